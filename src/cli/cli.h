@@ -1,0 +1,31 @@
+/* cli.h - subcommand implementations and their shared option parser.
+ * The CLI table itself is in src/main.c. */
+#ifndef CLR_CLI_H
+#define CLR_CLI_H
+#include "db/db.h"
+
+/* One accepted option: --name VALUE (or --name=VALUE); flags take no value. */
+struct opt {
+	const char *name;
+	const char **value; /* where the value goes (flags: "1") */
+	int is_flag;
+};
+
+/* Parses argv against opts (NULL-terminated by name); positional arguments
+ * are collected into pos (up to maxpos).  Returns 0, 1 if --help was asked,
+ * or -1 after printing an error. */
+int cli_parse(int argc, char **argv, const struct opt *opts, const char **pos, int maxpos, int *npos);
+/* --db, else $CLR_DB, else sqlite:var/clr.db. */
+const char *cli_db_url(const char *flag);
+/* Opens the database (creating var/ for the default SQLite path), runs
+ * pending migrations if migrate != 0.  Prints the error and returns NULL on
+ * failure. */
+db *cli_open_db(const char *url, int migrate);
+
+int cmd_serve(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_admin(int argc, char **argv);
+int cmd_staff(int argc, char **argv);
+
+#endif

@@ -1,0 +1,68 @@
+/* demo.c - `clr demo`: loads the demonstration data set so that `make run`
+ * is a tour of every screen.  Idempotent: running it twice changes nothing. */
+#include "cli/cli.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "domain/user.h"
+#include <stdio.h>
+
+#define DEMO_ORG "Centre de formation Voltaire"
+#define DEMO_ADMIN "admin@demo.clr.test"
+#define DEMO_ADMIN_PW "Voltaire-2026"
+#define DEMO_STAFF "staff@demo.clr.test"
+#define DEMO_STAFF_PW "LeRobert-2026"
+
+static const char demo_help[] =
+	"usage: clr demo [--db URL]\n"
+	"\n"
+	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
+	"its administrator and a Le Robert staff account) and prints the\n"
+	"credentials.  Running it again changes nothing.\n";
+
+static int ensure_user(db *d, arena *a, long long org_id, const char *email, const char *pw, const char *name)
+{
+	struct errs e = {0};
+	int rc = user_create(d, a, org_id, email, pw, name, &e, NULL);
+	if (rc == CLR_EINVAL && errs_get(&e, "email") && e.n == 1)
+		return 0; /* already there */
+	return rc;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+	const char *dbf = NULL;
+	const struct opt opts[] = {{"db", &dbf, 0}, {0, 0, 0}};
+	const char *pos[1];
+	int npos, rc = cli_parse(argc, argv, opts, pos, 0, &npos);
+	if (rc) {
+		fputs(demo_help, rc > 0 ? stdout : stderr);
+		return rc > 0 ? 0 : 2;
+	}
+	db *d = cli_open_db(cli_db_url(dbf), 1);
+	if (!d)
+		return 1;
+	arena *a = arena_new();
+	long long org_id;
+	int created;
+	rc = db_begin(d);
+	if (!rc)
+		rc = org_ensure(d, a, DEMO_ORG, &org_id, &created);
+	if (!rc)
+		rc = ensure_user(d, a, org_id, DEMO_ADMIN, DEMO_ADMIN_PW, "Camille Martin");
+	if (!rc)
+		rc = ensure_user(d, a, 0, DEMO_STAFF, DEMO_STAFF_PW, "Service commercial Le Robert");
+	if (!rc)
+		rc = db_commit(d);
+	else
+		db_rollback(d);
+	if (rc) {
+		fprintf(stderr, "clr: demo data failed: %s (%s)\n", clr_strerror(rc), db_errmsg(d));
+	} else {
+		printf("Demo data ready.\n"
+		       "  Administrator (" DEMO_ORG "): " DEMO_ADMIN " / " DEMO_ADMIN_PW "\n"
+		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n");
+	}
+	arena_free(a);
+	db_close(d);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,135 @@
+/* arena.c - per-request bump allocator: a list of chunks, each at least
+ * 16 KiB; large requests get a chunk of their own. */
+#include "core/arena.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+
+#define CHUNK_MIN (16 * 1024)
+
+struct chunk {
+	struct chunk *next;
+	size_t cap, used;
+	_Alignas(16) unsigned char data[];
+};
+
+struct arena {
+	struct chunk *head;
+	size_t total;
+};
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n);
+	if (!p) {
+		fputs("clr: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static struct chunk *chunk_new(size_t cap)
+{
+	struct chunk *c = xmalloc(sizeof *c + cap);
+	c->next = NULL;
+	c->cap = cap;
+	c->used = 0;
+	return c;
+}
+
+arena *arena_new(void)
+{
+	arena *a = xmalloc(sizeof *a);
+	a->head = chunk_new(CHUNK_MIN);
+	a->total = 0;
+	return a;
+}
+
+void arena_free(arena *a)
+{
+	if (!a)
+		return;
+	for (struct chunk *c = a->head, *n; c; c = n) {
+		n = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+void arena_reset(arena *a)
+{
+	struct chunk *last = a->head;
+	while (last->next) {
+		struct chunk *n = last->next;
+		free(last);
+		last = n;
+	}
+	/* keep the oldest (first allocated) chunk: it is at the list's tail */
+	a->head = last;
+	last->used = 0;
+	a->total = 0;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+	if (need < n)
+		abort();
+	struct chunk *c = a->head;
+	if (c->cap - c->used < need) {
+		size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
+		if (need <= CHUNK_MIN && c->cap < 4 * CHUNK_MIN)
+			cap = c->cap * 2 > CHUNK_MIN ? c->cap * 2 : CHUNK_MIN;
+		if (cap < need)
+			cap = need;
+		struct chunk *nc = chunk_new(cap);
+		nc->next = c;
+		a->head = c = nc;
+	}
+	void *p = c->data + c->used;
+	c->used += need;
+	a->total += need;
+	memset(p, 0, n);
+	return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+char *arena_strdup(arena *a, const char *s)
+{
+	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_vprintf(arena *a, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	int n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return arena_strdup(a, "");
+	char *p = arena_alloc(a, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *arena_printf(arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t arena_used(const arena *a)
+{
+	return a->total;
+}

@@ -1,0 +1,25 @@
+/* crypto.h - passwords (argon2id), random tokens and their hashes
+ * (libsodium).  crypto_init() must run once before any other call. */
+#ifndef CLR_CRYPTO_H
+#define CLR_CRYPTO_H
+#include <stddef.h>
+
+#define PW_HASH_MAX 128 /* >= crypto_pwhash_STRBYTES */
+#define TOKEN_LEN 43    /* 32 random bytes, base64url without padding */
+#define TOKEN_HASH_LEN 64
+
+int crypto_init(void);
+/* argon2id, libsodium's interactive limits; 0 or CLR_ESYS. */
+int pw_hash(const char *password, char out[PW_HASH_MAX]);
+/* 1 if the password matches, 0 otherwise (constant time in the password). */
+int pw_verify(const char *hash, const char *password);
+/* Spends the time of a verification, for unknown accounts. */
+void pw_dummy_verify(const char *password);
+/* 256-bit random token, base64url, NUL-terminated. */
+void token_new(char out[TOKEN_LEN + 1]);
+/* Hex BLAKE2b-256 of a token (what the database stores). */
+void token_hash(const char *token, char out[TOKEN_HASH_LEN + 1]);
+/* Constant-time equality of two NUL-terminated strings. */
+int secure_eq(const char *a, const char *b);
+
+#endif

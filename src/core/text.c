@@ -1,0 +1,218 @@
+/* text.c - UTF-8 checks, trimming, percent-decoding and French formatting. */
+#include "core/text.h"
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
+	while (s < end) {
+		unsigned c = *s;
+		if (c < 0x80) {
+			if (c == 0 || c == 0x7f || (c < 0x20 && c != '\t' && c != '\n' && c != '\r'))
+				return 0;
+			s++;
+			continue;
+		}
+		int len;
+		unsigned cp;
+		if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return 0;
+		}
+		if (end - s < len)
+			return 0;
+		for (int i = 1; i < len; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		s += len;
+	}
+	return 1;
+}
+
+size_t utf8_len(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+char *str_trim(arena *a, const char *s, int collapse)
+{
+	if (!s)
+		return arena_strdup(a, "");
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	char *out = arena_alloc(a, n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		if (collapse && isspace((unsigned char)s[i])) {
+			if (o > out && o[-1] == ' ')
+				continue;
+			*o++ = ' ';
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+char *str_lower(arena *a, const char *s)
+{
+	char *p = arena_strdup(a, s ? s : "");
+	for (char *q = p; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return p;
+}
+
+int str_eq(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+int str_empty(const char *s)
+{
+	return !s || !*s;
+}
+
+int str_starts(const char *s, const char *p)
+{
+	return s && strncmp(s, p, strlen(p)) == 0;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *url_decode(arena *a, const char *s, size_t n, int plus_space)
+{
+	char *out = arena_alloc(a, n + 1), *o = out;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int h, l;
+			if (i + 2 >= n)
+				return NULL;
+			h = hexval((unsigned char)s[i + 1]);
+			l = hexval((unsigned char)s[i + 2]);
+			if (h < 0 || l < 0)
+				return NULL;
+			*o++ = (char)(h * 16 + l);
+			i += 2;
+		} else if (s[i] == '+' && plus_space) {
+			*o++ = ' ';
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = 0;
+	if (!utf8_valid(out, (size_t)(o - out)))
+		return NULL;
+	return out;
+}
+
+char *url_encode(arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, 3 * n + 1), *o = out;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+#define NNBSP "\xe2\x80\xaf" /* U+202F narrow no-break space */
+#define NBSP "\xc2\xa0"      /* U+00A0 no-break space */
+
+char *int_fmt(arena *a, long long v)
+{
+	char digits[32];
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	int n = snprintf(digits, sizeof digits, "%llu", u);
+	char *out = arena_alloc(a, (size_t)n * 4 + 2), *o = out;
+	if (v < 0)
+		*o++ = '-';
+	for (int i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0) {
+			memcpy(o, NNBSP, 3);
+			o += 3;
+		}
+		*o++ = digits[i];
+	}
+	*o = 0;
+	return out;
+}
+
+char *money_fmt(arena *a, long long cents)
+{
+	unsigned long long u = cents < 0 ? 0ULL - (unsigned long long)cents : (unsigned long long)cents;
+	char *units = int_fmt(a, (long long)(u / 100));
+	return arena_printf(a, "%s%s,%02llu" NBSP "€", cents < 0 ? "-" : "", units, u % 100);
+}
+
+time_t now_s(void)
+{
+	static long offset = -1;
+	if (offset == -1) {
+		const char *e = getenv("CLR_TIME_OFFSET");
+		offset = e ? atol(e) : 0;
+	}
+	return time(NULL) + offset;
+}
+
+double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+char *date_fmt(arena *a, time_t t)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return arena_printf(a, "%02d/%02d/%04d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+}
+
+char *datetime_fmt(arena *a, time_t t)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return arena_printf(a, "%02d/%02d/%04d à %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+			    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}

@@ -1,0 +1,43 @@
+/* text.h - small string utilities shared by every layer: UTF-8 checks,
+ * trimming, strict percent-decoding, French number and date formatting.
+ * Results that allocate are arena-owned. */
+#ifndef CLR_TEXT_H
+#define CLR_TEXT_H
+#include <stddef.h>
+#include <time.h>
+#include "core/arena.h"
+
+/* 1 if s[0..n) is well-formed UTF-8 without NUL bytes or C0 controls other
+ * than tab, CR and LF. */
+int utf8_valid(const char *s, size_t n);
+/* Number of code points (s assumed valid UTF-8). */
+size_t utf8_len(const char *s);
+/* Copy of s without leading/trailing ASCII whitespace and with inner runs of
+ * whitespace collapsed to one space (collapse != 0). */
+char *str_trim(arena *a, const char *s, int collapse);
+/* ASCII lower-case copy. */
+char *str_lower(arena *a, const char *s);
+int str_eq(const char *a, const char *b); /* NULL-safe strcmp()==0 */
+int str_empty(const char *s);             /* NULL or "" */
+int str_starts(const char *s, const char *prefix);
+
+/* Strict application/x-www-form-urlencoded decoding ('+' = space when
+ * plus_space): returns NULL on a malformed escape or invalid UTF-8. */
+char *url_decode(arena *a, const char *s, size_t n, int plus_space);
+/* Encodes everything but unreserved characters. */
+char *url_encode(arena *a, const char *s);
+
+/* "1 710,00 €" with U+202F between thousands and U+00A0 before the sign. */
+char *money_fmt(arena *a, long long cents);
+/* "1 710" (U+202F thousands separator). */
+char *int_fmt(arena *a, long long v);
+/* "jj/mm/aaaa" and "jj/mm/aaaa à HH:MM" in Europe/Paris time. */
+char *date_fmt(arena *a, time_t t);
+char *datetime_fmt(arena *a, time_t t);
+
+/* Seconds since the epoch (tests may shift it with CLR_TIME_OFFSET). */
+time_t now_s(void);
+/* Monotonic milliseconds. */
+double mono_ms(void);
+
+#endif

@@ -1,0 +1,243 @@
+/* tmpl.c - template compiler and renderer.
+ *
+ * Each template is parsed once into a flat array of nodes; a section node
+ * records the index just past its closing tag, so rendering is a simple
+ * recursive walk with no re-parsing.  Partials are resolved by name at render
+ * time (cheap: a binary search), which lets templates include each other in
+ * any order.
+ */
+#include "core/tmpl.h"
+#include "core/embedded.h"
+#include "core/err.h"
+#include "core/log.h"
+#include <stdlib.h>
+#include <string.h>
+
+enum ntype { N_TEXT, N_VAR, N_SECTION, N_INVERTED, N_PARTIAL };
+
+struct node {
+	enum ntype type;
+	const char *s; /* text start or name (NUL-terminated copy) */
+	size_t len;    /* text length */
+	int end;       /* sections: index of the first node after the section */
+};
+
+struct tmpl {
+	char *name;
+	int text; /* .txt: no escaping */
+	struct node *nodes;
+	int n;
+};
+
+static struct tmpl *tmpls;
+static int ntmpls;
+
+static int cmp_tmpl(const void *a, const void *b)
+{
+	return strcmp(((const struct tmpl *)a)->name, ((const struct tmpl *)b)->name);
+}
+
+static const struct tmpl *find(const char *name)
+{
+	struct tmpl key = {.name = (char *)name};
+	return bsearch(&key, tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
+}
+
+int tmpl_exists(const char *name)
+{
+	return find(name) != NULL;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+	if (!p)
+		abort();
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+static int compile(struct tmpl *t, const char *src)
+{
+	int cap = 64, n = 0;
+	struct node *nodes = malloc(sizeof *nodes * (size_t)cap);
+	int stack[64], depth = 0;
+	const char *p = src;
+	if (!nodes)
+		abort();
+	for (;;) {
+		const char *open = strstr(p, "{{");
+		size_t tl = open ? (size_t)(open - p) : strlen(p);
+		if (n + 2 >= cap) {
+			cap *= 2;
+			nodes = realloc(nodes, sizeof *nodes * (size_t)cap);
+			if (!nodes)
+				abort();
+		}
+		if (tl)
+			nodes[n++] = (struct node){N_TEXT, p, tl, 0};
+		if (!open)
+			break;
+		const char *close = strstr(open + 2, "}}");
+		if (!close) {
+			log_error("msg=\"template: unclosed tag\" template=%s", t->name);
+			free(nodes);
+			return CLR_EINVAL;
+		}
+		const char *in = open + 2;
+		char sigil = *in;
+		if (strchr("#^/>!", sigil))
+			in++;
+		while (*in == ' ')
+			in++;
+		const char *ie = close;
+		while (ie > in && ie[-1] == ' ')
+			ie--;
+		char *name = dupn(in, (size_t)(ie - in));
+		p = close + 2;
+		switch (sigil) {
+		case '!':
+			free(name);
+			break;
+		case '#':
+		case '^':
+			if (depth == 64) {
+				free(name);
+				free(nodes);
+				return CLR_EINVAL;
+			}
+			stack[depth++] = n;
+			nodes[n++] = (struct node){sigil == '#' ? N_SECTION : N_INVERTED, name, 0, 0};
+			break;
+		case '/':
+			if (!depth || strcmp(nodes[stack[depth - 1]].s, name) != 0) {
+				log_error("msg=\"template: unbalanced section\" template=%s section=%s", t->name, name);
+				free(name);
+				free(nodes);
+				return CLR_EINVAL;
+			}
+			free(name);
+			nodes[stack[--depth]].end = n;
+			break;
+		case '>':
+			nodes[n++] = (struct node){N_PARTIAL, name, 0, 0};
+			break;
+		default:
+			nodes[n++] = (struct node){N_VAR, name, 0, 0};
+		}
+	}
+	if (depth) {
+		log_error("msg=\"template: unclosed section\" template=%s section=%s", t->name, nodes[stack[depth - 1]].s);
+		free(nodes);
+		return CLR_EINVAL;
+	}
+	t->nodes = nodes;
+	t->n = n;
+	return 0;
+}
+
+int tmpl_init(void)
+{
+	if (tmpls)
+		return 0;
+	tmpls = calloc(embedded_count + 1, sizeof *tmpls);
+	if (!tmpls)
+		abort();
+	for (size_t i = 0; i < embedded_count; i++) {
+		const char *name = embedded_files[i].name;
+		if (strncmp(name, "templates/", 10) != 0)
+			continue;
+		name += 10;
+		const char *dot = strrchr(name, '.');
+		if (!dot || (strcmp(dot, ".html") != 0 && strcmp(dot, ".txt") != 0))
+			continue;
+		struct tmpl *t = &tmpls[ntmpls];
+		t->name = dupn(name, (size_t)(dot - name));
+		t->text = strcmp(dot, ".txt") == 0;
+		if (compile(t, (const char *)embedded_files[i].data) != 0)
+			return CLR_EINVAL;
+		ntmpls++;
+	}
+	qsort(tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
+	return 0;
+}
+
+static int truthy(const struct vval *v)
+{
+	if (!v)
+		return 0;
+	switch (v->kind) {
+	case V_TEXT:
+	case V_HTML:
+		return v->s && *v->s;
+	case V_BOOL:
+		return v->b;
+	case V_LIST:
+		return v->nitems > 0;
+	}
+	return 0;
+}
+
+static int render(const struct tmpl *t, int from, int to, const view *v, buf *out, int depth)
+{
+	if (depth > 32)
+		return CLR_EINVAL;
+	for (int i = from; i < to; i++) {
+		const struct node *nd = &t->nodes[i];
+		const struct vval *val;
+		switch (nd->type) {
+		case N_TEXT:
+			buf_add(out, nd->s, nd->len);
+			break;
+		case N_VAR:
+			val = view_get(v, nd->s);
+			if (val && (val->kind == V_TEXT || val->kind == V_HTML)) {
+				if (val->kind == V_HTML || t->text)
+					buf_adds(out, val->s);
+				else
+					buf_add_html(out, val->s);
+			}
+			break;
+		case N_SECTION:
+			val = view_get(v, nd->s);
+			if (val && val->kind == V_LIST) {
+				for (int k = 0; k < val->nitems; k++)
+					if (render(t, i + 1, nd->end, val->items[k], out, depth + 1))
+						return CLR_EINVAL;
+			} else if (truthy(val)) {
+				if (render(t, i + 1, nd->end, v, out, depth + 1))
+					return CLR_EINVAL;
+			}
+			i = nd->end - 1;
+			break;
+		case N_INVERTED:
+			if (!truthy(view_get(v, nd->s)))
+				if (render(t, i + 1, nd->end, v, out, depth + 1))
+					return CLR_EINVAL;
+			i = nd->end - 1;
+			break;
+		case N_PARTIAL: {
+			const struct tmpl *pt = find(nd->s);
+			if (!pt) {
+				log_error("msg=\"template: unknown partial\" template=%s partial=%s", t->name, nd->s);
+				return CLR_ENOTFOUND;
+			}
+			if (render(pt, 0, pt->n, v, out, depth + 1))
+				return CLR_EINVAL;
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+int tmpl_render(const char *name, const view *v, buf *out)
+{
+	const struct tmpl *t = find(name);
+	if (!t) {
+		log_error("msg=\"template not found\" template=%s", name);
+		return CLR_ENOTFOUND;
+	}
+	return render(t, 0, t->n, v, out, 0);
+}

@@ -1,0 +1,28 @@
+/* tmpl.h - HTML/text templates, compiled once at start-up.
+ *
+ * Syntax (a Mustache subset):
+ *   {{name}}             value of name, HTML-escaped (V_HTML values as is)
+ *   {{#name}}..{{/name}} section: once per item of a list, once if a text is
+ *                        non-empty or a bool is true; nothing otherwise
+ *   {{^name}}..{{/name}} inverted section: when name is absent/empty/false
+ *   {{>other}}           includes template "other"
+ *   {{! comment }}
+ * Templates hold no logic beyond that: handlers compute every value.
+ * Names are the embedded file paths without "templates/" and the suffix
+ * (".html" or ".txt"): "account/profile".  Text templates (.txt) are not
+ * escaped.
+ */
+#ifndef CLR_TMPL_H
+#define CLR_TMPL_H
+#include "core/buf.h"
+#include "core/view.h"
+
+/* Compiles every embedded template; on a syntax error logs it and returns
+ * CLR_EINVAL. */
+int tmpl_init(void);
+/* Renders template `name` with view v, appending to out.  CLR_ENOTFOUND if
+ * no such template. */
+int tmpl_render(const char *name, const view *v, buf *out);
+int tmpl_exists(const char *name);
+
+#endif

@@ -1,0 +1,42 @@
+/* view.h - the view model handed to templates.
+ *
+ * A view is a small arena-owned dictionary: keys map to text (escaped on
+ * output), trusted HTML (emitted as is), booleans, or lists of child views.
+ * Lookups that miss fall back to the parent view, so a list item sees the
+ * page's values too.  Values are not copied: they must live as long as the
+ * arena (use view_setf, or strings that are arena-owned or static).
+ */
+#ifndef CLR_VIEW_H
+#define CLR_VIEW_H
+#include "core/arena.h"
+
+enum vkind { V_TEXT, V_HTML, V_BOOL, V_LIST };
+
+typedef struct view view;
+struct vitem;
+
+struct vval {
+	enum vkind kind;
+	const char *s;        /* V_TEXT, V_HTML */
+	int b;                /* V_BOOL */
+	view **items;         /* V_LIST */
+	int nitems, cap;
+};
+
+view *view_new(arena *a);
+view *view_parent(const view *v);
+arena *view_arena(const view *v);
+void view_set(view *v, const char *key, const char *text);
+void view_setf(view *v, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void view_set_html(view *v, const char *key, const char *html);
+void view_set_bool(view *v, const char *key, int b);
+/* Appends a child view to the list `key` (created if missing); an empty
+ * list exists once view_list() has been called. */
+view *view_add(view *v, const char *key);
+void view_list(view *v, const char *key);
+/* Lookup through the parent chain; NULL if absent. */
+const struct vval *view_get(const view *v, const char *key);
+/* A child view whose parent is v, not stored anywhere (for sections). */
+view *view_child(view *v);
+
+#endif

@@ -1,0 +1,58 @@
+/* backend.h - private contract between db.c and the two backends (sqlite.c,
+ * pg.c); nothing outside src/db includes it.
+ *
+ * A backend's connection struct starts with `struct db` (so a db * can be
+ * cast to it); struct db starts with the backend's ops table.  db.c does the
+ * dispatch and the backend-independent parts (db_tx, helpers, db_thread).
+ * The statement cache (a string-keyed hash table, keys copied) is shared.
+ */
+#ifndef CLR_DB_BACKEND_H
+#define CLR_DB_BACKEND_H
+#include "db/db.h"
+
+struct db_ops {
+	const char *name;
+	void (*close)(db *d);
+	int (*exec)(db *d, const char *sql, int n, const char *const *params);
+	int (*query)(db *d, arena *a, db_rows *out, const char *sql, int n, const char *const *params);
+	int (*exec_script)(db *d, const char *sql);
+	int (*begin)(db *d);
+	int (*commit)(db *d);
+	int (*rollback)(db *d);
+	int (*in_tx)(const db *d);
+};
+
+struct db {
+	const struct db_ops *ops;
+	enum db_kind kind;
+	int retryable;      /* last failure was transient */
+	char errmsg[512];   /* last failure's message ("" if none) */
+};
+
+/* Records the last failure's message (printf-style) in d->errmsg. */
+void db_set_err(db *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* log_error() for a failed statement: backend message and the first 80
+ * characters of the SQL, flattened onto one line. */
+void db_log_sql_error(const db *d, const char *sql);
+
+int db_sqlite_open(const char *path, db **out, char *err, size_t errlen);
+int db_pg_open(const char *url, db **out, char *err, size_t errlen);
+
+/* Statement cache: SQL text -> backend value.  Bounded: past STMT_CACHE_MAX
+ * entries, stmt_cache_put() refuses (returns -1) and the caller uses the
+ * statement once without caching. */
+#define STMT_CACHE_MAX 4096
+struct stmt_cache {
+	struct stmt_slot {
+		char *sql;
+		void *val;
+	} *slots;
+	size_t cap, n;
+};
+void *stmt_cache_get(const struct stmt_cache *c, const char *sql);
+int stmt_cache_put(struct stmt_cache *c, const char *sql, void *val);
+/* Calls drop(val) for each entry (if drop is not NULL) and empties the cache. */
+void stmt_cache_clear(struct stmt_cache *c, void (*drop)(void *val));
+
+#endif

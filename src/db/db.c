@@ -1,0 +1,283 @@
+/* db.c - the backend-independent half of the storage interface: opening a
+ * connection by URL and dispatching to its backend's ops table, the
+ * per-thread connection, transactions with retry (db_tx), small helpers,
+ * and the statement cache shared by both backends.
+ */
+#include "db/backend.h"
+#include "core/err.h"
+#include "core/log.h"
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define TX_ATTEMPTS 5
+
+static char *process_url;
+static _Thread_local db *thread_db;
+
+void db_set_err(db *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(d->errmsg, sizeof d->errmsg, fmt, ap);
+	va_end(ap);
+}
+
+void db_log_sql_error(const db *d, const char *sql)
+{
+	char flat[81];
+	size_t i = 0;
+	for (; sql && sql[i] && i < sizeof flat - 1; i++)
+		flat[i] = (sql[i] == '\n' || sql[i] == '\t' || sql[i] == '\r') ? ' '
+			  : sql[i] == '"' ? '\'' : sql[i];
+	flat[i] = '\0';
+	log_error("msg=\"%s error\" err=\"%s\" sql=\"%s\"", d->ops->name, d->errmsg, flat);
+}
+
+int db_open(const char *url, db **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (url && strncmp(url, "sqlite:", 7) == 0)
+		return db_sqlite_open(url + 7, out, err, errlen);
+	if (url && (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0))
+		return db_pg_open(url, out, err, errlen);
+	if (err && errlen)
+		snprintf(err, errlen, "unsupported database URL");
+	return CLR_EDB;
+}
+
+void db_close(db *d)
+{
+	if (d)
+		d->ops->close(d);
+}
+
+enum db_kind db_kind(const db *d)
+{
+	return d->kind;
+}
+
+void db_set_url(const char *url)
+{
+	free(process_url);
+	process_url = url ? strdup(url) : NULL;
+}
+
+const char *db_url(void)
+{
+	return process_url;
+}
+
+db *db_thread(void)
+{
+	if (thread_db)
+		return thread_db;
+	if (!process_url) {
+		log_error("msg=\"db_thread: no database URL set\"");
+		return NULL;
+	}
+	char err[512];
+	if (db_open(process_url, &thread_db, err, sizeof err) < 0) {
+		log_error("msg=\"cannot open database\" err=\"%s\"", err);
+		thread_db = NULL;
+	}
+	return thread_db;
+}
+
+void db_thread_close(void)
+{
+	db_close(thread_db);
+	thread_db = NULL;
+}
+
+int db_exec(db *d, const char *sql, int n, const char *const *params)
+{
+	d->retryable = 0;
+	return d->ops->exec(d, sql, n, params);
+}
+
+int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *const *params)
+{
+	d->retryable = 0;
+	out->nrows = out->ncols = 0;
+	out->cells = NULL;
+	return d->ops->query(d, a, out, sql, n, params);
+}
+
+int db_exec_script(db *d, const char *sql)
+{
+	d->retryable = 0;
+	return d->ops->exec_script(d, sql);
+}
+
+int db_begin(db *d)
+{
+	d->retryable = 0;
+	return d->ops->begin(d);
+}
+
+int db_commit(db *d)
+{
+	d->retryable = 0;
+	return d->ops->commit(d);
+}
+
+int db_rollback(db *d)
+{
+	return d->ops->rollback(d);
+}
+
+int db_in_tx(const db *d)
+{
+	return d->ops->in_tx(d);
+}
+
+const char *db_errmsg(db *d)
+{
+	return d->errmsg;
+}
+
+int db_last_retryable(db *d)
+{
+	return d->retryable;
+}
+
+const char *db_int(arena *a, long long v)
+{
+	return arena_printf(a, "%lld", v);
+}
+
+long long db_ll(const db_rows *r, int row, int col)
+{
+	const char *s = db_cell(r, row, col);
+	return s ? atoll(s) : 0;
+}
+
+/* Sleeps 5..50 ms times the attempt number, randomised so that two
+ * conflicting writers do not collide again in lock-step. */
+static void backoff(int attempt)
+{
+	static _Thread_local uint32_t seed;
+	if (!seed)
+		seed = (uint32_t)time(NULL) ^ (uint32_t)(uintptr_t)&seed ^ (uint32_t)clock();
+	seed ^= seed << 13;
+	seed ^= seed >> 17;
+	seed ^= seed << 5;
+	long ms = (5 + (long)(seed % 46)) * (attempt + 1);
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Inside an open transaction, fn simply runs in it (the outermost db_tx
+ * owns commit, rollback and retries). */
+int db_tx(db *d, int (*fn)(db *d, void *ctx), void *ctx)
+{
+	if (db_in_tx(d))
+		return fn(d, ctx);
+	int rc = CLR_EDB;
+	for (int attempt = 0; attempt < TX_ATTEMPTS; attempt++) {
+		if (attempt > 0)
+			backoff(attempt);
+		rc = db_begin(d);
+		if (rc < 0) {
+			if (db_last_retryable(d))
+				continue;
+			return rc;
+		}
+		rc = fn(d, ctx);
+		if (rc < 0) {
+			int retry = db_last_retryable(d);
+			db_rollback(d);
+			if (retry)
+				continue;
+			return rc;
+		}
+		rc = db_commit(d);
+		if (rc >= 0)
+			return 0;
+		int retry = db_last_retryable(d);
+		if (db_in_tx(d))
+			db_rollback(d);
+		if (!retry)
+			return rc;
+	}
+	log_error("msg=\"transaction failed after retries\" attempts=%d err=\"%s\"", TX_ATTEMPTS,
+		  d->errmsg);
+	return rc;
+}
+
+/* ---- statement cache: open addressing, linear probing, FNV-1a ---- */
+
+static size_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+void *stmt_cache_get(const struct stmt_cache *c, const char *sql)
+{
+	if (!c->cap)
+		return NULL;
+	for (size_t i = hash_str(sql) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+		if (!c->slots[i].sql)
+			return NULL;
+		if (strcmp(c->slots[i].sql, sql) == 0)
+			return c->slots[i].val;
+	}
+}
+
+static void slot_insert(struct stmt_slot *slots, size_t cap, char *sql, void *val)
+{
+	size_t i = hash_str(sql) & (cap - 1);
+	while (slots[i].sql)
+		i = (i + 1) & (cap - 1);
+	slots[i].sql = sql;
+	slots[i].val = val;
+}
+
+int stmt_cache_put(struct stmt_cache *c, const char *sql, void *val)
+{
+	if (c->n >= STMT_CACHE_MAX)
+		return -1;
+	if ((c->n + 1) * 2 > c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		struct stmt_slot *ns = calloc(ncap, sizeof *ns);
+		if (!ns)
+			return -1;
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->slots[i].sql)
+				slot_insert(ns, ncap, c->slots[i].sql, c->slots[i].val);
+		free(c->slots);
+		c->slots = ns;
+		c->cap = ncap;
+	}
+	char *key = strdup(sql);
+	if (!key)
+		return -1;
+	slot_insert(c->slots, c->cap, key, val);
+	c->n++;
+	return 0;
+}
+
+void stmt_cache_clear(struct stmt_cache *c, void (*drop)(void *val))
+{
+	for (size_t i = 0; i < c->cap; i++) {
+		if (!c->slots[i].sql)
+			continue;
+		if (drop)
+			drop(c->slots[i].val);
+		free(c->slots[i].sql);
+	}
+	free(c->slots);
+	c->slots = NULL;
+	c->cap = c->n = 0;
+}

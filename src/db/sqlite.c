@@ -1,0 +1,248 @@
+/* sqlite.c - the SQLite backend of db.h.
+ *
+ * One connection per thread (opened NOMUTEX), in WAL mode with
+ * synchronous=NORMAL, foreign keys on and a 5 s busy timeout.  Statements are
+ * prepared once and cached by SQL text; placeholders $1..$N are SQLite named
+ * parameters, bound by name so that their order in the SQL does not matter.
+ * Constraint violations map to CLR_ECONFLICT, BUSY/LOCKED are retryable.
+ */
+#include "db/backend.h"
+#include "core/err.h"
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sq {
+	struct db base;
+	sqlite3 *h;
+	struct stmt_cache cache;
+};
+
+#define SQ(d) ((struct sq *)(d))
+
+/* Records the failure rc of sql; returns the matching clr_err. */
+static int fail(struct sq *s, int rc, const char *sql)
+{
+	int prim = rc & 0xff;
+	db_set_err(&s->base, "%s", sqlite3_errmsg(s->h));
+	if (prim == SQLITE_CONSTRAINT)
+		return CLR_ECONFLICT;
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		s->base.retryable = 1;
+	db_log_sql_error(&s->base, sql);
+	return CLR_EDB;
+}
+
+static void finalize(void *st)
+{
+	sqlite3_finalize(st);
+}
+
+/* Finds or prepares sql and binds params.  *cached tells whether the
+ * statement belongs to the cache (reset it) or not (finalize it).  *out is
+ * NULL for SQL without a statement (blank or comment only). */
+static int prepare(struct sq *s, const char *sql, int n, const char *const *params,
+		   sqlite3_stmt **out, int *cached)
+{
+	sqlite3_stmt *st = stmt_cache_get(&s->cache, sql);
+	*cached = 1;
+	if (!st) {
+		int rc = sqlite3_prepare_v3(s->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK)
+			return fail(s, rc, sql);
+		if (!st) {
+			*out = NULL;
+			return 0;
+		}
+		if (stmt_cache_put(&s->cache, sql, st) < 0)
+			*cached = 0;
+	}
+	for (int i = 0; i < n; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "$%d", i + 1);
+		int idx = sqlite3_bind_parameter_index(st, name);
+		if (!idx)
+			continue;
+		int rc = params[i] ? sqlite3_bind_text(st, idx, params[i], -1, SQLITE_TRANSIENT)
+				   : sqlite3_bind_null(st, idx);
+		if (rc != SQLITE_OK) {
+			rc = fail(s, rc, sql);
+			sqlite3_clear_bindings(st);
+			if (!*cached)
+				sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	*out = st;
+	return 0;
+}
+
+static void release(sqlite3_stmt *st, int cached)
+{
+	if (!st)
+		return;
+	if (cached) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+	} else {
+		sqlite3_finalize(st);
+	}
+}
+
+static int sq_exec(db *d, const char *sql, int n, const char *const *params)
+{
+	struct sq *s = SQ(d);
+	sqlite3_stmt *st;
+	int cached;
+	int rc = prepare(s, sql, n, params, &st, &cached);
+	if (rc < 0 || !st)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE)
+		rc = fail(s, rc, sql);
+	else
+		rc = sqlite3_stmt_readonly(st) ? 0 : sqlite3_changes(s->h);
+	release(st, cached);
+	return rc;
+}
+
+static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
+		    const char *const *params)
+{
+	struct sq *s = SQ(d);
+	sqlite3_stmt *st;
+	int cached;
+	int rc = prepare(s, sql, n, params, &st, &cached);
+	if (rc < 0 || !st)
+		return rc;
+	int ncols = sqlite3_column_count(st), nrows = 0;
+	size_t cap = 0, len = 0;
+	const char **tmp = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len + (size_t)ncols > cap) {
+			cap = cap ? cap * 2 : 64;
+			while (cap < len + (size_t)ncols)
+				cap *= 2;
+			const char **nt = realloc(tmp, cap * sizeof *tmp);
+			if (!nt)
+				abort();
+			tmp = nt;
+		}
+		for (int c = 0; c < ncols; c++) {
+			const unsigned char *t = sqlite3_column_text(st, c);
+			tmp[len++] = t ? arena_strndup(a, (const char *)t,
+						       (size_t)sqlite3_column_bytes(st, c))
+				       : NULL;
+		}
+		nrows++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = fail(s, rc, sql);
+	} else {
+		rc = 0;
+		out->nrows = nrows;
+		out->ncols = ncols;
+		out->cells = arena_alloc(a, (len ? len : 1) * sizeof *out->cells);
+		if (len)
+			memcpy(out->cells, tmp, len * sizeof *tmp);
+	}
+	free(tmp);
+	release(st, cached);
+	return rc;
+}
+
+static int sq_exec_script(db *d, const char *sql)
+{
+	struct sq *s = SQ(d);
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->h, sql, NULL, NULL, &msg);
+	sqlite3_free(msg);
+	return rc == SQLITE_OK ? 0 : fail(s, rc, sql);
+}
+
+static int sq_begin(db *d)
+{
+	int rc = sq_exec(d, "BEGIN IMMEDIATE", DB_NOP);
+	return rc < 0 ? rc : 0;
+}
+
+static int sq_commit(db *d)
+{
+	int rc = sq_exec(d, "COMMIT", DB_NOP);
+	return rc < 0 ? rc : 0;
+}
+
+static int sq_in_tx(const db *d)
+{
+	return !sqlite3_get_autocommit(((const struct sq *)d)->h);
+}
+
+static int sq_rollback(db *d)
+{
+	if (!sq_in_tx(d))
+		return 0;
+	int rc = sq_exec(d, "ROLLBACK", DB_NOP);
+	return rc < 0 ? rc : 0;
+}
+
+static void sq_close(db *d)
+{
+	struct sq *s = SQ(d);
+	stmt_cache_clear(&s->cache, finalize);
+	sqlite3_close_v2(s->h);
+	free(s);
+}
+
+static const struct db_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.exec = sq_exec,
+	.query = sq_query,
+	.exec_script = sq_exec_script,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.in_tx = sq_in_tx,
+};
+
+int db_sqlite_open(const char *path, db **out, char *err, size_t errlen)
+{
+	if (!*path) {
+		snprintf(err, errlen, "empty SQLite path");
+		return CLR_EDB;
+	}
+	sqlite3 *h = NULL;
+	int rc = sqlite3_open_v2(path, &h,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+		sqlite3_close_v2(h);
+		return CLR_EDB;
+	}
+	sqlite3_extended_result_codes(h, 1);
+	char *msg = NULL;
+	rc = sqlite3_exec(h,
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			  "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+			  "PRAGMA temp_store=MEMORY;",
+			  NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sqlite3_close_v2(h);
+		return CLR_EDB;
+	}
+	struct sq *s = calloc(1, sizeof *s);
+	if (!s) {
+		sqlite3_close_v2(h);
+		snprintf(err, errlen, "out of memory");
+		return CLR_ESYS;
+	}
+	s->base.ops = &sqlite_ops;
+	s->base.kind = DB_SQLITE;
+	s->h = h;
+	*out = &s->base;
+	return 0;
+}

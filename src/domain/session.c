@@ -1,0 +1,79 @@
+/* session.c - creation, lookup and destruction of login sessions. */
+#include "domain/session.h"
+#include "core/err.h"
+#include "core/text.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int session_create(db *d, arena *a, long long user_id, const char *ip, const char *user_agent,
+		   char token_out[TOKEN_LEN + 1])
+{
+	char hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
+	token_new(token_out);
+	token_hash(token_out, hash);
+	token_new(csrf);
+	const char *now = db_int(a, now_s());
+	char ua[201];
+	snprintf(ua, sizeof ua, "%s", user_agent ? user_agent : "");
+	/* a cut in the middle of a UTF-8 sequence must not reach the db */
+	while (*ua && !utf8_valid(ua, strlen(ua)))
+		ua[strlen(ua) - 1] = 0;
+	int rc = db_exec(d, "DELETE FROM sessions WHERE seen_at < $1", DB_P(db_int(a, now_s() - SESSION_IDLE_S)));
+	if (rc < 0)
+		return rc;
+	rc = db_exec(d,
+		     "INSERT INTO sessions (id_hash, user_id, csrf, created_at, seen_at, ip, user_agent) "
+		     "VALUES ($1, $2, $3, $4, $4, $5, $6)",
+		     DB_P(hash, db_int(a, user_id), csrf, now, ip ? ip : "", ua));
+	return rc < 0 ? rc : 0;
+}
+
+int session_load(db *d, arena *a, const char *token, struct session *out)
+{
+	memset(out, 0, sizeof *out);
+	token_hash(token, out->hash);
+	db_rows rows;
+	int rc = db_query(d, a, &rows,
+			  "SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name "
+			  "FROM sessions s JOIN users u ON u.id = s.user_id "
+			  "LEFT JOIN organisations o ON o.id = u.org_id "
+			  "WHERE s.id_hash = $1 AND u.disabled = 0",
+			  DB_P(out->hash));
+	if (rc < 0)
+		return rc;
+	if (rows.nrows == 0)
+		return CLR_ENOTFOUND;
+	time_t now = now_s();
+	long long seen = db_ll(&rows, 0, 2);
+	if (seen < now - SESSION_IDLE_S) {
+		session_destroy(d, out->hash);
+		return CLR_ENOTFOUND;
+	}
+	if (now - seen >= 60) {
+		rc = db_exec(d, "UPDATE sessions SET seen_at = $1 WHERE id_hash = $2", DB_P(db_int(a, now), out->hash));
+		if (rc < 0)
+			return rc;
+	}
+	out->user_id = db_ll(&rows, 0, 0);
+	out->csrf = db_cell(&rows, 0, 1);
+	out->org_id = db_ll(&rows, 0, 3);
+	out->is_staff = str_eq(db_cell(&rows, 0, 4), "staff");
+	out->user_name = db_cell(&rows, 0, 5);
+	out->user_email = db_cell(&rows, 0, 6);
+	out->org_name = db_cell(&rows, 0, 7);
+	return 0;
+}
+
+int session_destroy(db *d, const char *hash)
+{
+	int rc = db_exec(d, "DELETE FROM sessions WHERE id_hash = $1", DB_P(hash));
+	return rc < 0 ? rc : 0;
+}
+
+int session_destroy_others(db *d, arena *a, long long user_id, const char *keep)
+{
+	int rc = db_exec(d, "DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2",
+			 DB_P(db_int(a, user_id), keep ? keep : ""));
+	return rc < 0 ? rc : 0;
+}

@@ -1,0 +1,37 @@
+/* session.h - logged-in sessions.
+ *
+ * The browser holds a 256-bit random token in the clr_session cookie; the
+ * database holds only its hash, with the user, a per-session CSRF token and
+ * the last activity time.  A session idle for SESSION_IDLE_S seconds is dead.
+ */
+#ifndef CLR_SESSION_H
+#define CLR_SESSION_H
+#include "core/arena.h"
+#include "core/crypto.h"
+#include "db/db.h"
+
+#define SESSION_IDLE_S (4 * 3600)
+#define SESSION_COOKIE "clr_session"
+
+struct session {
+	long long user_id;
+	long long org_id; /* 0 for Le Robert staff */
+	int is_staff;
+	const char *user_name;
+	const char *user_email;
+	const char *org_name; /* NULL for staff */
+	const char *csrf;
+	char hash[TOKEN_HASH_LEN + 1];
+};
+
+/* Creates a session; writes the cookie token into token_out. */
+int session_create(db *d, arena *a, long long user_id, const char *ip, const char *user_agent,
+		   char token_out[TOKEN_LEN + 1]);
+/* Loads the live session of a cookie token: 0, or CLR_ENOTFOUND when
+ * unknown or expired.  Refreshes its activity time (at most once a minute). */
+int session_load(db *d, arena *a, const char *token, struct session *out);
+int session_destroy(db *d, const char *hash);
+/* Closes every session of the user except the one whose hash is `keep`. */
+int session_destroy_others(db *d, arena *a, long long user_id, const char *keep);
+
+#endif

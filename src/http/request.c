@@ -1,0 +1,262 @@
+/* request.c - request parsing (query, form, cookies) and response building
+ * (headers, cookies, redirects, pages inside the shell, error pages). */
+#include "http/request.h"
+#include "http/static.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "core/tmpl.h"
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+void kvs_add(arena *a, struct kvs *k, const char *key, const char *val)
+{
+	if (k->n == k->cap) {
+		int cap = k->cap ? k->cap * 2 : 16;
+		struct kv *n = arena_alloc(a, sizeof *n * (size_t)cap);
+		if (k->n)
+			memcpy(n, k->v, sizeof *n * (size_t)k->n);
+		k->v = n;
+		k->cap = cap;
+	}
+	k->v[k->n].key = key;
+	k->v[k->n].val = val;
+	k->n++;
+}
+
+const char *kvs_get(const struct kvs *k, const char *key)
+{
+	for (int i = 0; i < k->n; i++)
+		if (strcmp(k->v[i].key, key) == 0)
+			return k->v[i].val;
+	return NULL;
+}
+
+int kvs_parse_urlencoded(arena *a, struct kvs *out, const char *s, size_t n)
+{
+	const char *end = s + n;
+	while (s < end) {
+		const char *amp = memchr(s, '&', (size_t)(end - s));
+		const char *pe = amp ? amp : end;
+		if (pe > s) {
+			const char *eq = memchr(s, '=', (size_t)(pe - s));
+			const char *ke = eq ? eq : pe;
+			char *key = url_decode(a, s, (size_t)(ke - s), 1);
+			char *val = eq ? url_decode(a, eq + 1, (size_t)(pe - eq - 1), 1) : arena_strdup(a, "");
+			if (!key || !val)
+				return CLR_EINVAL;
+			kvs_add(a, out, key, val);
+		}
+		s = amp ? amp + 1 : end;
+	}
+	return 0;
+}
+
+const char *req_query(const struct req *r, const char *name)
+{
+	return kvs_get(&r->query, name);
+}
+
+const char *req_form(const struct req *r, const char *name)
+{
+	return kvs_get(&r->form, name);
+}
+
+int req_form_all(const struct req *r, const char *name, const char ***out)
+{
+	int n = 0;
+	for (int i = 0; i < r->form.n; i++)
+		if (strcmp(r->form.v[i].key, name) == 0)
+			n++;
+	const char **vals = arena_alloc(r->a, sizeof *vals * (size_t)(n + 1));
+	n = 0;
+	for (int i = 0; i < r->form.n; i++)
+		if (strcmp(r->form.v[i].key, name) == 0)
+			vals[n++] = r->form.v[i].val;
+	*out = vals;
+	return n;
+}
+
+const char *req_cookie(const struct req *r, const char *name)
+{
+	return kvs_get(&r->cookies, name);
+}
+
+const char *req_param(const struct req *r, int i)
+{
+	return i < r->nparams ? r->params[i] : NULL;
+}
+
+long long req_param_id(const struct req *r, int i)
+{
+	const char *s = req_param(r, i);
+	if (!s || !*s || strlen(s) > 18)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return atoll(s);
+}
+
+const char *req_header(const struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
+}
+
+void req_client_info(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char host[64] = "?";
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+	}
+	r->ip = arena_strdup(r->a, host);
+	/* Behind a TLS-terminating proxy that we trust (CLR_BEHIND_TLS=1), the
+	 * proxy says so with X-Forwarded-Proto. */
+	const char *proto = req_header(r, "X-Forwarded-Proto");
+	const char *trust = getenv("CLR_BEHIND_TLS");
+	r->tls = trust && *trust == '1' && proto && strcasecmp(proto, "https") == 0;
+}
+
+void resp_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nheaders >= RESP_MAX_HEADERS) {
+		log_error("msg=\"too many response headers\" path=%s", r->path);
+		return;
+	}
+	r->headers[r->nheaders][0] = name;
+	r->headers[r->nheaders][1] = value;
+	r->nheaders++;
+}
+
+void resp_cookie(struct req *r, const char *name, const char *value, int max_age)
+{
+	char *c = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name, value, r->tls ? "; Secure" : "");
+	if (max_age >= 0)
+		c = arena_printf(r->a, "%s; Max-Age=%d", c, max_age);
+	resp_header(r, "Set-Cookie", c);
+}
+
+int resp_redirect(struct req *r, const char *location, const char *flash)
+{
+	r->status = 303;
+	resp_header(r, "Location", location);
+	if (flash)
+		resp_cookie(r, "clr_flash", url_encode(r->a, flash), 120);
+	r->content_type_out = "text/plain; charset=utf-8";
+	buf_reset(&r->out);
+	r->responded = 1;
+	return 0;
+}
+
+int resp_text(struct req *r, int status, const char *content_type, const char *body)
+{
+	r->status = status;
+	r->content_type_out = content_type;
+	buf_reset(&r->out);
+	buf_adds(&r->out, body);
+	r->responded = 1;
+	return 0;
+}
+
+view *page_view(struct req *r, const char *title)
+{
+	view *v = view_new(r->a);
+	view_set(v, "title", title);
+	view_set(v, "csrf", r->csrf ? r->csrf : "");
+	view_set(v, "css_url", static_url("app.css"));
+	view_set(v, "js_url", static_url("app.js"));
+	view_set(v, "logo_url", static_url("logo.svg"));
+	if (r->sess) {
+		view_set_bool(v, r->sess->is_staff ? "is_staff" : "is_admin", 1);
+		view_set(v, "user_name", r->sess->user_name);
+		view_set(v, "user_email", r->sess->user_email);
+		if (r->sess->org_name)
+			view_set(v, "org_name", r->sess->org_name);
+	}
+	const char *flash = req_cookie(r, "clr_flash");
+	if (flash && *flash) {
+		char *msg = url_decode(r->a, flash, strlen(flash), 0);
+		if (msg && utf8_len(msg) <= 200)
+			view_set(v, "flash", msg);
+		resp_cookie(r, "clr_flash", "", 0);
+	}
+	return v;
+}
+
+void view_form(view *v, const struct req *r, const char *const *fields, const struct errs *e)
+{
+	arena *a = r->a;
+	for (int i = 0; fields[i]; i++) {
+		const char *val = req_form(r, fields[i]);
+		if (val)
+			view_set(v, fields[i], val);
+		const char *msg = e ? errs_get(e, fields[i]) : NULL;
+		if (msg)
+			view_set(v, arena_printf(a, "%s_error", fields[i]), msg);
+	}
+	if (e && e->n) {
+		view_set_bool(v, "has_errors", 1);
+		const char *general = errs_get(e, "");
+		if (general)
+			view_set(v, "form_error", general);
+		view_setf(v, "error_count", "%d", e->n);
+	}
+}
+
+int resp_page(struct req *r, int status, const char *tmpl, view *v)
+{
+	buf content = BUF_INIT;
+	int rc = tmpl_render(tmpl, v, &content);
+	if (rc == 0) {
+		view_set_html(v, "content", arena_strndup(r->a, content.data, content.len));
+		buf_reset(&r->out);
+		rc = tmpl_render("layout", v, &r->out);
+	}
+	buf_free(&content);
+	if (rc)
+		return rc;
+	r->status = status;
+	r->content_type_out = "text/html; charset=utf-8";
+	r->is_html = 1;
+	r->responded = 1;
+	return 0;
+}
+
+int resp_error(struct req *r, int status)
+{
+	static const struct {
+		int status;
+		const char *title, *msg;
+	} pages[] = {
+		{400, "Requête invalide", "La requête envoyée par votre navigateur est mal formée. Revenez à la page précédente et réessayez."},
+		{403, "Accès refusé", "Vous n’avez pas accès à cette page, ou le formulaire a expiré (jeton de sécurité invalide). Rechargez la page et réessayez."},
+		{404, "Page introuvable", "La page demandée n’existe pas ou n’est plus disponible."},
+		{405, "Méthode non autorisée", "Cette adresse n’accepte pas ce type de requête."},
+		{413, "Envoi trop volumineux", "Les données envoyées dépassent la taille autorisée."},
+		{429, "Trop de requêtes", "Trop de tentatives en peu de temps. Patientez quelques minutes puis réessayez."},
+		{500, "Erreur interne", "Une erreur inattendue s’est produite. Elle a été enregistrée ; réessayez dans un instant."},
+	};
+	int k = 0;
+	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++)
+		if (pages[i].status == status)
+			k = (int)i;
+	view *v = page_view(r, pages[k].title);
+	view_setf(v, "status", "%d", status);
+	view_set(v, "message", pages[k].msg);
+	r->nheaders = 0;
+	if (resp_page(r, pages[k].status, "error", v) != 0) {
+		/* the templates themselves failed: answer plain text */
+		resp_text(r, pages[k].status, "text/plain; charset=utf-8", pages[k].title);
+	}
+	return 0;
+}

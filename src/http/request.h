@@ -1,0 +1,100 @@
+/* request.h - one HTTP exchange as handlers see it: the parsed request and
+ * the response being built.
+ *
+ * Everything hanging off a struct req is arena-owned (r->a) and lives until
+ * the request completes.  Handlers read input with req_query/req_form/
+ * req_param, call a domain function, then answer with one of the resp_*
+ * functions; they return 0, or a negative code to get the French 500 page.
+ */
+#ifndef CLR_REQUEST_H
+#define CLR_REQUEST_H
+#include <stddef.h>
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/view.h"
+#include "core/validate.h"
+#include "domain/session.h"
+
+struct kv {
+	const char *key;
+	const char *val;
+};
+
+struct kvs {
+	struct kv *v;
+	int n, cap;
+};
+
+#define RESP_MAX_HEADERS 12
+
+struct req {
+	arena *a;
+	void *conn; /* struct MHD_Connection * */
+	const char *method;
+	int is_post;
+	const char *raw_uri; /* as received */
+	const char *path;    /* percent-decoded, valid UTF-8 */
+	const char *raw_query;
+	const char *ip;
+	int tls;
+	struct kvs query, form, cookies;
+	const char *params[4]; /* captured {x} path segments */
+	int nparams;
+	const char *content_type;
+	buf body;                /* raw request body (POST) */
+	size_t body_limit;
+	int body_too_large;
+	const struct route *route;
+	struct session *sess; /* NULL when anonymous */
+	const char *csrf;     /* token to embed in this response's forms */
+	const char *flash;    /* one-shot message from the previous POST */
+	double t0;            /* mono_ms() at arrival */
+
+	/* response */
+	int status;
+	const char *content_type_out;
+	buf out;
+	const unsigned char *out_static; /* body not owned (static files) */
+	size_t out_static_len;
+	const char *headers[RESP_MAX_HEADERS][2];
+	int nheaders;
+	int is_html;
+	int responded;
+};
+
+/* Input */
+const char *req_query(const struct req *r, const char *name);
+const char *req_form(const struct req *r, const char *name);
+/* All values of a repeated form field; returns their count. */
+int req_form_all(const struct req *r, const char *name, const char ***out);
+const char *req_cookie(const struct req *r, const char *name);
+const char *req_param(const struct req *r, int i);
+long long req_param_id(const struct req *r, int i); /* 0 if not a positive integer */
+const char *req_header(const struct req *r, const char *name);
+
+/* Parsing (request.c) - return 0 or CLR_EINVAL (malformed). */
+int kvs_parse_urlencoded(arena *a, struct kvs *out, const char *s, size_t n);
+void kvs_add(arena *a, struct kvs *k, const char *key, const char *val);
+const char *kvs_get(const struct kvs *k, const char *key);
+
+/* Response */
+void resp_header(struct req *r, const char *name, const char *value);
+void resp_cookie(struct req *r, const char *name, const char *value, int max_age);
+/* 303 See Other; `flash` (may be NULL) is shown once on the next page. */
+int resp_redirect(struct req *r, const char *location, const char *flash);
+int resp_text(struct req *r, int status, const char *content_type, const char *body);
+/* Renders template `tmpl` inside the shell chosen by the session
+ * (administrator, staff or public) with view v. */
+int resp_page(struct req *r, int status, const char *tmpl, view *v);
+/* French error page for 400, 403, 404, 405, 413, 429, 500. */
+int resp_error(struct req *r, int status);
+/* A view pre-filled with what every page needs (csrf, session, flash). */
+view *page_view(struct req *r, const char *title);
+/* Puts a form's submitted values and its errors into v: for each field f,
+ * "f" = submitted value and "f_error" = message; "has_errors" if any. */
+void view_form(view *v, const struct req *r, const char *const *fields, const struct errs *e);
+
+/* Client address and the connection's security, as the server saw them. */
+void req_client_info(struct req *r);
+
+#endif

@@ -1,0 +1,88 @@
+/* routes.c - THE route table: every URL of the platform, in one place.
+ *
+ * Columns: method, path pattern ({x} = one segment, captured in order),
+ * handler, flags (who may call it; R_NOCSRF for token-authenticated APIs;
+ * R_UPLOAD for bodies up to 10 MiB).  Authentication, authorisation and the
+ * CSRF check happen in server.c before the handler runs, from these flags.
+ */
+#include "http/routes.h"
+#include "web/web.h"
+#include <string.h>
+
+const struct route routes[] = {
+	/* system */
+	{"GET", "/healthz", web_healthz, R_PUBLIC},
+	{"GET", "/static/{name}", web_static, R_PUBLIC},
+	{"GET", "/", web_root, R_PUBLIC},
+
+	/* login */
+	{"GET", "/connexion", web_login_form, R_PUBLIC},
+	{"POST", "/connexion", web_login, R_PUBLIC},
+	{"POST", "/deconnexion", web_logout, R_USER},
+
+	/* partner administrator */
+	{"GET", "/accueil", web_home, R_ADMIN},
+	{"GET", "/commandes", web_orders_soon, R_ADMIN},
+	{"GET", "/groupes", web_groups_soon, R_ADMIN},
+	{"GET", "/candidats", web_candidates_soon, R_ADMIN},
+	{"GET", "/compte", web_profile_form, R_ADMIN},
+	{"POST", "/compte", web_profile_save, R_ADMIN},
+	{"GET", "/compte/mot-de-passe", web_password_form, R_ADMIN},
+	{"POST", "/compte/mot-de-passe", web_password_save, R_ADMIN},
+
+	/* Le Robert staff */
+	{"GET", "/backoffice", web_bo_home, R_STAFF},
+
+	{NULL, NULL, NULL, 0},
+};
+
+/* Matches one pattern against a path, segment by segment. */
+static int match(struct req *r, const char *pat, const char *path)
+{
+	int np = 0;
+	const char *caps[4];
+	size_t lens[4];
+	while (*pat && *path) {
+		if (*pat != '/' || *path != '/')
+			return 0;
+		pat++;
+		path++;
+		const char *pe = strchr(pat, '/');
+		const char *se = strchr(path, '/');
+		size_t pl = pe ? (size_t)(pe - pat) : strlen(pat);
+		size_t sl = se ? (size_t)(se - path) : strlen(path);
+		if (pl >= 2 && pat[0] == '{') {
+			if (sl == 0 || np == 4)
+				return 0;
+			caps[np] = path;
+			lens[np++] = sl;
+		} else if (pl != sl || strncmp(pat, path, pl) != 0) {
+			return 0;
+		}
+		pat += pl;
+		path += sl;
+	}
+	if (*pat || *path)
+		return 0;
+	if (r) {
+		for (int i = 0; i < np; i++)
+			r->params[i] = arena_strndup(r->a, caps[i], lens[i]);
+		r->nparams = np;
+	}
+	return 1;
+}
+
+const struct route *route_match(struct req *r, const char *method, const char *path, int *path_known)
+{
+	*path_known = 0;
+	for (const struct route *rt = routes; rt->method; rt++) {
+		if (!match(NULL, rt->pattern, path))
+			continue;
+		if (strcmp(rt->method, method) == 0) {
+			match(r, rt->pattern, path);
+			return rt;
+		}
+		*path_known = 1;
+	}
+	return NULL;
+}

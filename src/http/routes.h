@@ -1,0 +1,29 @@
+/* routes.h - the route table's shape (the table itself is routes.c). */
+#ifndef CLR_ROUTES_H
+#define CLR_ROUTES_H
+#include "http/request.h"
+
+enum route_flags {
+	R_PUBLIC = 0,     /* anyone */
+	R_ADMIN = 1 << 0, /* a logged-in partner administrator */
+	R_STAFF = 1 << 1, /* a logged-in Le Robert staff member */
+	R_NOCSRF = 1 << 2, /* POST authenticated otherwise (API token) */
+	R_UPLOAD = 1 << 3, /* body up to 10 MiB (file uploads) */
+	R_USER = 1 << 4,   /* any logged-in user */
+};
+
+typedef int (*handler_fn)(struct req *r);
+
+struct route {
+	const char *method;  /* "GET" or "POST" (HEAD follows GET) */
+	const char *pattern; /* "/candidats/{id}": {x} matches one segment */
+	handler_fn fn;
+	int flags;
+};
+
+extern const struct route routes[];
+/* Finds the route for method+path, capturing {x} segments into r->params.
+ * *path_known is set when the path exists under another method (405). */
+const struct route *route_match(struct req *r, const char *method, const char *path, int *path_known);
+
+#endif

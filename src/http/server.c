@@ -1,0 +1,391 @@
+/* server.c - libmicrohttpd glue: one struct req per request, body
+ * accumulation with limits, strict URI parsing, routing, authentication and
+ * CSRF checks, security headers, one log line per request, and a graceful
+ * stop on SIGINT/SIGTERM.
+ *
+ * Life of a request: uri_log() creates the req and its arena as soon as the
+ * request line is read; on_request() is called once with the headers, then
+ * once per body chunk, then a last time to dispatch; completed() logs and
+ * frees everything.
+ */
+#include "http/server.h"
+#include "http/routes.h"
+#include "http/static.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "domain/session.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define ANON_CSRF_COOKIE "clr_pre"
+
+static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	arena *a = arena_new();
+	struct req *r = arena_alloc(a, sizeof *r);
+	r->a = a;
+	r->conn = conn;
+	r->raw_uri = arena_strdup(a, uri ? uri : "/");
+	r->t0 = mono_ms();
+	buf_init(&r->body);
+	buf_init(&r->out);
+	r->body_limit = FORM_BODY_LIMIT;
+	return r;
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *req_cls;
+	if (!r)
+		return;
+	/* log the path without the query string (which may hold personal data) */
+	const char *q = strchr(r->raw_uri, '?');
+	size_t plen = q ? (size_t)(q - r->raw_uri) : strlen(r->raw_uri);
+	char path[256];
+	size_t k = 0;
+	for (size_t i = 0; i < plen && k < sizeof path - 1; i++) {
+		unsigned char c = (unsigned char)r->raw_uri[i];
+		path[k++] = (c <= ' ' || c == '"' || c >= 0x7f) ? '?' : (char)c;
+	}
+	path[k] = 0;
+	log_info("method=%s path=%s status=%d dur_ms=%.2f%s", r->method ? r->method : "?", path, r->status,
+		 mono_ms() - r->t0, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	buf_free(&r->body);
+	buf_free(&r->out);
+	arena_free(r->a);
+	*req_cls = NULL;
+}
+
+static enum MHD_Result cookie_it(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct req *r = cls;
+	if (key && value)
+		kvs_add(r->a, &r->cookies, arena_strdup(r->a, key), arena_strdup(r->a, value));
+	return MHD_YES;
+}
+
+/* Splits raw_uri into a decoded path and a parsed query; CLR_EINVAL when
+ * either is malformed. */
+static int parse_uri(struct req *r)
+{
+	const char *u = r->raw_uri;
+	const char *q = strchr(u, '?');
+	size_t plen = q ? (size_t)(q - u) : strlen(u);
+	if (plen == 0 || u[0] != '/')
+		return CLR_EINVAL;
+	char *path = url_decode(r->a, u, plen, 0);
+	if (!path || strstr(path, "/../") || strchr(path, '\\'))
+		return CLR_EINVAL;
+	r->path = path;
+	if (q) {
+		r->raw_query = q + 1;
+		if (kvs_parse_urlencoded(r->a, &r->query, q + 1, strlen(q + 1)))
+			return CLR_EINVAL;
+	}
+	return 0;
+}
+
+static void add_security_headers(struct req *r, struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	if (r->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=31536000");
+	if (r->is_html) {
+		MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	}
+}
+
+static enum MHD_Result send_response(struct req *r)
+{
+	struct MHD_Response *resp;
+	if (r->out_static)
+		resp = MHD_create_response_from_buffer(r->out_static_len, (void *)r->out_static,
+						       MHD_RESPMEM_PERSISTENT);
+	else
+		resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	if (r->content_type_out)
+		MHD_add_response_header(resp, "Content-Type", r->content_type_out);
+	for (int i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i][0], r->headers[i][1]);
+	add_security_headers(r, resp);
+	if (!r->status)
+		r->status = 500;
+	enum MHD_Result ret = MHD_queue_response((struct MHD_Connection *)r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* The anonymous CSRF token lives in a cookie (double submit); a logged-in
+ * user's is stored with the session. */
+static void setup_csrf(struct req *r)
+{
+	if (r->sess) {
+		r->csrf = r->sess->csrf;
+		return;
+	}
+	const char *pre = req_cookie(r, ANON_CSRF_COOKIE);
+	if (pre && strlen(pre) == TOKEN_LEN) {
+		r->csrf = pre;
+		return;
+	}
+	char *tok = arena_alloc(r->a, TOKEN_LEN + 1);
+	token_new(tok);
+	r->csrf = tok;
+	if (!r->is_post)
+		resp_cookie(r, ANON_CSRF_COOKIE, tok, -1);
+}
+
+static int load_session(struct req *r)
+{
+	const char *tok = req_cookie(r, SESSION_COOKIE);
+	if (!tok || strlen(tok) != TOKEN_LEN)
+		return 0;
+	db *d = db_thread();
+	if (!d)
+		return CLR_EDB;
+	struct session *s = arena_alloc(r->a, sizeof *s);
+	int rc = session_load(d, r->a, tok, s);
+	if (rc == 0)
+		r->sess = s;
+	else if (rc != CLR_ENOTFOUND)
+		return rc;
+	return 0;
+}
+
+static void dispatch(struct req *r)
+{
+	if (parse_uri(r)) {
+		resp_error(r, 400);
+		return;
+	}
+	if (r->body_too_large) {
+		resp_error(r, 413);
+		return;
+	}
+	MHD_get_connection_values((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, cookie_it, r);
+	r->content_type = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (r->is_post && r->content_type &&
+	    strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 &&
+	    kvs_parse_urlencoded(r->a, &r->form, r->body.data, r->body.len)) {
+		resp_error(r, 400);
+		return;
+	}
+	int path_known = 0;
+	const char *method = strcmp(r->method, "HEAD") == 0 ? "GET" : r->method;
+	const struct route *rt = route_match(r, method, r->path, &path_known);
+	if (!rt) {
+		resp_error(r, path_known ? 405 : 404);
+		return;
+	}
+	r->route = rt;
+	if (rt->fn && (rt->flags & (R_ADMIN | R_STAFF | R_USER)) == 0 && strncmp(r->path, "/static/", 8) == 0) {
+		rt->fn(r); /* static assets: no session, no database */
+		return;
+	}
+	if (load_session(r)) {
+		resp_error(r, 500);
+		return;
+	}
+	setup_csrf(r);
+	if (rt->flags & (R_ADMIN | R_STAFF | R_USER)) {
+		if (!r->sess) {
+			if (r->is_post) {
+				resp_error(r, 403);
+			} else {
+				const char *back = r->raw_query ? arena_printf(r->a, "%s?%s", r->path, r->raw_query) : r->path;
+				resp_redirect(r, arena_printf(r->a, "/connexion?suite=%s", url_encode(r->a, back)), NULL);
+			}
+			return;
+		}
+		if (((rt->flags & R_ADMIN) && r->sess->is_staff) || ((rt->flags & R_STAFF) && !r->sess->is_staff)) {
+			resp_error(r, 403);
+			return;
+		}
+	}
+	if (r->is_post && !(rt->flags & R_NOCSRF)) {
+		const char *sent = req_form(r, "csrf");
+		if (!sent)
+			sent = req_header(r, "X-CSRF-Token");
+		if (!secure_eq(sent, r->csrf)) {
+			log_warn("msg=\"csrf refused\" path=%s", r->path);
+			resp_error(r, 403);
+			return;
+		}
+	}
+	int rc = rt->fn(r);
+	if (rc != 0 || !r->responded) {
+		db *d = db_thread();
+		if (d && db_in_tx(d))
+			db_rollback(d);
+		log_error("msg=\"handler failed\" path=%s rc=%d (%s)", r->path, rc, clr_strerror(rc));
+		resp_error(r, 500);
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	struct req *r = *req_cls;
+	if (!r)
+		return MHD_NO;
+	if (!r->method) { /* first call: headers only */
+		r->method = arena_strdup(r->a, method);
+		r->is_post = strcmp(method, "POST") == 0;
+		req_client_info(r);
+		const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+		if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
+			r->body_limit = UPLOAD_BODY_LIMIT;
+		const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
+			r->body_too_large = 1;
+			resp_error(r, 413);
+			return send_response(r);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (r->body.len + *upload_data_size > r->body_limit)
+			r->body_too_large = 1;
+		else
+			buf_add(&r->body, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->responded && r->body_too_large)
+		return MHD_YES; /* already answered 413 */
+	dispatch(r);
+	return send_response(r);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = 0;
+	log_warn("msg=\"mhd: %s\"", msg);
+}
+
+/* --- background workers ------------------------------------------------ */
+
+#define MAX_WORKERS 4
+static worker_fn workers[MAX_WORKERS];
+static int nworkers;
+static volatile int workers_stop;
+
+void server_add_worker(worker_fn fn)
+{
+	if (nworkers < MAX_WORKERS)
+		workers[nworkers++] = fn;
+}
+
+static void *worker_main(void *arg)
+{
+	worker_fn fn = (worker_fn)(uintptr_t)arg;
+	fn(&workers_stop);
+	db_thread_close();
+	return NULL;
+}
+
+int server_run(const struct server_opts *o)
+{
+	static_init();
+	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	int v6 = strchr(o->listen, ':') != NULL;
+	if (v6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)o->port);
+		if (inet_pton(AF_INET6, o->listen, &s6->sin6_addr) != 1)
+			goto bad_addr;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)o->port);
+		if (inet_pton(AF_INET, o->listen, &s4->sin_addr) != 1)
+			goto bad_addr;
+	}
+
+	/* Block the stop signals in every thread; the main thread waits for
+	 * them with sigwait(). */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+			(v6 ? MHD_USE_IPv6 : 0),
+		(uint16_t)o->port, NULL, NULL, on_request, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 30),
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_conns > 0 ? o->max_conns : 512),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_END);
+	if (!d) {
+		log_error("msg=\"cannot listen\" addr=%s port=%d", o->listen, o->port);
+		return CLR_ESYS;
+	}
+	pthread_t wt[MAX_WORKERS];
+	for (int i = 0; i < nworkers; i++)
+		pthread_create(&wt[i], NULL, worker_main, (void *)(uintptr_t)workers[i]);
+	log_info("msg=\"listening\" url=http://%s%s%s:%d/ threads=%d", v6 ? "[" : "", o->listen, v6 ? "]" : "",
+		 o->port, threads);
+
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("msg=\"stopping\" signal=%d", sig);
+	MHD_socket ls = MHD_quiesce_daemon(d);
+	if (ls != MHD_INVALID_SOCKET)
+		close(ls);
+	for (int i = 0; i < 100; i++) { /* up to 10 s for requests in flight */
+		const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!info || info->num_connections == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	MHD_stop_daemon(d);
+	workers_stop = 1;
+	for (int i = 0; i < nworkers; i++)
+		pthread_join(wt[i], NULL);
+	log_info("msg=\"stopped\"");
+	return 0;
+
+bad_addr:
+	log_error("msg=\"invalid listen address\" addr=%s", o->listen);
+	return CLR_EINVAL;
+}

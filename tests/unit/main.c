@@ -1,0 +1,37 @@
+/* main.c - runs every registered unit test; see test.h. */
+#include "test.h"
+#include <stdlib.h>
+#include <sodium.h>
+
+struct entry {
+	const char *name;
+	test_fn fn;
+};
+static struct entry tests[512];
+static int ntests;
+
+void test_register(const char *name, test_fn fn)
+{
+	if (ntests < (int)(sizeof tests / sizeof *tests))
+		tests[ntests++] = (struct entry){name, fn};
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0)
+		return 1;
+	int passed = 0, failed = 0;
+	for (int i = 0; i < ntests; i++) {
+		if (argc > 1 && !strstr(tests[i].name, argv[1]))
+			continue;
+		int f = 0;
+		tests[i].fn(&f);
+		printf("%s %s\n", f ? "not ok" : "ok", tests[i].name);
+		if (f)
+			failed++;
+		else
+			passed++;
+	}
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,54 @@
+/* test.h - a tiny unit-test framework.
+ *
+ * Each test file defines functions with TEST(name) { ... } and CHECK(...)
+ * assertions; tests register themselves at load time (constructor), and
+ * tests/unit/main.c runs them all (or those whose name contains argv[1]),
+ * printing one "ok"/"not ok" line per test and a final "N passed, N failed".
+ */
+#ifndef CLR_TEST_H
+#define CLR_TEST_H
+#include <stdio.h>
+#include <string.h>
+
+typedef void (*test_fn)(int *failed);
+void test_register(const char *name, test_fn fn);
+
+#define TEST(name)                                                          \
+	static void test_##name(int *failed_);                              \
+	__attribute__((constructor)) static void reg_##name(void)           \
+	{                                                                   \
+		test_register(#name, test_##name);                          \
+	}                                                                   \
+	static void test_##name(int *failed_)
+
+#define CHECK(cond)                                                         \
+	do {                                                                \
+		if (!(cond)) {                                              \
+			fprintf(stderr, "  %s:%d: CHECK(%s) failed\n",      \
+				__FILE__, __LINE__, #cond);                 \
+			*failed_ = 1;                                       \
+		}                                                           \
+	} while (0)
+
+#define CHECK_STR(got, want)                                                \
+	do {                                                                \
+		const char *g_ = (got), *w_ = (want);                       \
+		if (!g_ || !w_ || strcmp(g_, w_) != 0) {                    \
+			fprintf(stderr, "  %s:%d: got \"%s\", want \"%s\"\n", \
+				__FILE__, __LINE__, g_ ? g_ : "(null)",     \
+				w_ ? w_ : "(null)");                        \
+			*failed_ = 1;                                       \
+		}                                                           \
+	} while (0)
+
+#define CHECK_INT(got, want)                                                \
+	do {                                                                \
+		long long g_ = (long long)(got), w_ = (long long)(want);    \
+		if (g_ != w_) {                                             \
+			fprintf(stderr, "  %s:%d: %s = %lld, want %lld\n",  \
+				__FILE__, __LINE__, #got, g_, w_);          \
+			*failed_ = 1;                                       \
+		}                                                           \
+	} while (0)
+
+#endif

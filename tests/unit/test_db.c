@@ -1,0 +1,404 @@
+/* test_db.c - the storage interface (db.h) on a temporary SQLite file and,
+ * when CLR_TEST_PG_URL is set, on that PostgreSQL database: parameters and
+ * NULLs, UTF-8, constraint violations, statement cache reuse, transactions
+ * (commit, rollback, nesting, retry), URL errors, migrations.
+ */
+#include "test.h"
+#include "db/db.h"
+#include "db/backend.h"
+#include "core/arena.h"
+#include "core/embedded.h"
+#include "core/err.h"
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* A temporary SQLite database: "sqlite:/tmp/clr-db-XXXXXX". */
+struct tmpdb {
+	char path[64];
+	char url[80];
+};
+
+static db *open_sqlite(struct tmpdb *t)
+{
+	snprintf(t->path, sizeof t->path, "/tmp/clr-db-XXXXXX");
+	int fd = mkstemp(t->path);
+	if (fd < 0)
+		return NULL;
+	close(fd);
+	snprintf(t->url, sizeof t->url, "sqlite:%s", t->path);
+	db *d = NULL;
+	char err[256];
+	return db_open(t->url, &d, err, sizeof err) == 0 ? d : NULL;
+}
+
+static void drop_sqlite(db *d, struct tmpdb *t)
+{
+	db_close(d);
+	char p[80];
+	unlink(t->path);
+	snprintf(p, sizeof p, "%s-wal", t->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", t->path);
+	unlink(p);
+}
+
+static db *open_pg(void)
+{
+	const char *url = getenv("CLR_TEST_PG_URL");
+	if (!url || !*url)
+		return NULL;
+	db *d = NULL;
+	char err[512];
+	if (db_open(url, &d, err, sizeof err) < 0) {
+		fprintf(stderr, "  cannot open %s: %s\n", url, err);
+		return NULL;
+	}
+	return d;
+}
+
+static int tx_insert_ok(db *d, void *ctx)
+{
+	return db_exec(d, "INSERT INTO clr_test_t (id, name) VALUES ($1, $2)",
+		       DB_P((const char *)ctx, (const char *)ctx)) == 1 ? 0 : CLR_EDB;
+}
+
+static int tx_insert_then_fail(db *d, void *ctx)
+{
+	if (db_exec(d, "INSERT INTO clr_test_t (id, name) VALUES ($1, $2)",
+		    DB_P((const char *)ctx, "doomed")) != 1)
+		return CLR_EDB;
+	return -1;
+}
+
+static int tx_nested(db *d, void *ctx)
+{
+	if (!db_in_tx(d))
+		return CLR_EDB;
+	return db_tx(d, tx_insert_ok, ctx);
+}
+
+static int tx_conflict(db *d, void *ctx)
+{
+	int rc = db_exec(d, "INSERT INTO clr_test_t (id, name) VALUES ($1, $2)",
+			 DB_P((const char *)ctx, "Élodie Ñ"));
+	return rc < 0 ? rc : 0;
+}
+
+struct retry_ctx {
+	int calls;
+};
+
+/* Fails transiently on the first call, then succeeds. */
+static int tx_flaky(db *d, void *ctx)
+{
+	struct retry_ctx *r = ctx;
+	if (r->calls++ == 0) {
+		d->retryable = 1;
+		return CLR_EDB;
+	}
+	return db_exec(d, "INSERT INTO clr_test_t (id, name) VALUES ($1, $2)",
+		       DB_P("6000", "retried")) == 1 ? 0 : CLR_EDB;
+}
+
+static long long count_where_id(db *d, arena *a, const char *id)
+{
+	db_rows r;
+	if (db_query(d, a, &r, "SELECT count(*) FROM clr_test_t WHERE id = $1", DB_P(id)) < 0)
+		return -1;
+	return db_ll(&r, 0, 0);
+}
+
+/* The checks shared by both backends, on a database where clr_test_t may
+ * be (re)created freely. */
+static void common_checks(int *failed_, db *d)
+{
+	arena *a = arena_new();
+	db_rows r;
+	CHECK_INT(db_exec_script(d, "DROP TABLE IF EXISTS clr_test_t;"
+				    "CREATE TABLE clr_test_t (id BIGINT PRIMARY KEY,"
+				    " name TEXT NOT NULL UNIQUE, note TEXT)"),
+		  0);
+
+	/* parameters, NULL, UTF-8 */
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_t (id, name, note) VALUES ($1, $2, $3)",
+			  DB_P("1", "Élodie Ñ", NULL)),
+		  1);
+	CHECK_INT(db_query(d, a, &r, "SELECT id, name, note FROM clr_test_t WHERE id = $1",
+			   DB_P(db_int(a, 1))),
+		  0);
+	CHECK_INT(r.nrows, 1);
+	CHECK_INT(r.ncols, 3);
+	CHECK_INT(db_ll(&r, 0, 0), 1);
+	CHECK_STR(db_cell(&r, 0, 1), "Élodie Ñ");
+	CHECK(db_cell(&r, 0, 2) == NULL);
+	CHECK(db_cell(&r, 1, 0) == NULL);
+	CHECK_INT(db_ll(&r, 0, 2), 0);
+
+	/* no rows */
+	CHECK_INT(db_query(d, a, &r, "SELECT id FROM clr_test_t WHERE id = $1", DB_P("999")), 0);
+	CHECK_INT(r.nrows, 0);
+
+	/* unique violation */
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_t (id, name) VALUES ($1, $2)",
+			  DB_P("2", "Élodie Ñ")),
+		  CLR_ECONFLICT);
+	CHECK(!db_in_tx(d));
+
+	/* $2 before $1, and a parameter given but unused */
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_t (note, id, name) VALUES ($2, $1, $3)",
+			  DB_P("3", "n3", "Zoé")),
+		  1);
+	CHECK_INT(db_query(d, a, &r, "SELECT note, name FROM clr_test_t WHERE id = $1",
+			   DB_P("3", "unused")),
+		  0);
+	CHECK_INT(r.nrows, 1);
+	CHECK_STR(db_cell(&r, 0, 0), "n3");
+	CHECK_STR(db_cell(&r, 0, 1), "Zoé");
+
+	/* rows changed */
+	CHECK_INT(db_exec(d, "UPDATE clr_test_t SET note = $1 WHERE id <= $2", DB_P("u", "3")), 2);
+	CHECK_INT(db_exec(d, "UPDATE clr_test_t SET note = $1 WHERE id = $2", DB_P("u", "42")), 0);
+
+	/* statement cache: the same SQL 1000 times, in one transaction */
+	CHECK_INT(db_begin(d), 0);
+	CHECK(db_in_tx(d));
+	int bad = 0;
+	for (int i = 0; i < 1000; i++) {
+		arena_reset(a);
+		if (db_exec(d, "INSERT INTO clr_test_t (id, name) VALUES ($1, $2)",
+			    DB_P(db_int(a, 100 + i), arena_printf(a, "nom %d", i))) != 1)
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	CHECK_INT(db_commit(d), 0);
+	CHECK(!db_in_tx(d));
+	CHECK_INT(db_query(d, a, &r, "SELECT count(*), sum(id) FROM clr_test_t WHERE id >= $1",
+			   DB_P("100")),
+		  0);
+	CHECK_INT(db_ll(&r, 0, 0), 1000);
+	CHECK_INT(db_ll(&r, 0, 1), 1000LL * 100 + 999LL * 1000 / 2);
+	CHECK_INT(db_query(d, a, &r, "SELECT id FROM clr_test_t WHERE id >= $1 ORDER BY id",
+			   DB_P("100")),
+		  0);
+	CHECK_INT(r.nrows, 1000);
+	CHECK_STR(db_cell(&r, 999, 0), "1099");
+
+	/* transactions */
+	CHECK_INT(db_tx(d, tx_insert_ok, "5000"), 0);
+	CHECK_INT(count_where_id(d, a, "5000"), 1);
+	CHECK_INT(db_tx(d, tx_insert_then_fail, "5001"), -1);
+	CHECK(!db_in_tx(d));
+	CHECK_INT(count_where_id(d, a, "5001"), 0);
+	CHECK_INT(db_tx(d, tx_nested, "5002"), 0);
+	CHECK_INT(count_where_id(d, a, "5002"), 1);
+	CHECK_INT(db_tx(d, tx_conflict, "5003"), CLR_ECONFLICT);
+	CHECK(!db_in_tx(d));
+	CHECK_INT(count_where_id(d, a, "5003"), 0);
+	struct retry_ctx rc = {0};
+	CHECK_INT(db_tx(d, tx_flaky, &rc), 0);
+	CHECK_INT(rc.calls, 2);
+	CHECK_INT(count_where_id(d, a, "6000"), 1);
+
+	/* explicit rollback */
+	CHECK_INT(db_begin(d), 0);
+	CHECK_INT(db_exec(d, "DELETE FROM clr_test_t", DB_NOP), 1000 + 5);
+	CHECK_INT(db_rollback(d), 0);
+	CHECK_INT(db_query(d, a, &r, "SELECT count(*) FROM clr_test_t", DB_NOP), 0);
+	CHECK_INT(db_ll(&r, 0, 0), 1000 + 5);
+
+	/* a broken statement is a storage error with a message */
+	CHECK_INT(db_exec(d, "SELECT no_such_column FROM clr_test_t", DB_NOP), CLR_EDB);
+	CHECK(db_errmsg(d)[0] != '\0');
+	CHECK(!db_last_retryable(d));
+
+	CHECK_INT(db_exec_script(d, "DROP TABLE clr_test_t"), 0);
+	arena_free(a);
+}
+
+TEST(db_sqlite)
+{
+	struct tmpdb t;
+	db *d = open_sqlite(&t);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	CHECK_INT(db_kind(d), DB_SQLITE);
+	common_checks(failed_, d);
+	drop_sqlite(d, &t);
+}
+
+TEST(db_pg)
+{
+	db *d = open_pg();
+	if (!d)
+		return;
+	CHECK_INT(db_kind(d), DB_PG);
+	common_checks(failed_, d);
+	db_close(d);
+}
+
+TEST(db_bad_url)
+{
+	db *d = (db *)1;
+	char err[128];
+	CHECK_INT(db_open("mysql://localhost/x", &d, err, sizeof err), CLR_EDB);
+	CHECK(d == NULL);
+	CHECK_STR(err, "unsupported database URL");
+	CHECK(db_open("", &d, err, sizeof err) < 0);
+	CHECK(db_open("sqlite:", &d, err, sizeof err) < 0);
+	CHECK(err[0] != '\0');
+	CHECK(db_open("sqlite:/nonexistent-dir/x/y.db", &d, err, sizeof err) < 0);
+	CHECK(err[0] != '\0');
+}
+
+TEST(db_helpers)
+{
+	arena *a = arena_new();
+	CHECK_STR(db_int(a, -9007199254740993LL), "-9007199254740993");
+	const char *cells[] = {"12", NULL};
+	db_rows r = {1, 2, cells};
+	CHECK_INT(db_ll(&r, 0, 0), 12);
+	CHECK_INT(db_ll(&r, 0, 1), 0);
+	CHECK_INT(db_ll(&r, 3, 0), 0);
+	arena_free(a);
+}
+
+TEST(db_thread_conn)
+{
+	struct tmpdb t;
+	db *d = open_sqlite(&t);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	db_set_url(t.url);
+	CHECK_STR(db_url(), t.url);
+	db *a = db_thread();
+	CHECK(a != NULL);
+	CHECK(db_thread() == a);
+	CHECK_INT(db_exec(a, "CREATE TABLE x (v TEXT)", DB_NOP), 0);
+	db_thread_close();
+	db_set_url(NULL);
+	drop_sqlite(d, &t);
+}
+
+/* With the test stub's embedded table (tests build only) the exact
+ * migrations are known; with the real one, only idempotence is checked. */
+static void migrate_checks(int *failed_, db *d)
+{
+	arena *a = arena_new();
+	db_rows r;
+	int stub = embedded_find("migrations/0001_dbtest.sql") != NULL;
+	if (stub && db_kind(d) == DB_PG)
+		CHECK_INT(db_exec_script(d, "DROP TABLE IF EXISTS dbtest_a; DROP TABLE IF EXISTS dbtest_b;"
+					    "DROP TABLE IF EXISTS schema_migrations"),
+			  0);
+	int n = db_migrate(d, 0);
+	CHECK(n >= 0);
+	CHECK_INT(db_migrate(d, 0), 0);
+	if (stub) {
+		CHECK_INT(n, 2);
+		CHECK_INT(db_query(d, a, &r, "SELECT version FROM schema_migrations ORDER BY version",
+				   DB_NOP),
+			  0);
+		CHECK_INT(r.nrows, 2);
+		CHECK_STR(db_cell(&r, 0, 0), "0001_dbtest");
+		CHECK_STR(db_cell(&r, 1, 0), "0002_dbtest_dialect");
+		/* @ID@ generates keys */
+		CHECK_INT(db_query(d, a, &r, "INSERT INTO dbtest_a (name) VALUES ($1) RETURNING id",
+				   DB_P("a")),
+			  0);
+		CHECK_STR(db_cell(&r, 0, 0), "1");
+		CHECK_INT(db_query(d, a, &r, "SELECT dialect FROM dbtest_b", DB_NOP), 0);
+		CHECK_STR(db_cell(&r, 0, 0), db_kind(d) == DB_PG ? "pg" : "sqlite");
+		if (db_kind(d) == DB_PG)
+			db_exec_script(d, "DROP TABLE dbtest_a; DROP TABLE dbtest_b;"
+					  "DROP TABLE schema_migrations");
+	}
+	arena_free(a);
+}
+
+TEST(db_migrate_sqlite)
+{
+	struct tmpdb t;
+	db *d = open_sqlite(&t);
+	CHECK(d != NULL);
+	if (!d)
+		return;
+	migrate_checks(failed_, d);
+	drop_sqlite(d, &t);
+}
+
+TEST(db_migrate_pg)
+{
+	db *d = open_pg();
+	if (!d)
+		return;
+	migrate_checks(failed_, d);
+	db_close(d);
+}
+
+/* A connection killed by the server is reset on the next call. */
+TEST(db_pg_reconnect)
+{
+	db *d = open_pg(), *killer = open_pg();
+	if (!d || !killer) {
+		db_close(d);
+		db_close(killer);
+		return;
+	}
+	arena *a = arena_new();
+	db_rows r;
+	const char *sql = "SELECT pg_backend_pid(), $1::text";
+	CHECK_INT(db_query(d, a, &r, sql, DB_P("x")), 0);
+	const char *pid = db_cell(&r, 0, 0);
+	CHECK_INT(db_query(killer, a, &r, "SELECT pg_terminate_backend($1::int)", DB_P(pid)), 0);
+	usleep(100 * 1000);
+	db_query(d, a, &r, sql, DB_P("y")); /* may fail: the loss is noticed here */
+	CHECK_INT(db_query(d, a, &r, sql, DB_P("z")), 0);
+	CHECK_STR(db_cell(&r, 0, 1), "z");
+	CHECK(strcmp(db_cell(&r, 0, 0), pid) != 0);
+	arena_free(a);
+	db_close(d);
+	db_close(killer);
+}
+
+struct racer {
+	const char *url;
+	int applied;
+};
+
+static void *race_migrate(void *arg)
+{
+	struct racer *r = arg;
+	db *d;
+	char err[256];
+	r->applied = db_open(r->url, &d, err, sizeof err) < 0 ? -100 : db_migrate(d, 0);
+	if (r->applied != -100)
+		db_close(d);
+	return NULL;
+}
+
+/* Two servers migrating one PostgreSQL database at once apply each
+ * migration exactly once (stub build only: it needs a fresh database). */
+TEST(db_migrate_pg_race)
+{
+	const char *url = getenv("CLR_TEST_PG_URL");
+	if (!url || !*url || !embedded_find("migrations/0001_dbtest.sql"))
+		return;
+	db *d = open_pg();
+	if (!d)
+		return;
+	db_exec_script(d, "DROP TABLE IF EXISTS dbtest_a; DROP TABLE IF EXISTS dbtest_b;"
+			  "DROP TABLE IF EXISTS schema_migrations");
+	struct racer r1 = {url, 0}, r2 = {url, 0};
+	pthread_t t1, t2;
+	pthread_create(&t1, NULL, race_migrate, &r1);
+	pthread_create(&t2, NULL, race_migrate, &r2);
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	CHECK(r1.applied >= 0 && r2.applied >= 0);
+	CHECK_INT(r1.applied + r2.applied, 2);
+	db_exec_script(d, "DROP TABLE dbtest_a; DROP TABLE dbtest_b; DROP TABLE schema_migrations");
+	db_close(d);
+}
