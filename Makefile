@@ -2,86 +2,87 @@
 #
 #   make run     install what is missing, build, migrate, load demo data, serve
 #   make test    every test (unit, HTTP on SQLite and PostgreSQL, Chromium, sanitizers)
-#   make         build build/clr
-#   make asan    build build/asan/clr (AddressSanitizer + UndefinedBehaviorSanitizer)
+#   make         build $(B)/clr
+#   make asan    build $(B)/asan/clr (AddressSanitizer + UndefinedBehaviorSanitizer)
 
 CC      ?= gcc
+B       ?= build
 MAKEFLAGS += --no-print-directory
 PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
-           -D_GNU_SOURCE -Isrc -Ibuild/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -D_GNU_SOURCE -Isrc -I$(B)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 ASSETS   := $(sort $(wildcard templates/*.html templates/*/*.html templates/*.txt templates/*/*.txt \
               static/* migrations/*.sql))
-OBJ      := $(patsubst src/%.c,build/obj/%.o,$(SRC) src/main.c) build/obj/gen/embedded.o
-LIBOBJ   := $(patsubst src/%.c,build/obj/%.o,$(LIBSRC)) build/obj/gen/embedded.o
-ASAN_OBJ := $(patsubst build/obj/%,build/asan/obj/%,$(OBJ))
-ASAN_LIBOBJ := $(patsubst build/obj/%,build/asan/obj/%,$(LIBOBJ))
+OBJ      := $(patsubst src/%.c,$(B)/obj/%.o,$(SRC) src/main.c) $(B)/obj/gen/embedded.o
+LIBOBJ   := $(patsubst src/%.c,$(B)/obj/%.o,$(LIBSRC)) $(B)/obj/gen/embedded.o
+ASAN_OBJ := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(OBJ))
+ASAN_LIBOBJ := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(LIBOBJ))
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
 .PHONY: all run test asan deps clean unit demo-db
-all: build/clr
+all: $(B)/clr
 
 deps:
 	@scripts/deps.sh
 
-build/tools/embed: tools/embed.c
+$(B)/tools/embed: tools/embed.c
 	@mkdir -p $(@D)
 	$(CC) -O1 -o $@ $<
 
-build/gen/embedded.c: build/tools/embed $(ASSETS)
+$(B)/gen/embedded.c: $(B)/tools/embed $(ASSETS)
 	@mkdir -p $(@D)
-	build/tools/embed $@ $(ASSETS)
+	$(B)/tools/embed $@ $(ASSETS)
 
-build/obj/gen/embedded.o: build/gen/embedded.c
+$(B)/obj/gen/embedded.o: $(B)/gen/embedded.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
-build/obj/%.o: src/%.c $(wildcard src/*/*.h)
+$(B)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-build/clr: $(OBJ)
+$(B)/clr: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/asan/obj/gen/embedded.o: build/gen/embedded.c
+$(B)/asan/obj/gen/embedded.o: $(B)/gen/embedded.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
-build/asan/obj/%.o: src/%.c $(wildcard src/*/*.h)
+$(B)/asan/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
-build/asan/clr: $(ASAN_OBJ)
+$(B)/asan/clr: $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
 
-asan: build/asan/clr build/asan/unit
+asan: $(B)/asan/clr $(B)/asan/unit
 
-build/unit: $(UNIT_SRC) $(LIBOBJ) tests/unit/test.h
+$(B)/unit: $(UNIT_SRC) $(LIBOBJ) tests/unit/test.h
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(LIBOBJ) $(LDLIBS)
 
-build/asan/unit: $(UNIT_SRC) $(ASAN_LIBOBJ) tests/unit/test.h
+$(B)/asan/unit: $(UNIT_SRC) $(ASAN_LIBOBJ) tests/unit/test.h
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(ASAN_LIBOBJ) $(LDLIBS)
 
-unit: build/unit
-	build/unit
+unit: $(B)/unit
+	$(B)/unit
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund
 	@touch $@
 
-run: deps build/clr
+run: deps $(B)/clr
 	@mkdir -p var
-	build/clr migrate --db sqlite:var/clr.db
-	build/clr demo --db sqlite:var/clr.db
-	build/clr serve --db sqlite:var/clr.db --port $${CLR_PORT:-8080}
+	$(B)/clr migrate --db sqlite:var/clr.db
+	$(B)/clr demo --db sqlite:var/clr.db
+	$(B)/clr serve --db sqlite:var/clr.db --port $${CLR_PORT:-8080}
 
-test: deps build/clr build/unit build/asan/clr build/asan/unit node_modules/.installed
+test: deps $(B)/clr $(B)/unit $(B)/asan/clr $(B)/asan/unit node_modules/.installed
 	@tests/run
 
 clean:

@@ -6,6 +6,7 @@
 #include "db/backend.h"
 #include "core/err.h"
 #include "core/log.h"
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,35 @@
 
 static char *process_url;
 static _Thread_local db *thread_db;
+
+/* Every per-thread connection is also registered here, so that the server
+ * can close the connections of worker threads it does not control (the
+ * HTTP thread pool) once those threads are gone. */
+#define MAX_THREAD_DBS 256
+static db *thread_dbs[MAX_THREAD_DBS];
+static pthread_mutex_t thread_dbs_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void registry_set(db *old, db *new_db)
+{
+	pthread_mutex_lock(&thread_dbs_lock);
+	for (int i = 0; i < MAX_THREAD_DBS; i++)
+		if (thread_dbs[i] == old) {
+			thread_dbs[i] = new_db;
+			break;
+		}
+	pthread_mutex_unlock(&thread_dbs_lock);
+}
+
+void db_close_all_threads(void)
+{
+	pthread_mutex_lock(&thread_dbs_lock);
+	for (int i = 0; i < MAX_THREAD_DBS; i++) {
+		db_close(thread_dbs[i]);
+		thread_dbs[i] = NULL;
+	}
+	pthread_mutex_unlock(&thread_dbs_lock);
+	thread_db = NULL;
+}
 
 void db_set_err(db *d, const char *fmt, ...)
 {
@@ -85,12 +115,16 @@ db *db_thread(void)
 	if (db_open(process_url, &thread_db, err, sizeof err) < 0) {
 		log_error("msg=\"cannot open database\" err=\"%s\"", err);
 		thread_db = NULL;
+	} else {
+		registry_set(NULL, thread_db);
 	}
 	return thread_db;
 }
 
 void db_thread_close(void)
 {
+	if (thread_db)
+		registry_set(thread_db, NULL);
 	db_close(thread_db);
 	thread_db = NULL;
 }

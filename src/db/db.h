@@ -47,6 +47,8 @@ const char *db_url(void);
 db *db_thread(void);
 /* Closes this thread's connection, if any (call before a thread exits). */
 void db_thread_close(void);
+/* Closes every thread's connection (after those threads have stopped). */
+void db_close_all_threads(void);
 
 /* Parameters that the SQL does not mention are ignored and missing ones are
  * NULL, on both backends; where PostgreSQL cannot infer a parameter's type,

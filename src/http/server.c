@@ -382,6 +382,7 @@ int server_run(const struct server_opts *o)
 	workers_stop = 1;
 	for (int i = 0; i < nworkers; i++)
 		pthread_join(wt[i], NULL);
+	db_close_all_threads();
 	log_info("msg=\"stopped\"");
 	return 0;
 
