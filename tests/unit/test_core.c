@@ -1,0 +1,230 @@
+/* test_core.c - unit tests for the core layer: buf, arena, text helpers,
+ * validation, crypto, views and templates. */
+#include "test.h"
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/text.h"
+#include "core/tmpl.h"
+#include "core/validate.h"
+#include "core/view.h"
+#include "http/request.h"
+#include <stdlib.h>
+
+TEST(buf_invariants)
+{
+	buf b = BUF_INIT;
+	CHECK(b.data != NULL && b.data[0] == 0 && b.len == 0);
+	buf_adds(&b, "abc");
+	buf_printf(&b, "-%d-", 42);
+	CHECK_STR(b.data, "abc-42-");
+	CHECK_INT(b.len, 7);
+	for (int i = 0; i < 1000; i++)
+		buf_addc(&b, 'x');
+	CHECK_INT(b.len, 1007);
+	CHECK(b.data[b.len] == 0);
+	size_t n;
+	char *p = buf_detach(&b, &n);
+	CHECK_INT(n, 1007);
+	CHECK(b.data != NULL && b.len == 0);
+	free(p);
+	buf_free(&b);
+}
+
+TEST(buf_html_escape)
+{
+	buf b = BUF_INIT;
+	buf_add_html(&b, "<a href=\"x\">L'été & co</a>");
+	CHECK_STR(b.data, "&lt;a href=&quot;x&quot;&gt;L&#39;été &amp; co&lt;/a&gt;");
+	buf_free(&b);
+}
+
+TEST(arena_alloc_and_printf)
+{
+	arena *a = arena_new();
+	char *s = arena_printf(a, "%s-%d", "n", 7);
+	CHECK_STR(s, "n-7");
+	void *big = arena_alloc(a, 100000); /* larger than a chunk */
+	CHECK(big != NULL && ((unsigned char *)big)[99999] == 0);
+	for (int i = 0; i < 10000; i++)
+		CHECK(((size_t)arena_alloc(a, 3) & 15) == 0);
+	CHECK(arena_used(a) >= 100000);
+	arena_reset(a);
+	CHECK_INT(arena_used(a), 0);
+	CHECK_STR(arena_strdup(a, "après"), "après");
+	arena_free(a);
+}
+
+TEST(utf8_validation)
+{
+	CHECK(utf8_valid("Élodie ÑÜ €", strlen("Élodie ÑÜ €")));
+	CHECK(!utf8_valid("\xc3\x28", 2));         /* bad continuation */
+	CHECK(!utf8_valid("\xc0\xaf", 2));         /* overlong */
+	CHECK(!utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	CHECK(!utf8_valid("a\x01z", 3));           /* control */
+	CHECK(!utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	CHECK_INT(utf8_len("été"), 3);
+}
+
+TEST(url_decode_strict)
+{
+	arena *a = arena_new();
+	CHECK_STR(url_decode(a, "a%20b+c", 7, 1), "a b c");
+	CHECK_STR(url_decode(a, "%C3%A9", 6, 0), "é");
+	CHECK(url_decode(a, "%zz", 3, 0) == NULL);
+	CHECK(url_decode(a, "%4", 2, 0) == NULL);
+	CHECK(url_decode(a, "%", 1, 0) == NULL);
+	CHECK(url_decode(a, "%C3%28", 6, 0) == NULL);
+	CHECK(url_decode(a, "%00", 3, 0) == NULL);
+	CHECK_STR(url_encode(a, "/a b?é"), "%2Fa%20b%3F%C3%A9");
+	arena_free(a);
+}
+
+TEST(form_parsing)
+{
+	arena *a = arena_new();
+	struct kvs k = {0};
+	const char *body = "email=a%40b.fr&password=x+y&empty=&flag&csrf=t";
+	CHECK_INT(kvs_parse_urlencoded(a, &k, body, strlen(body)), 0);
+	CHECK_STR(kvs_get(&k, "email"), "a@b.fr");
+	CHECK_STR(kvs_get(&k, "password"), "x y");
+	CHECK_STR(kvs_get(&k, "empty"), "");
+	CHECK_STR(kvs_get(&k, "flag"), "");
+	CHECK(kvs_get(&k, "missing") == NULL);
+	struct kvs bad = {0};
+	CHECK(kvs_parse_urlencoded(a, &bad, "a=%G1", 5) != 0);
+	arena_free(a);
+}
+
+TEST(trim_and_lower)
+{
+	arena *a = arena_new();
+	CHECK_STR(str_trim(a, "  Jean   Dupont \t", 1), "Jean Dupont");
+	CHECK_STR(str_trim(a, "  a  b ", 0), "a  b");
+	CHECK_STR(str_lower(a, "ABC@Exemple.FR"), "abc@exemple.fr");
+	arena_free(a);
+}
+
+TEST(money_and_int_format)
+{
+	arena *a = arena_new();
+	CHECK_STR(money_fmt(a, 171000), "1\xe2\x80\xaf" "710,00\xc2\xa0€");
+	CHECK_STR(money_fmt(a, 34200), "342,00\xc2\xa0€");
+	CHECK_STR(money_fmt(a, 5), "0,05\xc2\xa0€");
+	CHECK_STR(money_fmt(a, 123456789), "1\xe2\x80\xaf" "234\xe2\x80\xaf" "567,89\xc2\xa0€");
+	CHECK_STR(money_fmt(a, -1050), "-10,50\xc2\xa0€");
+	CHECK_STR(int_fmt(a, 100000), "100\xe2\x80\xaf" "000");
+	CHECK_STR(int_fmt(a, 999), "999");
+	arena_free(a);
+}
+
+TEST(date_format_paris)
+{
+	arena *a = arena_new();
+	setenv("TZ", "Europe/Paris", 1);
+	tzset();
+	CHECK_STR(date_fmt(a, 1774393200), "25/03/2026"); /* 2026-03-24T23:00Z */
+	CHECK_STR(datetime_fmt(a, 1774393200), "25/03/2026 à 00:00");
+	arena_free(a);
+}
+
+TEST(email_and_phone_syntax)
+{
+	CHECK(valid_email("camille.martin@exemple.fr"));
+	CHECK(valid_email("a+b@sous.domaine.org"));
+	CHECK(!valid_email("camille"));
+	CHECK(!valid_email("a@b"));
+	CHECK(!valid_email("a@@b.fr"));
+	CHECK(!valid_email(".a@b.fr"));
+	CHECK(!valid_email("a..b@b.fr"));
+	CHECK(!valid_email("a@-b.fr"));
+	CHECK(!valid_email("a b@c.fr"));
+	CHECK(valid_phone("06 12 34 56 78"));
+	CHECK(valid_phone("+33 6 12 34 56 78"));
+	CHECK(!valid_phone("06 12 ab"));
+	CHECK(!valid_phone("123"));
+}
+
+TEST(errs_first_message_wins)
+{
+	struct errs e = {0};
+	errs_add(&e, "email", "premier");
+	errs_add(&e, "email", "second");
+	errs_add(&e, "name", "nom");
+	CHECK_INT(e.n, 2);
+	CHECK_STR(errs_get(&e, "email"), "premier");
+	CHECK(errs_get(&e, "phone") == NULL);
+}
+
+TEST(password_hashing)
+{
+	char h[PW_HASH_MAX];
+	CHECK_INT(pw_hash("correct horse", h), 0);
+	CHECK(strncmp(h, "$argon2id$", 10) == 0);
+	CHECK(pw_verify(h, "correct horse"));
+	CHECK(!pw_verify(h, "correct horsE"));
+	CHECK(!pw_verify(NULL, "x"));
+	char h2[PW_HASH_MAX];
+	pw_hash("correct horse", h2);
+	CHECK(strcmp(h, h2) != 0); /* salted */
+}
+
+TEST(tokens)
+{
+	char t1[TOKEN_LEN + 1], t2[TOKEN_LEN + 1], hh[TOKEN_HASH_LEN + 1];
+	token_new(t1);
+	token_new(t2);
+	CHECK_INT(strlen(t1), TOKEN_LEN);
+	CHECK(strcmp(t1, t2) != 0);
+	token_hash(t1, hh);
+	CHECK_INT(strlen(hh), 64);
+	CHECK(secure_eq(t1, t1));
+	CHECK(!secure_eq(t1, t2));
+	CHECK(!secure_eq("", ""));
+	CHECK(!secure_eq(NULL, t1));
+}
+
+TEST(view_lookup_falls_back_to_parent)
+{
+	arena *a = arena_new();
+	view *v = view_new(a);
+	view_set(v, "org", "Voltaire");
+	view *row = view_add(v, "rows");
+	view_set(row, "name", "A");
+	CHECK_STR(view_get(row, "org")->s, "Voltaire");
+	CHECK_STR(view_get(row, "name")->s, "A");
+	CHECK(view_get(v, "name") == NULL);
+	CHECK_INT(view_get(v, "rows")->nitems, 1);
+	arena_free(a);
+}
+
+TEST(templates_escape_sections_partials)
+{
+	CHECK_INT(tmpl_init(), 0);
+	arena *a = arena_new();
+	view *v = view_new(a);
+	view_set(v, "title", "<script>alert('x')</script>");
+	view_set(v, "csrf", "tok");
+	view_set(v, "org_name", "Centre « Voltaire » & Cie");
+	view_set_bool(v, "is_admin", 1);
+	view_set_bool(v, "nav_home", 1);
+	view_set_html(v, "content", "<p>corps</p>");
+	buf out = BUF_INIT;
+	CHECK_INT(tmpl_render("layout", v, &out), 0);
+	CHECK(strstr(out.data, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") != NULL);
+	CHECK(strstr(out.data, "<script>alert") == NULL);
+	CHECK(strstr(out.data, "Centre « Voltaire » &amp; Cie") != NULL);
+	CHECK(strstr(out.data, "<p>corps</p>") != NULL);                        /* trusted HTML as is */
+	CHECK(strstr(out.data, "href=\"/accueil\" aria-current=\"page\"") != NULL); /* section */
+	CHECK(strstr(out.data, "href=\"/commandes\" aria-current") == NULL);
+	CHECK(strstr(out.data, "Se connecter") == NULL);
+	buf_reset(&out);
+	CHECK(tmpl_render("no/such/template", v, &out) != 0);
+	buf_reset(&out);
+	/* a partial: account/profile includes account/tabs */
+	view_set_bool(v, "tab_profile", 1);
+	CHECK_INT(tmpl_render("account/profile", v, &out), 0);
+	CHECK(strstr(out.data, "Mot de passe</a>") != NULL);
+	buf_free(&out);
+	arena_free(a);
+}
