@@ -12,12 +12,12 @@ PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -D_GNU_SOURCE -Isrc -I$(B)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 ASSETS   := $(sort $(wildcard templates/*.html templates/*/*.html templates/*.txt templates/*/*.txt \
-              static/* migrations/*.sql))
+              static/* migrations/*.sql data/*.tsv))
 OBJ      := $(patsubst src/%.c,$(B)/obj/%.o,$(SRC) src/main.c) $(B)/obj/gen/embedded.o
 LIBOBJ   := $(patsubst src/%.c,$(B)/obj/%.o,$(LIBSRC)) $(B)/obj/gen/embedded.o
 ASAN_OBJ := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(OBJ))

@@ -51,7 +51,7 @@ else
 	say "Debian packages: all ${#pkgs[@]} present"
 fi
 
-if [ ! -d node_modules/playwright-core ]; then
+if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/codes-postaux ] || [ ! -d node_modules/i18n-iso-countries ]; then
 	say "npm install"
 	npm install --no-audit --no-fund --loglevel=error >/dev/null
 	mkdir -p node_modules && touch node_modules/.installed

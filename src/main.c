@@ -21,6 +21,9 @@ static const struct command {
 	{"demo", "load the demonstration data and print its credentials", cmd_demo},
 	{"admin", "admin create: create a partner administrator (and organisation)", cmd_admin},
 	{"staff", "staff create: create a Le Robert back-office account", cmd_staff},
+	{"order", "order list | order validate ID: orders of certification credits", cmd_order},
+	{"stock", "stock show | credit | consume --org NAME: the certification stock ledger", cmd_stock},
+	{"mail", "mail deliver | list | show ID | retry ID | test --to E: the outgoing e-mail outbox", cmd_mail},
 	{NULL, NULL, NULL},
 };
 

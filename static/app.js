@@ -11,4 +11,90 @@ document.addEventListener('DOMContentLoaded', function () {
 			if (b) setTimeout(function () { b.disabled = true; }, 0);
 		});
 	});
+	/* « Candidats » (issue 6): the list updates as one types or filters
+	 * (fetches the same URL with partiel=1 and swaps the results), and a
+	 * postal code field fills the datalist of its commune field. */
+	document.querySelectorAll('form[data-live]').forEach(function (f) {
+		var target = document.getElementById(f.getAttribute('data-live'));
+		if (!target || !window.fetch) return;
+		var timer = null, seq = 0;
+		function refresh() {
+			var params = new URLSearchParams(new FormData(f));
+			params.forEach(function (v, k) { if (v === '') params.delete(k); });
+			var url = f.getAttribute('action') + (params.toString() ? '?' + params.toString() : '');
+			var sep = url.indexOf('?') < 0 ? '?' : '&', my = ++seq;
+			fetch(url + sep + 'partiel=1', { credentials: 'same-origin' }).then(function (r) {
+				return r.ok ? r.text() : null;
+			}).then(function (html) {
+				if (html === null || my !== seq) return;
+				target.innerHTML = html;
+				history.replaceState(null, '', url);
+			}).catch(function () {});
+		}
+		f.querySelectorAll('input[type="search"]').forEach(function (i) {
+			i.addEventListener('input', function () { clearTimeout(timer); timer = setTimeout(refresh, 200); });
+		});
+		f.querySelectorAll('select').forEach(function (s) { s.addEventListener('change', refresh); });
+		f.addEventListener('submit', function (e) { e.preventDefault(); clearTimeout(timer); refresh(); });
+	});
+	document.querySelectorAll('input[data-communes]').forEach(function (i) {
+		var list = document.getElementById(i.getAttribute('data-communes'));
+		if (!list || !window.fetch) return;
+		var last = '';
+		function load() {
+			var cp = i.value.trim();
+			if (!/^\d{5}$/.test(cp) || cp === last) return;
+			last = cp;
+			fetch('/candidats/communes?cp=' + cp, { credentials: 'same-origin' }).then(function (r) {
+				return r.ok ? r.json() : [];
+			}).then(function (names) {
+				list.textContent = '';
+				names.forEach(function (n) {
+					var o = document.createElement('option');
+					o.value = n;
+					list.appendChild(o);
+				});
+			}).catch(function () {});
+		}
+		i.addEventListener('input', load);
+		load();
+	});
+	/* The order form (« Commander »): − / + buttons and live totals.  The
+	 * server recomputes everything; this only mirrors money.c (integer
+	 * cents, VAT rounded half-up) and text.c's money_fmt. */
+	document.querySelectorAll('form[data-order-form]').forEach(function (f) {
+		var bp = BigInt(f.getAttribute('data-vat-bp') || '2000');
+		var inputs = f.querySelectorAll('input[data-unit-cents]');
+		function fmt(c) {
+			var neg = c < 0n; if (neg) c = -c;
+			var units = (c / 100n).toString(), cents = (c % 100n).toString().padStart(2, '0');
+			return (neg ? '-' : '') + units.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f') + ',' + cents + '\u00a0€';
+		}
+		function update() {
+			var sub = 0n, ok = true;
+			inputs.forEach(function (i) {
+				var v = i.value.trim(), cell = f.querySelector('[data-amount-for="' + i.name + '"]');
+				var good = /^\d{1,5}$/.test(v || '0') && Number(v || '0') <= 10000;
+				if (!good) { ok = false; if (cell) cell.textContent = '—'; return; }
+				var amount = BigInt(i.getAttribute('data-unit-cents')) * BigInt(v || '0');
+				sub += amount;
+				if (cell) cell.textContent = fmt(amount);
+			});
+			var vat = (sub * bp + 5000n) / 10000n;
+			f.querySelector('[data-order-subtotal]').textContent = ok ? fmt(sub) : '—';
+			f.querySelector('[data-order-vat]').textContent = ok ? fmt(vat) : '—';
+			f.querySelector('[data-order-total]').textContent = ok ? fmt(sub + vat) : '—';
+		}
+		f.querySelectorAll('[data-qty-step]').forEach(function (b) {
+			b.addEventListener('click', function () {
+				var i = f.querySelector('#' + b.getAttribute('data-qty-for'));
+				var v = parseInt(i.value, 10);
+				v = (isNaN(v) ? 0 : v) + parseInt(b.getAttribute('data-qty-step'), 10);
+				i.value = String(Math.min(10000, Math.max(0, v)));
+				update();
+			});
+		});
+		inputs.forEach(function (i) { i.addEventListener('input', update); });
+		update();
+	});
 });

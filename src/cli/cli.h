@@ -27,5 +27,12 @@ int cmd_migrate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_admin(int argc, char **argv);
 int cmd_staff(int argc, char **argv);
+int cmd_order(int argc, char **argv); /* orders.c */
+int cmd_stock(int argc, char **argv); /* orders.c */
+/* The demo organisation's orders and stock (demo_orders.c), in demo's transaction. */
+int demo_orders(db *d, arena *a, long long org_id);
+/* The demo organisation's candidates in every status (demo_candidates.c), in demo's transaction. */
+int demo_candidates(db *d, arena *a, long long org_id);
+int cmd_mail(int argc, char **argv);  /* mail.c */
 
 #endif

@@ -52,6 +52,10 @@ int cmd_demo(int argc, char **argv)
 	if (!rc)
 		rc = ensure_user(d, a, 0, DEMO_STAFF, DEMO_STAFF_PW, "Service commercial Le Robert");
 	if (!rc)
+		rc = demo_orders(d, a, org_id); /* orders in each status, stock 9 + 10 (demo_orders.c) */
+	if (!rc)
+		rc = demo_candidates(d, a, org_id); /* candidates in every status (demo_candidates.c) */
+	if (!rc)
 		rc = db_commit(d);
 	else
 		db_rollback(d);

@@ -3,6 +3,8 @@
 #include "core/log.h"
 #include "core/tmpl.h"
 #include "http/server.h"
+#include "mail/worker.h"
+#include "domain/place.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -38,11 +40,16 @@ int cmd_serve(int argc, char **argv)
 	db *d = cli_open_db(url, 1);
 	if (!d)
 		return 1;
+	if (reference_load(d) < 0) { /* postal codes and countries (issue 6) */
+		db_close(d);
+		return 1;
+	}
 	db_close(d);
 	db_set_url(url);
 	if (tmpl_init() != 0)
 		return 1;
 	struct server_opts so = {listen, p, threads ? atoi(threads) : 0, 30, 512};
+	mail_start(); /* the outbox delivery worker (issue 3) */
 	rc = server_run(&so);
 	db_thread_close();
 	return rc ? 1 : 0;
@@ -70,6 +77,8 @@ int cmd_migrate(int argc, char **argv)
 	if (!d)
 		return 1;
 	int n = db_migrate(d, 1);
+	if (n >= 0 && reference_load(d) < 0) /* postal codes and countries (issue 6) */
+		n = -1;
 	if (n < 0)
 		fprintf(stderr, "clr: migration failed: %s\n", db_errmsg(d));
 	else

@@ -37,10 +37,41 @@ static int cmp_tmpl(const void *a, const void *b)
 	return strcmp(((const struct tmpl *)a)->name, ((const struct tmpl *)b)->name);
 }
 
+/* Sort order: by name, then .html before .txt (a mail's two bodies share
+ * a name: "mail/x.txt" and "mail/x.html"). */
+static int cmp_tmpl_sort(const void *a, const void *b)
+{
+	int c = cmp_tmpl(a, b);
+	return c ? c : ((const struct tmpl *)a)->text - ((const struct tmpl *)b)->text;
+}
+
+/* "name" finds either file; "name.txt" / "name.html" finds that very one. */
 static const struct tmpl *find(const char *name)
 {
+	size_t n = strlen(name);
+	int want = -1;
+	char stem[256];
+	if (n > 4 && strcmp(name + n - 4, ".txt") == 0)
+		want = 1, n -= 4;
+	else if (n > 5 && strcmp(name + n - 5, ".html") == 0)
+		want = 0, n -= 5;
+	if (want >= 0) {
+		if (n >= sizeof stem)
+			return NULL;
+		memcpy(stem, name, n);
+		stem[n] = 0;
+		name = stem;
+	}
 	struct tmpl key = {.name = (char *)name};
-	return bsearch(&key, tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
+	const struct tmpl *t = bsearch(&key, tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
+	if (!t || want < 0 || t->text == want)
+		return t;
+	int i = (int)(t - tmpls);
+	if (i > 0 && tmpls[i - 1].text == want && strcmp(tmpls[i - 1].name, name) == 0)
+		return &tmpls[i - 1];
+	if (i + 1 < ntmpls && tmpls[i + 1].text == want && strcmp(tmpls[i + 1].name, name) == 0)
+		return &tmpls[i + 1];
+	return NULL;
 }
 
 int tmpl_exists(const char *name)
@@ -159,7 +190,7 @@ int tmpl_init(void)
 			return CLR_EINVAL;
 		ntmpls++;
 	}
-	qsort(tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
+	qsort(tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl_sort);
 	return 0;
 }
 

@@ -9,8 +9,9 @@
  *   {{! comment }}
  * Templates hold no logic beyond that: handlers compute every value.
  * Names are the embedded file paths without "templates/" and the suffix
- * (".html" or ".txt"): "account/profile".  Text templates (.txt) are not
- * escaped.
+ * (".html" or ".txt"): "account/profile".  When a .txt and a .html share a
+ * name (a mail's two bodies), "mail/x.txt" and "mail/x.html" pick one.
+ * Text templates (.txt) are not escaped.
  */
 #ifndef CLR_TMPL_H
 #define CLR_TMPL_H

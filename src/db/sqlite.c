@@ -222,6 +222,9 @@ int db_sqlite_open(const char *path, db **out, char *err, size_t errlen)
 		return CLR_EDB;
 	}
 	sqlite3_extended_result_codes(h, 1);
+	/* wait for other processes' locks from the very first statement:
+	 * journal_mode=WAL itself may meet a writer (many processes opening at once) */
+	sqlite3_busy_timeout(h, 5000);
 	char *msg = NULL;
 	rc = sqlite3_exec(h,
 			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "

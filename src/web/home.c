@@ -12,6 +12,12 @@ static view *admin_view(struct req *r, const char *title, const char *nav)
 int web_home(struct req *r)
 {
 	view *v = admin_view(r, "Accueil", "nav_home");
+	int rc = web_stock_tile(r, v); /* « Certifications restantes » (orders.c) */
+	if (rc)
+		return rc;
+	rc = web_candidates_tile(r, v); /* « Candidats » (candidates.c) */
+	if (rc)
+		return rc;
 	return resp_page(r, 200, "home", v);
 }
 
@@ -22,20 +28,8 @@ static int soon(struct req *r, const char *title, const char *nav, const char *w
 	return resp_page(r, 200, "soon", v);
 }
 
-int web_orders_soon(struct req *r)
-{
-	return soon(r, "Mes commandes", "nav_orders",
-		    "Vous pourrez bientôt commander ici des certifications et suivre vos commandes.");
-}
-
 int web_groups_soon(struct req *r)
 {
 	return soon(r, "Groupes", "nav_groups",
 		    "Vous pourrez bientôt créer ici des groupes de candidats (client, classe, session d’examen, autre).");
-}
-
-int web_candidates_soon(struct req *r)
-{
-	return soon(r, "Candidats", "nav_candidates",
-		    "Vous pourrez bientôt créer ici vos candidats, leur attribuer des certifications et générer leurs codes d’activation.");
 }

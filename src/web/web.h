@@ -18,9 +18,7 @@ int web_logout(struct req *r);
 
 /* home.c */
 int web_home(struct req *r);
-int web_orders_soon(struct req *r);
 int web_groups_soon(struct req *r);
-int web_candidates_soon(struct req *r);
 
 /* account.c */
 int web_profile_form(struct req *r);
@@ -28,8 +26,53 @@ int web_profile_save(struct req *r);
 int web_password_form(struct req *r);
 int web_password_save(struct req *r);
 
+/* orders.c - « Mes commandes » (administrator) */
+struct order;
+int web_orders(struct req *r);
+int web_order_new(struct req *r);
+int web_order_create(struct req *r);
+int web_order_show(struct req *r);
+int web_order_cancel(struct req *r);
+int web_stock(struct req *r);
+/* shared with bo_orders.c: an order's fields, and balances + ledger, into v */
+const char *web_order_summary(arena *a, const struct order *o);
+void web_order_fill(view *v, arena *a, const struct order *o);
+int web_stock_fill(struct req *r, view *v, long long org_id);
+/* « Certifications restantes » on « Accueil » (home.c) */
+int web_stock_tile(struct req *r, view *v);
+
+/* bo_orders.c - back office: orders, organisations and stock, products */
+int web_bo_orders(struct req *r);
+int web_bo_order(struct req *r);
+int web_bo_order_quote(struct req *r);
+int web_bo_order_validate(struct req *r);
+int web_bo_order_cancel(struct req *r);
+int web_bo_orgs(struct req *r);
+int web_bo_org(struct req *r);
+int web_bo_stock_correct(struct req *r);
+int web_bo_products(struct req *r);
+int web_bo_product_create(struct req *r);
+int web_bo_product_save(struct req *r);
+
+/* candidates.c - « Candidats » (issue 6) */
+int web_candidates_list(struct req *r);
+int web_candidate_communes(struct req *r);
+int web_candidate_new_form(struct req *r);
+int web_candidate_new(struct req *r);
+int web_candidate_show(struct req *r);
+int web_candidate_step_form(struct req *r);
+int web_candidate_step_save(struct req *r);
+int web_candidate_delete_form(struct req *r);
+int web_candidate_delete(struct req *r);
+/* « Candidats » tile on « Accueil » (home.c) */
+int web_candidates_tile(struct req *r, view *v);
+
 /* backoffice.c */
 int web_bo_home(struct req *r);
+
+/* bo_mail.c - back office « Courriels » (the outbox) */
+int web_bo_mail(struct req *r);
+int web_bo_mail_retry(struct req *r);
 
 /* helpers shared by handlers (system.c) */
 struct actor req_actor(const struct req *r);

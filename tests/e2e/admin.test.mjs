@@ -88,12 +88,12 @@ describe('administrator in Chromium', () => {
 	test('the profile can be changed', async () => {
 		await page.getByRole('link', { name: 'Compte Administrateur', exact: true }).first().click();
 		await page.waitForURL((u) => u.pathname === '/compte');
-		await page.getByLabel('Nom', { exact: true }).fill('Hélène Lefèvre');
+		await page.getByRole('textbox', { name: 'Nom', exact: true }).fill('Hélène Lefèvre');
 		await page.getByLabel('Téléphone').fill('06 11 22 33 44');
-		await page.getByLabel('Nom', { exact: true }).press('Enter');
+		await page.getByRole('textbox', { name: 'Nom', exact: true }).press('Enter');
 		await page.waitForURL((u) => u.pathname === '/compte');
 		await page.getByText('Vos informations ont été enregistrées.').waitFor();
-		assert.equal(await page.getByLabel('Nom', { exact: true }).inputValue(), 'Hélène Lefèvre');
+		assert.equal(await page.getByRole('textbox', { name: 'Nom', exact: true }).inputValue(), 'Hélène Lefèvre');
 		assert.equal(await page.getByLabel('Téléphone').inputValue(), '06 11 22 33 44');
 		await page.screenshot({ path: join(SHOTS, 'compte.png'), fullPage: true });
 	});

@@ -2,14 +2,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	startServer, Client, newAdmin, newStaff, loggedIn, fieldByLabel, attr, inputTag, inputValue, forms, textOf,
+	startServer, Client, newAdmin, newStaff, loggedIn, fieldByLabel, attr, inputTag, inputValue, forms, textOf, setCookies,
 } from '../lib/server.mjs';
 
 const GENERIC = 'Courriel ou mot de passe incorrect.';
 const ADMIN_PAGES = ['/accueil', '/commandes', '/groupes', '/candidats', '/compte', '/compte/mot-de-passe'];
 
 function cookie(res, name) {
-	return res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`)) || null;
+	return setCookies(res.headers).find((c) => c.startsWith(`${name}=`)) || null;
 }
 
 describe('authentication', () => {

@@ -12,11 +12,11 @@ const NAV = [
 ];
 const PAGES = ['/accueil', '/commandes', '/groupes', '/candidats', '/compte', '/compte/mot-de-passe'];
 
-/** [{href, text}] of every <a> in html. */
+/** [{href, text}] of every <a> in html; text is the accessible name (aria-hidden parts left out). */
 function links(html) {
 	return [...html.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/gi)].map((m) => ({
 		href: attr(`<a${m[1]}>`, 'href'),
-		text: textOf(m[2]),
+		text: textOf(m[2].replace(/<(\w+)\b[^>]*\saria-hidden="true"[^>]*>[\s\S]*?<\/\1>/gi, ' ')),
 	}));
 }
 

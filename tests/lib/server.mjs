@@ -14,9 +14,9 @@
 // did not shut down cleanly on SIGTERM.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
+import { join, resolve, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -95,6 +95,22 @@ export async function createStaff(dbUrl, { email, password }) {
 	return clr(['staff', 'create', '--db', dbUrl, '--email', email, '--password', password]);
 }
 
+/**
+ * Keep each server's stderr in build/test-logs/servers/<test file>-<backend>-<port>.log
+ * (CLR_TEST_LOG_DIR overrides the directory), to read after a failure.
+ */
+function saveServerLog(port, text) {
+	try {
+		const dir = process.env.CLR_TEST_LOG_DIR || join(ROOT, 'build', 'test-logs', 'servers');
+		mkdirSync(dir, { recursive: true });
+		const test = basename(process.argv[1] || 'node').replace(/\.m?js$/, '');
+		const bin = basename(dirname(BIN)) === 'asan' ? '-asan' : '';
+		writeFileSync(join(dir, `${test}-${BACKEND}${bin}-${port}.log`), text);
+	} catch {
+		/* best effort */
+	}
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -146,6 +162,7 @@ export async function startServer({ db } = {}) {
 		if (!up) {
 			if (!exited) proc.kill('SIGKILL');
 			await exitP;
+			saveServerLog(port, err);
 			lastErr = `clr serve did not come up on port ${port} (exit ${JSON.stringify(exited)})\nstdout: ${out}\nstderr: ${err}`;
 			continue;
 		}
@@ -171,6 +188,7 @@ export async function startServer({ db } = {}) {
 				const st = await exitP;
 				clearTimeout(t);
 				database.cleanup();
+				saveServerLog(port, err);
 				const rep = sanitizerReport(err);
 				if (rep) throw new Error(`sanitizer report in server stderr:\n${rep}`);
 				if (diedBefore)
@@ -269,6 +287,13 @@ export function forms(html) {
 	}));
 }
 
+/** The Set-Cookie header lines of a fetch Headers object. */
+export function setCookies(headers) {
+	if (typeof headers.getSetCookie === 'function') return headers.getSetCookie();
+	const h = headers.get('set-cookie');
+	return h ? h.split(/,(?=\s*[A-Za-z0-9_-]+=)/).map((x) => x.trim()) : [];
+}
+
 export class Client {
 	constructor(base) {
 		this.base = base.replace(/\/$/, '');
@@ -283,7 +308,7 @@ export class Client {
 
 	storeCookies(res) {
 		let changed = false;
-		for (const sc of res.headers.getSetCookie()) {
+		for (const sc of setCookies(res.headers)) {
 			const [pair, ...attrs] = sc.split(';');
 			const eq = pair.indexOf('=');
 			if (eq < 0) continue;

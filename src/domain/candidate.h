@@ -1,0 +1,187 @@
+/* candidate.h - the organisation's candidates: the five steps of their
+ * record, validation with French messages, storage, list and search.
+ *
+ * A record has five steps (CAND_STEP_*): identity, password and information
+ * are required, contact details and misc are optional.  The web form stores
+ * a candidate from its first valid step with status « En création »
+ * (CAND_DRAFT); « Enregistrer » once the three required steps are valid
+ * makes it « À attribuer » (CAND_TO_ASSIGN).  Later statuses come with the
+ * assignment of certifications.
+ *
+ * Validation is HTTP-free so that a bulk import validates a row with exactly
+ * the same rules: fill a struct candidate_input with the raw strings, call
+ * candidate_validate_step() for each step (or candidate_validate_all()), and
+ * the input is normalised in place (trimmed names, lower-cased e-mail, ISO
+ * birth date, official commune name and INSEE code...).  Then
+ * candidate_create() stores it; inside an open transaction it simply joins
+ * it, so one transaction can create many rows.  Every change writes an audit
+ * row (and the credentials e-mail, when asked, an outbox row) in the same
+ * transaction.  Every read and write is scoped by the organisation id taken
+ * from the actor: another organisation's candidate is CLR_ENOTFOUND.
+ * Strings are arena-owned.
+ */
+#ifndef CLR_CANDIDATE_H
+#define CLR_CANDIDATE_H
+#include "core/validate.h"
+#include "db/db.h"
+#include "domain/audit.h"
+
+#define CAND_PASSWORD_MIN 6
+#define CAND_NAME_MAX 100
+#define CAND_MIN_AGE 10
+
+enum cand_step {
+	CAND_STEP_IDENTITY = 1,
+	CAND_STEP_PASSWORD = 2,
+	CAND_STEP_INFO = 3,
+	CAND_STEP_CONTACT = 4,
+	CAND_STEP_MISC = 5,
+	CAND_NSTEPS = 5,
+};
+#define CAND_STEP_BIT(n) (1 << ((n) - 1))
+#define CAND_REQUIRED_STEPS 7 /* identity | password | info */
+
+/* A code stored in the database with its French label. */
+struct code_label {
+	const char *code, *label;
+};
+/* Tables end with {NULL, NULL}. */
+extern const struct code_label cand_civilities[];  /* madame, monsieur */
+extern const struct code_label cand_employments[]; /* « Statut »: salarie, demandeur, ... */
+extern const struct code_label cand_fundings[];    /* « Financement »: cpf, employeur, ... */
+extern const struct code_label cand_educations[];  /* « Niveau d'études » */
+extern const struct code_label cand_csps[];        /* INSEE PCS groups '1'..'8' */
+extern const struct code_label cand_yes_no[];      /* oui, non */
+/* Label of code in table t, or NULL. */
+const char *code_label(const struct code_label *t, const char *code);
+
+/* Statuses, in display order, with the colour of their dot. */
+#define CAND_DRAFT "draft"
+#define CAND_TO_ASSIGN "to_assign"
+#define CAND_PLANNED "planned"
+#define CAND_WAITING "waiting"
+#define CAND_DONE "done"
+struct cand_status {
+	const char *code, *label, *colour; /* colour: CSS class suffix and hex */
+	const char *hex;
+};
+extern const struct cand_status cand_statuses[]; /* ends with {NULL} */
+#define CAND_NSTATUS 5
+const struct cand_status *cand_status_find(const char *code);
+
+/* Raw or normalised values of every field (NULL = not given).  Field names
+ * of forms and error keys are the member names. */
+struct candidate_input {
+	/* 1. Identité */
+	const char *civility, *last_name, *birth_name, *first_name, *email;
+	const char *birth_date; /* jj/mm/aaaa in, 'YYYY-MM-DD' after validation */
+	const char *birth_postal_code, *birth_city, *birth_country;
+	const char *birth_insee; /* set by validation (born in France) */
+	/* 2. Mot de passe */
+	const char *password, *password_confirm;
+	const char *send_credentials; /* "oui" | "non" */
+	const char *password_hash;    /* optional: precomputed argon2id (import) */
+	/* 3. Informations */
+	const char *employment, *funding;
+	/* 4. Coordonnées */
+	const char *phone, *address, *postal_code, *city, *country;
+	/* 5. Divers */
+	const char *education, *csp, *french_native;
+};
+
+/* Validate one step, normalising *in; errors (French) keyed by field name.
+ * org_id/self_id: the e-mail must be unique among org_id's candidates other
+ * than self_id (0 for a new one).  For the password step, keep_password
+ * allows an empty password (editing: the current one stays).  0, CLR_EINVAL
+ * or a storage error. */
+int candidate_validate_identity(db *d, arena *a, long long org_id, long long self_id, struct candidate_input *in,
+				struct errs *e);
+int candidate_validate_password(arena *a, struct candidate_input *in, int keep_password, struct errs *e);
+int candidate_validate_info(arena *a, struct candidate_input *in, struct errs *e);
+int candidate_validate_contact(db *d, arena *a, struct candidate_input *in, struct errs *e);
+int candidate_validate_misc(arena *a, struct candidate_input *in, struct errs *e);
+int candidate_validate_step(db *d, arena *a, long long org_id, long long self_id, int step, int keep_password,
+			    struct candidate_input *in, struct errs *e);
+/* Every step (the three required ones must be valid; the optional ones are
+ * validated when given).  For the import. */
+int candidate_validate_all(db *d, arena *a, long long org_id, struct candidate_input *in, struct errs *e);
+
+/* Stores a validated input as a new candidate of who->org_id, with the
+ * steps bit set `steps` and status `status` (CAND_DRAFT or CAND_TO_ASSIGN).
+ * Hashes in->password unless in->password_hash is set; enqueues the
+ * credentials e-mail when send_credentials is "oui" and a password is
+ * given.  Joins the caller's transaction if one is open.  CLR_ECONFLICT if
+ * the e-mail is already used in the organisation. */
+int candidate_create(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int steps,
+		     const char *status, long long *id_out);
+
+/* The web form: validates step `step` of candidate `id` (0 = a new one,
+ * step 1 only) and stores it.  With finish != 0, a draft whose three
+ * required steps are now valid becomes « À attribuer » (*finished = 1;
+ * otherwise 0 and the step is just stored).  *id_out receives the id (new
+ * or same).  CLR_EINVAL with messages in e (nothing stored), CLR_ENOTFOUND
+ * if not this organisation's candidate. */
+int candidate_save_step(db *d, arena *a, const struct actor *who, long long id, int step, struct candidate_input *in,
+			int finish, struct errs *e, long long *id_out, int *finished);
+
+struct candidate {
+	long long id, org_id;
+	const char *status;
+	int steps;
+	const char *civility, *last_name, *birth_name, *first_name, *email, *birth_date;
+	const char *birth_postal_code, *birth_city, *birth_insee, *birth_country;
+	int has_password, send_credentials;
+	const char *employment, *funding;
+	const char *phone, *address, *postal_code, *city, *country;
+	const char *education, *csp, *french_native;
+	const char *exam_date; /* NULL if none */
+	long long created_at, updated_at;
+};
+
+int candidate_get(db *d, arena *a, long long org_id, long long id, struct candidate *out);
+/* Sets the status and the « Date de passage » ('YYYY-MM-DD' or NULL) of
+ * one of who->org_id's candidates (for certification assignment and the
+ * demo data); audited.  CLR_ENOTFOUND, CLR_EINVAL for an unknown status. */
+int candidate_set_status(db *d, arena *a, const struct actor *who, long long id, const char *status,
+			 const char *exam_date);
+/* Deletes the candidate (audit row).  CLR_ENOTFOUND if not org's. */
+int candidate_delete(db *d, arena *a, const struct actor *who, long long id);
+
+/* The list. */
+enum cand_sort { CSORT_NAME, CSORT_EMAIL, CSORT_STATUS, CSORT_EXAM };
+struct candidate_query {
+	const char *q;      /* any part of the name or e-mail; folded here */
+	const char *status; /* NULL/"" = every status */
+	enum cand_sort sort;
+	int desc;
+	int page;     /* 1-based */
+	int per_page; /* default 50 */
+};
+struct candidate_row {
+	long long id;
+	const char *last_name, *first_name, *email, *status, *exam_date;
+};
+struct candidate_page {
+	struct candidate_row *rows;
+	int n;
+	long long total; /* rows matching the filters */
+	int page, pages;
+};
+int candidate_list(db *d, arena *a, long long org_id, const struct candidate_query *q, struct candidate_page *out);
+/* Number of candidates per status (index in cand_statuses) and in all. */
+int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NSTATUS], long long *total);
+
+/* The e-mails sent to the candidate (outbox rows of kind "candidate.*" to
+ * their address), newest first, at most 20. */
+struct candidate_mail {
+	const char *subject, *status; /* outbox status: pending, sending, sent, failed */
+	long long created_at, sent_at;
+};
+int candidate_mails(db *d, arena *a, long long org_id, const char *email, struct candidate_mail **out, int *n);
+
+/* "NOM Prénom" as shown in lists (arena-owned). */
+const char *candidate_display_name(arena *a, const char *last, const char *first);
+/* The folded search text stored for a candidate. */
+const char *candidate_search_text(arena *a, const char *last, const char *first, const char *birth, const char *email);
+
+#endif

@@ -1,0 +1,59 @@
+/* place.h - places of birth and residence: Unicode folding for matching and
+ * search, French postal codes and communes, countries.
+ *
+ * Matching a commune ignores case, accents, hyphens, apostrophes, spaces and
+ * the abbreviations « St »/« Ste » (= « Saint »/« Sainte »): place_fold()
+ * reduces a name to that comparison key.  Reference rows live in
+ * ref_postal_codes and ref_countries (migration 0005, filled by
+ * reference_load()).  Results are arena-owned.
+ */
+#ifndef CLR_PLACE_H
+#define CLR_PLACE_H
+#include "core/arena.h"
+#include "db/db.h"
+
+/* Case-folded, accents removed (NFKD then combining marks dropped), « œ »
+ * -> "oe", « æ » -> "ae", whitespace runs collapsed to one space, trimmed.
+ * The key of the candidates' search column and of search queries.  Input
+ * must be valid UTF-8 (NULL gives ""). */
+char *text_fold(arena *a, const char *s);
+/* text_fold(), then only letters and digits kept, with the words "st" and
+ * "ste" read as "saint" and "sainte": "St-Étienne" -> "saintetienne". */
+char *place_fold(arena *a, const char *s);
+/* 1 if s is letters (any script, with accents), spaces, hyphens and
+ * apostrophes (' and ’) only, with at least one letter. */
+int place_valid_name(const char *s);
+
+/* Countries whose places have French postal codes: France and the overseas
+ * departments (FR, GP, MQ, GF, RE, PM, YT). */
+int place_is_france(const char *country);
+
+struct commune {
+	const char *name;  /* official name */
+	const char *insee; /* INSEE code */
+};
+
+/* The communes of a 5-digit postal code, sorted by name (n = 0 if none). */
+int place_communes(db *d, arena *a, const char *postal_code, struct commune **out, int *n);
+/* Finds `city` among the communes of `postal_code` (official name or La
+ * Poste label, compared with place_fold()).  0 with *out filled;
+ * CLR_ENOTFOUND if the postal code does not exist; CLR_EINVAL if it exists
+ * but the commune is not one of its communes. */
+int place_match(db *d, arena *a, const char *postal_code, const char *city, struct commune *out);
+
+struct country {
+	const char *code; /* ISO 3166-1 alpha-2 */
+	const char *name; /* French */
+};
+/* Every country, sorted by French name. */
+int place_countries(db *d, arena *a, struct country **out, int *n);
+/* The French name of a country code, or NULL if unknown (or on error). */
+const char *place_country_name(db *d, arena *a, const char *code);
+
+/* Fills ref_postal_codes and ref_countries from the embedded data files
+ * (data/postal_codes.tsv, data/countries.tsv) when their row counts differ
+ * from the files' (first run, or new data): one transaction, idempotent.
+ * Returns the number of rows written (0 if already up to date) or negative. */
+int reference_load(db *d);
+
+#endif

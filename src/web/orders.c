@@ -1,0 +1,287 @@
+/* orders.c - « Mes commandes » for the partner administrator: the list, the
+ * order form (« Commander »), one order, cancelling it, and the stock
+ * ledger.  The organisation is always the session's. */
+#include "web/web.h"
+#include "core/crypto.h"
+#include "core/err.h"
+#include "core/money.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "domain/order.h"
+#include "domain/stock.h"
+#include <string.h>
+#include <time.h>
+
+#define NB "\xC2\xA0" /* U+00A0 */
+
+static view *orders_view(struct req *r, const char *title)
+{
+	view *v = page_view(r, title);
+	view_set_bool(v, "nav_orders", 1);
+	return v;
+}
+
+/* "10 × Partenaire / centre agréé, 10 × Partenaire / La Poste" */
+const char *web_order_summary(arena *a, const struct order *o)
+{
+	buf b = BUF_INIT;
+	for (int i = 0; i < o->nlines; i++)
+		buf_printf(&b, "%s%lld" NB "×" NB "%s", i ? ", " : "", o->lines[i].qty, o->lines[i].type_label);
+	char *s = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+/* The fields every order view shows (number, status, totals, lines). */
+void web_order_fill(view *v, arena *a, const struct order *o)
+{
+	view_setf(v, "id", "%lld", o->id);
+	view_set(v, "number", o->number);
+	view_set(v, "org_name", o->org_name);
+	view_setf(v, "org_id", "%lld", o->org_id);
+	view_set(v, "date", date_fmt(a, (time_t)o->created_at));
+	view_set(v, "datetime", datetime_fmt(a, (time_t)o->created_at));
+	view_set(v, "status", o->status);
+	view_set(v, "status_label", order_status_label(o->status));
+	view_set_bool(v, arena_printf(a, "status_%s", o->status), 1);
+	view_set(v, "quote_ref", o->quote_ref);
+	view_set(v, "created_by", o->created_by);
+	view_set(v, "summary", web_order_summary(a, o));
+	view_set(v, "subtotal", money_fmt(a, o->subtotal_cents));
+	view_set(v, "vat", money_fmt(a, o->vat_cents));
+	view_set(v, "total", money_fmt(a, o->total_cents));
+	view_setf(v, "vat_rate", "%d" NB "%%", o->vat_bp / 100);
+	view_set_bool(v, "can_cancel", str_eq(o->status, "requested") || str_eq(o->status, "quoted"));
+	view_set_bool(v, "can_quote", str_eq(o->status, "requested") || str_eq(o->status, "quoted"));
+	view_set_bool(v, "can_validate", str_eq(o->status, "requested") || str_eq(o->status, "quoted"));
+	view_list(v, "lines");
+	for (int i = 0; i < o->nlines; i++) {
+		view *l = view_add(v, "lines");
+		view_set(l, "name", o->lines[i].name);
+		view_set(l, "type", o->lines[i].type_label);
+		view_set(l, "reference", o->lines[i].reference);
+		view_set(l, "unit", money_fmt(a, o->lines[i].unit_cents));
+		view_set(l, "qty", int_fmt(a, o->lines[i].qty));
+		view_set(l, "amount", money_fmt(a, o->lines[i].amount_cents));
+	}
+}
+
+int web_orders(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct order *os;
+	int n;
+	int rc = order_list(d, r->a, r->sess->org_id, NULL, &os, &n);
+	if (rc)
+		return rc;
+	view *v = orders_view(r, "Mes commandes");
+	view_list(v, "orders");
+	for (int i = 0; i < n; i++)
+		web_order_fill(view_add(v, "orders"), r->a, &os[i]);
+	return resp_page(r, 200, "orders/list", v);
+}
+
+/* The order form, with the quantities typed so far (on errors) or 0. */
+static int order_form(struct req *r, int status, const struct errs *e, const char *idem)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct product *ps;
+	int n;
+	int rc = product_list(d, r->a, 1, &ps, &n);
+	if (rc)
+		return rc;
+	view *v = orders_view(r, "Commander des certifications");
+	char tok[TOKEN_LEN + 1];
+	if (!idem) {
+		token_new(tok);
+		idem = tok;
+	}
+	view_set(v, "idem", arena_strdup(r->a, idem));
+	view_setf(v, "vat_bp", "%d", VAT_BP_STANDARD);
+	view_setf(v, "vat_rate", "%d" NB "%%", VAT_BP_STANDARD / 100);
+	long long *amounts = arena_alloc(r->a, sizeof *amounts * (size_t)(n + 1));
+	int all_ok = 1;
+	view_list(v, "products");
+	for (int i = 0; i < n; i++) {
+		view *p = view_add(v, "products");
+		const char *field = arena_printf(r->a, "qty_%lld", ps[i].id);
+		const char *typed = req_form(r, field);
+		long long q = 0;
+		if (typed && qty_parse(typed, MONEY_MAX_QTY, &q))
+			all_ok = 0;
+		view_set(p, "field", field);
+		view_setf(p, "product_id", "%lld", ps[i].id);
+		view_set(p, "name", ps[i].name);
+		view_set(p, "type", ps[i].type_label);
+		view_set(p, "reference", ps[i].reference);
+		view_set(p, "unit", money_fmt(r->a, ps[i].unit_cents));
+		view_setf(p, "unit_cents", "%lld", ps[i].unit_cents);
+		view_set(p, "qty", typed ? typed : "0");
+		money_line(ps[i].unit_cents, q, &amounts[i]);
+		view_set(p, "amount", money_fmt(r->a, amounts[i]));
+		const char *msg = e ? errs_get(e, field) : NULL;
+		if (msg)
+			view_set(p, "qty_error", msg);
+	}
+	struct money_totals t = {0, 0, 0};
+	if (all_ok)
+		money_totals(amounts, n, VAT_BP_STANDARD, &t);
+	view_set(v, "subtotal", money_fmt(r->a, t.subtotal));
+	view_set(v, "vat", money_fmt(r->a, t.vat));
+	view_set(v, "total", money_fmt(r->a, t.total));
+	if (e && e->n) {
+		view_set_bool(v, "has_errors", 1);
+		const char *general = errs_get(e, "");
+		if (general)
+			view_set(v, "form_error", general);
+	}
+	return resp_page(r, status, "orders/new", v);
+}
+
+int web_order_new(struct req *r)
+{
+	return order_form(r, 200, NULL, NULL);
+}
+
+int web_order_create(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct order_input *in = arena_alloc(r->a, sizeof *in * (size_t)(r->form.n + 1));
+	int n = 0;
+	for (int i = 0; i < r->form.n; i++) {
+		if (!str_starts(r->form.v[i].key, "qty_"))
+			continue;
+		in[n].product = r->form.v[i].key + 4;
+		in[n].qty = r->form.v[i].val;
+		n++;
+	}
+	struct errs e = {0};
+	struct actor who = req_actor(r);
+	long long id;
+	int dup;
+	const char *idem = req_form(r, "idem");
+	int rc = order_create(d, r->a, &who, in, n, idem, &e, &id, &dup);
+	if (rc == CLR_EINVAL)
+		return order_form(r, 422, &e, NULL);
+	if (rc)
+		return rc;
+	return resp_redirect(r, arena_printf(r->a, "/commandes/%lld", id),
+			     "Votre commande a été transmise à notre service commercial, qui vous enverra un devis.");
+}
+
+int web_order_show(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	long long id = req_param_id(r, 0);
+	struct order o;
+	int rc = id ? order_get(d, r->a, r->sess->org_id, id, &o) : CLR_ENOTFOUND;
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	view *v = orders_view(r, arena_printf(r->a, "Commande %s", o.number));
+	web_order_fill(v, r->a, &o);
+	return resp_page(r, 200, "orders/show", v);
+}
+
+int web_order_cancel(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	long long id = req_param_id(r, 0);
+	struct actor who = req_actor(r);
+	int rc = id ? order_cancel(d, r->a, &who, r->sess->org_id, id) : CLR_ENOTFOUND;
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	const char *back = arena_printf(r->a, "/commandes/%lld", id);
+	if (rc == CLR_ECONFLICT)
+		return resp_redirect(r, back, "Cette commande ne peut plus être annulée.");
+	if (rc)
+		return rc;
+	return resp_redirect(r, back, "La commande a été annulée.");
+}
+
+/* Balances and ledger rows into v (shared with the back office). */
+int web_stock_fill(struct req *r, view *v, long long org_id)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct stock_balance *bs;
+	struct stock_move *ms;
+	int nb, nm;
+	long long total;
+	int rc = stock_balances(d, r->a, org_id, &bs, &nb, &total);
+	if (!rc)
+		rc = stock_history(d, r->a, org_id, 0, 500, &ms, &nm);
+	if (rc)
+		return rc;
+	view_set(v, "stock_total", int_fmt(r->a, total));
+	view_list(v, "balances");
+	for (int i = 0; i < nb; i++) {
+		view *b = view_add(v, "balances");
+		view_setf(b, "product_id", "%lld", bs[i].product_id);
+		view_set(b, "reference", bs[i].reference);
+		view_set(b, "name", bs[i].name);
+		view_set(b, "type", bs[i].type_label);
+		view_set(b, "qty", int_fmt(r->a, bs[i].qty));
+	}
+	view_list(v, "moves");
+	for (int i = 0; i < nm; i++) {
+		view *m = view_add(v, "moves");
+		view_set(m, "date", datetime_fmt(r->a, (time_t)ms[i].at));
+		view_set(m, "type", ms[i].type_label);
+		view_set(m, "reference", ms[i].reference);
+		view_set(m, "qty", arena_printf(r->a, "%s%s", ms[i].qty > 0 ? "+" : "−", int_fmt(r->a, ms[i].qty > 0 ? ms[i].qty : -ms[i].qty)));
+		view_set_bool(m, "is_credit", ms[i].qty > 0);
+		view_set(m, "balance", int_fmt(r->a, ms[i].balance_after));
+		view_set(m, "reason", ms[i].reason);
+		view_set(m, "actor", ms[i].actor);
+		if (ms[i].order_id) {
+			view_setf(m, "order_id", "%lld", ms[i].order_id);
+			view_set(m, "order_number", ms[i].order_number ? ms[i].order_number : "");
+		}
+	}
+	return 0;
+}
+
+int web_stock(struct req *r)
+{
+	view *v = orders_view(r, "Stock de certifications");
+	int rc = web_stock_fill(r, v, r->sess->org_id);
+	if (rc)
+		return rc;
+	return resp_page(r, 200, "orders/stock", v);
+}
+
+/* The « Certifications restantes » tile of « Accueil »: the total and one
+ * figure per type. */
+int web_stock_tile(struct req *r, view *v)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct stock_balance *bs;
+	int nb;
+	long long total;
+	int rc = stock_balances(d, r->a, r->sess->org_id, &bs, &nb, &total);
+	if (rc)
+		return rc;
+	view_set(v, "stock_total", int_fmt(r->a, total));
+	view_list(v, "stock_types");
+	for (int i = 0; i < nb; i++) {
+		view *b = view_add(v, "stock_types");
+		view_set(b, "type", bs[i].type_label);
+		view_set(b, "qty", int_fmt(r->a, bs[i].qty));
+	}
+	return 0;
+}
