@@ -59,6 +59,43 @@ document.addEventListener('DOMContentLoaded', function () {
 		i.addEventListener('input', load);
 		load();
 	});
+	/* « Groupes » (issue 5): the header checkbox of a list checks every row
+	 * of the page; « Sélectionner les N candidats correspondants » sets the
+	 * hidden all_matching field (the server re-runs the filters) instead of
+	 * submitting; unchecking a row cancels it.  Delegated, because live
+	 * updates replace the list. */
+	var matching = null; /* {hidden, button, note} while all matching are selected */
+	function unselectMatching() {
+		if (!matching) return;
+		matching.hidden.value = '';
+		if (matching.note.parentNode) matching.note.replaceWith(matching.button);
+		matching = null;
+	}
+	document.addEventListener('change', function (e) {
+		var t = e.target;
+		if (t.matches && t.matches('input[data-select-all]')) {
+			var table = t.closest('table');
+			if (table) table.querySelectorAll('input[name="ids"]').forEach(function (b) { b.checked = t.checked; });
+			if (!t.checked) unselectMatching();
+		} else if (t.name === 'ids' && !t.checked) {
+			unselectMatching();
+		}
+	});
+	document.addEventListener('click', function (e) {
+		var b = e.target.closest && e.target.closest('[data-select-matching]');
+		if (!b) return;
+		var hidden = document.getElementById(b.getAttribute('data-select-matching'));
+		if (!hidden) return;
+		e.preventDefault();
+		hidden.value = '1';
+		document.querySelectorAll('input[name="ids"], input[data-select-all]').forEach(function (x) { x.checked = true; });
+		var note = document.createElement('span');
+		note.className = 'selected-matching';
+		note.setAttribute('role', 'status');
+		note.textContent = b.getAttribute('data-selected-text');
+		b.replaceWith(note);
+		matching = { hidden: hidden, button: b, note: note };
+	});
 	/* The order form (« Commander »): − / + buttons and live totals.  The
 	 * server recomputes everything; this only mirrors money.c (integer
 	 * cents, VAT rounded half-up) and text.c's money_fmt. */

@@ -33,6 +33,10 @@ int cmd_stock(int argc, char **argv); /* orders.c */
 int demo_orders(db *d, arena *a, long long org_id);
 /* The demo organisation's candidates in every status (demo_candidates.c), in demo's transaction. */
 int demo_candidates(db *d, arena *a, long long org_id);
+/* The demo organisation's groups, one of each category (demo_groups.c), in demo's transaction. */
+int demo_groups(db *d, arena *a, long long org_id);
+/* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */
+int demo_bulk_candidates(db *d, arena *a, const char *org, const char *count);
 int cmd_mail(int argc, char **argv);  /* mail.c */
 
 #endif

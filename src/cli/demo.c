@@ -17,7 +17,11 @@ static const char demo_help[] =
 	"\n"
 	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
 	"its administrator and a Le Robert staff account) and prints the\n"
-	"credentials.  Running it again changes nothing.\n";
+	"credentials.  Running it again changes nothing.\n"
+	"\n"
+	"clr demo --candidates N --org NAME [--db URL]\n"
+	"  adds N synthetic candidates (one transaction) to the existing\n"
+	"  organisation NAME instead: load tests and benchmarks.\n";
 
 static int ensure_user(db *d, arena *a, long long org_id, const char *email, const char *pw, const char *name)
 {
@@ -30,8 +34,8 @@ static int ensure_user(db *d, arena *a, long long org_id, const char *email, con
 
 int cmd_demo(int argc, char **argv)
 {
-	const char *dbf = NULL;
-	const struct opt opts[] = {{"db", &dbf, 0}, {0, 0, 0}};
+	const char *dbf = NULL, *ncand = NULL, *org = NULL;
+	const struct opt opts[] = {{"db", &dbf, 0}, {"candidates", &ncand, 0}, {"org", &org, 0}, {0, 0, 0}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, opts, pos, 0, &npos);
 	if (rc) {
@@ -42,6 +46,14 @@ int cmd_demo(int argc, char **argv)
 	if (!d)
 		return 1;
 	arena *a = arena_new();
+	if (ncand || org) { /* synthetic candidates (demo_groups.c) */
+		rc = demo_bulk_candidates(d, a, org, ncand);
+		if (rc && rc != CLR_EINVAL && rc != CLR_ENOTFOUND)
+			fprintf(stderr, "clr: demo candidates failed: %s (%s)\n", clr_strerror(rc), db_errmsg(d));
+		arena_free(a);
+		db_close(d);
+		return rc ? 1 : 0;
+	}
 	long long org_id;
 	int created;
 	rc = db_begin(d);
@@ -55,6 +67,8 @@ int cmd_demo(int argc, char **argv)
 		rc = demo_orders(d, a, org_id); /* orders in each status, stock 9 + 10 (demo_orders.c) */
 	if (!rc)
 		rc = demo_candidates(d, a, org_id); /* candidates in every status (demo_candidates.c) */
+	if (!rc)
+		rc = demo_groups(d, a, org_id); /* a group of each category (demo_groups.c) */
 	if (!rc)
 		rc = db_commit(d);
 	else

@@ -229,7 +229,7 @@ int db_sqlite_open(const char *path, db **out, char *err, size_t errlen)
 	rc = sqlite3_exec(h,
 			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
 			  "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
-			  "PRAGMA temp_store=MEMORY;",
+			  "PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;", /* erased secrets (outbox) leave no trace in free pages */
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errstr(rc));

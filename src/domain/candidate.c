@@ -755,37 +755,52 @@ static const char *fts_phrase(arena *a, const char *q)
 	"CASE status WHEN 'draft' THEN 1 WHEN 'to_assign' THEN 2 WHEN 'planned' THEN 3 WHEN 'waiting' THEN 4 " \
 	"ELSE 5 END"
 
+const char *candidate_filter(db *d, arena *a, long long org_id, const struct candidate_query *q, const char **params,
+			     int *np)
+{
+	const char *folded = text_fold(a, q->q);
+	/* PostgreSQL must see every parameter: number them as they are used */
+	buf where = BUF_INIT;
+	params[(*np)++] = db_int(a, org_id);
+	int org = *np;
+	buf_printf(&where, " WHERE c.org_id = $%d", org);
+	if (!str_empty(q->status)) {
+		params[(*np)++] = q->status;
+		buf_printf(&where, " AND c.status = $%d", *np);
+	}
+	if (*folded) {
+		if (db_kind(d) == DB_SQLITE && utf8_len(folded) >= 3) {
+			params[(*np)++] = fts_phrase(a, folded);
+			buf_printf(&where, " AND c.id IN (SELECT rowid FROM candidates_fts WHERE candidates_fts MATCH $%d)", *np);
+		} else {
+			params[(*np)++] = like_pattern(a, folded);
+			buf_printf(&where, " AND c.search LIKE $%d ESCAPE '\\'", *np);
+		}
+	}
+	if (q->group_id > 0) {
+		params[(*np)++] = db_int(a, q->group_id);
+		buf_printf(&where,
+			   " AND EXISTS (SELECT 1 FROM group_members gm WHERE gm.candidate_id = c.id "
+			   "AND gm.group_id = $%d AND gm.org_id = $%d)",
+			   *np, org);
+	}
+	char *s = arena_strndup(a, where.data, where.len);
+	buf_free(&where);
+	return s;
+}
+
 int candidate_list(db *d, arena *a, long long org_id, const struct candidate_query *q, struct candidate_page *out)
 {
 	memset(out, 0, sizeof *out);
 	int per = q->per_page > 0 && q->per_page <= 500 ? q->per_page : 50;
-	const char *folded = text_fold(a, q->q);
-	/* PostgreSQL must see every parameter: number them as they are used */
-	const char *params[5];
+	const char *params[CAND_FILTER_MAXP + 2];
 	int np = 0;
-	buf where = BUF_INIT;
-	params[np++] = db_int(a, org_id);
-	buf_adds(&where, " WHERE c.org_id = $1");
-	if (!str_empty(q->status)) {
-		params[np++] = q->status;
-		buf_printf(&where, " AND c.status = $%d", np);
-	}
-	if (*folded) {
-		if (db_kind(d) == DB_SQLITE && utf8_len(folded) >= 3) {
-			params[np++] = fts_phrase(a, folded);
-			buf_printf(&where, " AND c.id IN (SELECT rowid FROM candidates_fts WHERE candidates_fts MATCH $%d)", np);
-		} else {
-			params[np++] = like_pattern(a, folded);
-			buf_printf(&where, " AND c.search LIKE $%d ESCAPE '\\'", np);
-		}
-	}
+	const char *where = candidate_filter(d, a, org_id, q, params, &np);
 	db_rows r;
-	char *sql = arena_printf(a, "SELECT COUNT(*) FROM candidates c%s", where.data);
+	char *sql = arena_printf(a, "SELECT COUNT(*) FROM candidates c%s", where);
 	int rc = db_query(d, a, &r, sql, np, params);
-	if (rc < 0) {
-		buf_free(&where);
+	if (rc < 0)
 		return rc;
-	}
 	out->total = db_ll(&r, 0, 0);
 	out->pages = (int)((out->total + per - 1) / per);
 	if (out->pages < 1)
@@ -810,8 +825,7 @@ int candidate_list(db *d, arena *a, long long org_id, const struct candidate_que
 	sql = arena_printf(a,
 			   "SELECT c.id, c.last_name, c.first_name, c.email, c.status, c.exam_date FROM candidates c%s "
 			   "ORDER BY %s LIMIT CAST($%d AS BIGINT) OFFSET CAST($%d AS BIGINT)",
-			   where.data, order, np + 1, np + 2);
-	buf_free(&where);
+			   where, order, np + 1, np + 2);
 	params[np++] = db_int(a, per);
 	params[np++] = db_int(a, (long long)(out->page - 1) * per);
 	rc = db_query(d, a, &r, sql, np, params);

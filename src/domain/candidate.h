@@ -156,7 +156,16 @@ struct candidate_query {
 	int desc;
 	int page;     /* 1-based */
 	int per_page; /* default 50 */
+	long long group_id; /* 0 = any; else only members of that group (issue 5) */
 };
+/* The WHERE clause of the list's filters (organisation, status, search,
+ * group; sort and page ignored) on `candidates c`: appends its parameters
+ * to params[*np..] (room for CAND_FILTER_MAXP more is needed) numbered from
+ * $(*np + 1), and returns " WHERE c.org_id = $k ..." (arena-owned).  Used
+ * by candidate_list() and by group association of every match. */
+#define CAND_FILTER_MAXP 4
+const char *candidate_filter(db *d, arena *a, long long org_id, const struct candidate_query *q, const char **params,
+			     int *np);
 struct candidate_row {
 	long long id;
 	const char *last_name, *first_name, *email, *status, *exam_date;

@@ -83,6 +83,7 @@ static int country_options(struct req *r, db *d, view *v, const char *key, const
 struct list_params {
 	const char *q, *statut, *tri, *ordre;
 	int page;
+	const char *groupe; /* a group's id (issue 5) */
 };
 
 static const char *list_url(arena *a, const struct list_params *p, const char *tri, const char *ordre, int page)
@@ -99,6 +100,7 @@ static const char *list_url(arena *a, const struct list_params *p, const char *t
 	} while (0)
 	ADD("q", p->q);
 	ADD("statut", p->statut);
+	ADD("groupe", p->groupe);
 	ADD("tri", tri);
 	ADD("ordre", ordre);
 	if (page > 1)
@@ -114,7 +116,8 @@ int web_candidates_list(struct req *r)
 	db *d = req_db(r);
 	if (!d)
 		return CLR_EDB;
-	struct list_params p = {req_query(r, "q"), req_query(r, "statut"), req_query(r, "tri"), req_query(r, "ordre"), 1};
+	struct list_params p = {req_query(r, "q"), req_query(r, "statut"), req_query(r, "tri"), req_query(r, "ordre"), 1,
+				req_query(r, "groupe")};
 	if (p.q && utf8_len(p.q) > 100)
 		p.q = "";
 	const char *pg = req_query(r, "page");
@@ -123,7 +126,7 @@ int web_candidates_list(struct req *r)
 		if (p.page < 1 || p.page > 1000000)
 			p.page = 1;
 	}
-	struct candidate_query q = {p.q, NULL, CSORT_NAME, 0, p.page, 50};
+	struct candidate_query q = {p.q, NULL, CSORT_NAME, 0, p.page, 50, 0};
 	for (int i = 0; i < CAND_NSTATUS; i++)
 		if (str_eq(p.statut, status_slugs[i]))
 			q.status = cand_statuses[i].code;
@@ -139,11 +142,16 @@ int web_candidates_list(struct req *r)
 	p.tri = sort ? sorts[sort] : NULL;
 	p.ordre = q.desc ? "desc" : NULL;
 
-	struct candidate_page res;
-	int rc = candidate_list(d, r->a, r->sess->org_id, &q, &res);
+	view *v = cand_view(r, "Candidats");
+	int rc = web_group_options(r, v, p.groupe, &q.group_id); /* « Tous les groupes » (groups.c) */
 	if (rc)
 		return rc;
-	view *v = cand_view(r, "Candidats");
+	if (!q.group_id)
+		p.groupe = NULL;
+	struct candidate_page res;
+	rc = candidate_list(d, r->a, r->sess->org_id, &q, &res);
+	if (rc)
+		return rc;
 	view_set(v, "q", p.q ? p.q : "");
 	view_list(v, "status_options");
 	for (int i = 0; i < CAND_NSTATUS; i++) {
@@ -152,7 +160,7 @@ int web_candidates_list(struct req *r)
 		view_set(o, "label", cand_statuses[i].label);
 		view_set_bool(o, "selected", str_eq(p.statut, status_slugs[i]));
 	}
-	view_set_bool(v, "filtered", !str_empty(p.q) || q.status);
+	view_set_bool(v, "filtered", !str_empty(p.q) || q.status || q.group_id);
 	view_list(v, "rows");
 	for (int i = 0; i < res.n; i++) {
 		struct candidate_row *c = &res.rows[i];
@@ -594,6 +602,9 @@ int web_candidate_show(struct req *r)
 		view_set(m, "sent", mails[i].sent_at ? datetime_fmt(a, (time_t)mails[i].sent_at) : "");
 	}
 	view_set_bool(v, "has_mails", nm > 0);
+	rc = web_candidate_groups_fill(r, v, c.id); /* « Groupes » section (groups.c) */
+	if (rc)
+		return rc;
 	return resp_page(r, 200, "candidates/show", v);
 }
 

@@ -1,5 +1,5 @@
-/* home.c - « Accueil », the administrator's dashboard, and the tabs whose
- * features are not built yet. */
+/* home.c - « Accueil », the administrator's dashboard: each tile is filled
+ * by its screen family's *_tile() function. */
 #include "web/web.h"
 
 static view *admin_view(struct req *r, const char *title, const char *nav)
@@ -18,18 +18,8 @@ int web_home(struct req *r)
 	rc = web_candidates_tile(r, v); /* « Candidats » (candidates.c) */
 	if (rc)
 		return rc;
+	rc = web_groups_tile(r, v); /* « Groupes » (groups.c) */
+	if (rc)
+		return rc;
 	return resp_page(r, 200, "home", v);
-}
-
-static int soon(struct req *r, const char *title, const char *nav, const char *what)
-{
-	view *v = admin_view(r, title, nav);
-	view_set(v, "what", what);
-	return resp_page(r, 200, "soon", v);
-}
-
-int web_groups_soon(struct req *r)
-{
-	return soon(r, "Groupes", "nav_groups",
-		    "Vous pourrez bientôt créer ici des groupes de candidats (client, classe, session d’examen, autre).");
 }

@@ -18,7 +18,28 @@ int web_logout(struct req *r);
 
 /* home.c */
 int web_home(struct req *r);
-int web_groups_soon(struct req *r);
+
+/* groups.c - « Groupes » (issue 5) */
+int web_groups(struct req *r);
+int web_group_new_form(struct req *r);
+int web_group_new(struct req *r);
+int web_group_show(struct req *r);
+int web_group_edit_form(struct req *r);
+int web_group_edit(struct req *r);
+int web_group_delete_form(struct req *r);
+int web_group_delete(struct req *r);
+int web_group_pick(struct req *r);
+int web_group_associate(struct req *r);
+int web_group_remove(struct req *r);
+int web_candidate_groups_save(struct req *r);
+/* « Groupes » tile on « Accueil » (home.c): groups_total */
+int web_groups_tile(struct req *r, view *v);
+/* The candidate page's « Groupes » section (candidates.c, templates/groups/candidate) */
+int web_candidate_groups_fill(struct req *r, view *v, long long cid);
+/* « Tous les groupes » options (group_options) with `selected` (an id as
+ * text) marked; *gid = that id if it is one of the organisation's groups,
+ * else 0. */
+int web_group_options(struct req *r, view *v, const char *selected, long long *gid);
 
 /* account.c */
 int web_profile_form(struct req *r);

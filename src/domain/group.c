@@ -1,0 +1,600 @@
+/* group.c - groups of candidates: validation (name unique per organisation
+ * without regard to case and accents, one of four categories), storage,
+ * list with member counts, association and removal of candidates in one
+ * transaction, and a candidate's groups.  Every statement is scoped by the
+ * actor's organisation; every change writes an audit row in the same
+ * transaction.
+ *
+ * Lists of ids go to SQL in chunks of ID_CHUNK placeholders (a constant
+ * statement text, so it is prepared once per connection; unused trailing
+ * placeholders are NULL, which IN ignores).  Associating every candidate
+ * matching the list's filters is a single INSERT ... SELECT built on
+ * candidate_filter(), the WHERE clause of the candidates' list. */
+#include "domain/group.h"
+#include "domain/place.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/text.h"
+#include <stdlib.h>
+#include <string.h>
+
+#define ID_CHUNK 200
+#define ID_MAX 100000 /* ids in one request: more is refused (the form body is 1 MiB anyway) */
+
+const struct group_category group_categories[] = {
+	{"client", "Client", "les candidats proviennent d'un même client (pour les partenaires agréés)."},
+	{"classe", "Classe",
+	 "les candidats appartiennent à une même classe (pour les établissements d'enseignement agréés par exemple)."},
+	{"session", "Session d'examen",
+	 "les candidats sont regroupés par session d'examen, quelle que soit leur provenance."},
+	{"autre", "Autre", "si aucune des catégories précédentes ne convient."},
+	{NULL, NULL, NULL},
+};
+
+const struct group_category *group_category_find(const char *code)
+{
+	for (const struct group_category *c = group_categories; code && c->code; c++)
+		if (strcmp(c->code, code) == 0)
+			return c;
+	return NULL;
+}
+
+static const char *s0(const char *s)
+{
+	return s ? s : "";
+}
+
+/* LIKE pattern '%q%' with \ % _ escaped. */
+static const char *like_pattern(arena *a, const char *q)
+{
+	buf b = BUF_INIT;
+	buf_addc(&b, '%');
+	for (const char *p = q; *p; p++) {
+		if (*p == '\\' || *p == '%' || *p == '_')
+			buf_addc(&b, '\\');
+		buf_addc(&b, *p);
+	}
+	buf_addc(&b, '%');
+	char *s = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+/* " $k, $k+1, ..., $k+ID_CHUNK-1" (static text per k: prepared once). */
+static const char *placeholders(arena *a, int first)
+{
+	buf b = BUF_INIT;
+	for (int i = 0; i < ID_CHUNK; i++)
+		buf_printf(&b, "%s$%d", i ? ", " : "", first + i);
+	char *s = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+static int cmp_ll(const void *x, const void *y)
+{
+	long long a = *(const long long *)x, b = *(const long long *)y;
+	return (a > b) - (a < b);
+}
+
+/* Sorted copy of ids without duplicates; CLR_ENOTFOUND for an id <= 0. */
+static int unique_ids(arena *a, const long long *ids, int n, long long **out, int *nout)
+{
+	*out = arena_alloc(a, sizeof **out * (size_t)(n + 1));
+	*nout = 0;
+	if (n < 0 || n > ID_MAX)
+		return CLR_EINVAL;
+	for (int i = 0; i < n; i++) {
+		if (ids[i] <= 0)
+			return CLR_ENOTFOUND;
+		(*out)[i] = ids[i];
+	}
+	qsort(*out, (size_t)n, sizeof **out, cmp_ll);
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (k == 0 || (*out)[k - 1] != (*out)[i])
+			(*out)[k++] = (*out)[i];
+	*nout = k;
+	return 0;
+}
+
+/* Trimmed, whitespace-collapsed name; NULL on invalid UTF-8. */
+static const char *clean(arena *a, const char *s)
+{
+	if (!s)
+		return "";
+	if (!utf8_valid(s, strlen(s)))
+		return NULL;
+	char *t = str_trim(a, s, 1);
+	for (char *p = t; *p; p++)
+		if (*p == '\t' || *p == '\r' || *p == '\n')
+			*p = ' ';
+	return str_trim(a, t, 1);
+}
+
+/* Validates name and category; *name / *folded / *cat receive the clean
+ * values.  self: the group being edited (0 for a new one). */
+static int validate(db *d, arena *a, long long org_id, long long self, const char **name, const char **folded,
+		    const char **cat, struct errs *e)
+{
+	const char *n = clean(a, *name);
+	*folded = "";
+	if (!n) {
+		errs_add(e, "name", "Caractères invalides.");
+	} else if (!*n || !*(*folded = text_fold(a, n))) {
+		errs_add(e, "name", "Veuillez indiquer le nom du groupe.");
+	} else if (utf8_len(n) > GROUP_NAME_MAX) {
+		errs_add(e, "name", "Le nom du groupe ne peut dépasser 100 caractères.");
+	} else {
+		db_rows r;
+		int rc = db_query(d, a, &r, "SELECT id FROM groups WHERE org_id = $1 AND name_folded = $2 AND id <> $3",
+				  DB_P(db_int(a, org_id), *folded, db_int(a, self)));
+		if (rc < 0)
+			return rc;
+		if (r.nrows)
+			errs_add(e, "name", "Ce nom de groupe existe déjà.");
+	}
+	*name = n ? n : "";
+	const char *c = clean(a, *cat);
+	if (!c || !*c)
+		errs_add(e, "category", "Veuillez choisir une catégorie.");
+	else if (!group_category_find(c))
+		errs_add(e, "category", "Catégorie invalide : choisissez dans la liste.");
+	*cat = c ? c : "";
+	return e->n ? CLR_EINVAL : 0;
+}
+
+/* ------------------------------------------------------------ create, update, delete */
+
+struct save_ctx {
+	arena *a;
+	const struct actor *who;
+	long long id;
+	const char *name, *category;
+	struct errs *e;
+};
+
+static int create_tx(db *d, void *vctx)
+{
+	struct save_ctx *c = vctx;
+	arena *a = c->a;
+	const char *folded;
+	int rc = validate(d, a, c->who->org_id, 0, &c->name, &folded, &c->category, c->e);
+	if (rc)
+		return rc;
+	const char *now = db_int(a, now_s());
+	db_rows r;
+	rc = db_query(d, a, &r,
+		      "INSERT INTO groups (org_id, name, name_folded, category, created_at, updated_at) "
+		      "VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+		      DB_P(db_int(a, c->who->org_id), c->name, folded, c->category, now));
+	if (rc < 0)
+		return rc;
+	c->id = db_ll(&r, 0, 0);
+	rc = audit_log(d, a, c->who, "group.create", "group", c->id,
+		       arena_printf(a, "%s (%s)", c->name, c->category));
+	return rc < 0 ? rc : 0;
+}
+
+int group_create(db *d, arena *a, const struct actor *who, const char *name, const char *category, struct errs *e,
+		 long long *id_out)
+{
+	struct save_ctx c = {a, who, 0, name, category, e};
+	int rc = db_tx(d, create_tx, &c);
+	if (rc == CLR_ECONFLICT) { /* created meanwhile by someone else */
+		errs_add(e, "name", "Ce nom de groupe existe déjà.");
+		return CLR_EINVAL;
+	}
+	if (rc == 0 && id_out)
+		*id_out = c.id;
+	return rc;
+}
+
+static int update_tx(db *d, void *vctx)
+{
+	struct save_ctx *c = vctx;
+	arena *a = c->a;
+	struct group g;
+	int rc = group_get(d, a, c->who->org_id, c->id, &g);
+	if (rc)
+		return rc;
+	const char *folded;
+	rc = validate(d, a, c->who->org_id, c->id, &c->name, &folded, &c->category, c->e);
+	if (rc)
+		return rc;
+	rc = db_exec(d,
+		     "UPDATE groups SET name = $3, name_folded = $4, category = $5, updated_at = $6 "
+		     "WHERE id = $1 AND org_id = $2",
+		     DB_P(db_int(a, c->id), db_int(a, c->who->org_id), c->name, folded, c->category,
+			  db_int(a, now_s())));
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return CLR_ENOTFOUND;
+	rc = audit_log(d, a, c->who, "group.update", "group", c->id,
+		       arena_printf(a, "%s (%s) -> %s (%s)", g.name, g.category, c->name, c->category));
+	return rc < 0 ? rc : 0;
+}
+
+int group_update(db *d, arena *a, const struct actor *who, long long id, const char *name, const char *category,
+		 struct errs *e)
+{
+	struct save_ctx c = {a, who, id, name, category, e};
+	int rc = db_tx(d, update_tx, &c);
+	if (rc == CLR_ECONFLICT) {
+		errs_add(e, "name", "Ce nom de groupe existe déjà.");
+		return CLR_EINVAL;
+	}
+	return rc;
+}
+
+static int delete_tx(db *d, void *vctx)
+{
+	struct save_ctx *c = vctx;
+	arena *a = c->a;
+	struct group g;
+	int rc = group_get(d, a, c->who->org_id, c->id, &g);
+	if (rc)
+		return rc;
+	const char *id = db_int(a, c->id), *org = db_int(a, c->who->org_id);
+	/* explicit, although the foreign key cascades too */
+	rc = db_exec(d, "DELETE FROM group_members WHERE group_id = $1 AND org_id = $2", DB_P(id, org));
+	if (rc >= 0)
+		rc = db_exec(d, "DELETE FROM groups WHERE id = $1 AND org_id = $2", DB_P(id, org));
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return CLR_ENOTFOUND;
+	rc = audit_log(d, a, c->who, "group.delete", "group", c->id,
+		       arena_printf(a, "%s (%lld candidat(s))", g.name, g.members));
+	return rc < 0 ? rc : 0;
+}
+
+int group_delete(db *d, arena *a, const struct actor *who, long long id)
+{
+	struct save_ctx c = {a, who, id, NULL, NULL, NULL};
+	return db_tx(d, delete_tx, &c);
+}
+
+/* ------------------------------------------------------------ read */
+
+#define GROUP_COLS                                                                                  \
+	"g.id, g.org_id, g.name, g.category, g.created_at, g.updated_at, "                          \
+	"(SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id)"
+
+static void fill(const db_rows *r, int i, struct group *g)
+{
+	g->id = db_ll(r, i, 0);
+	g->org_id = db_ll(r, i, 1);
+	g->name = s0(db_cell(r, i, 2));
+	g->category = s0(db_cell(r, i, 3));
+	g->created_at = db_ll(r, i, 4);
+	g->updated_at = db_ll(r, i, 5);
+	g->members = db_ll(r, i, 6);
+}
+
+int group_get(db *d, arena *a, long long org_id, long long id, struct group *out)
+{
+	memset(out, 0, sizeof *out);
+	if (id <= 0)
+		return CLR_ENOTFOUND;
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT " GROUP_COLS " FROM groups g WHERE g.id = $1 AND g.org_id = $2",
+			  DB_P(db_int(a, id), db_int(a, org_id)));
+	if (rc < 0)
+		return rc;
+	if (!r.nrows)
+		return CLR_ENOTFOUND;
+	fill(&r, 0, out);
+	return 0;
+}
+
+int group_list(db *d, arena *a, long long org_id, const struct group_query *q, struct group **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	const char *params[3];
+	int np = 0;
+	buf sql = BUF_INIT;
+	params[np++] = db_int(a, org_id);
+	buf_adds(&sql, "SELECT " GROUP_COLS " FROM groups g WHERE g.org_id = $1");
+	const char *folded = q ? text_fold(a, q->q) : "";
+	if (*folded) {
+		params[np++] = like_pattern(a, folded);
+		buf_printf(&sql, " AND g.name_folded LIKE $%d ESCAPE '\\'", np);
+	}
+	if (q && !str_empty(q->category)) {
+		params[np++] = q->category;
+		buf_printf(&sql, " AND g.category = $%d", np);
+	}
+	buf_adds(&sql, " ORDER BY g.name_folded, g.id");
+	db_rows r;
+	int rc = db_query(d, a, &r, sql.data, np, params);
+	buf_free(&sql);
+	if (rc < 0)
+		return rc;
+	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
+	for (int i = 0; i < r.nrows; i++)
+		fill(&r, i, &(*out)[i]);
+	*n = r.nrows;
+	return 0;
+}
+
+int group_count(db *d, arena *a, long long org_id, long long *n)
+{
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT COUNT(*) FROM groups WHERE org_id = $1", DB_P(db_int(a, org_id)));
+	if (rc < 0)
+		return rc;
+	*n = db_ll(&r, 0, 0);
+	return 0;
+}
+
+int group_of_candidate(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT id FROM candidates WHERE id = $1 AND org_id = $2",
+			  DB_P(db_int(a, cid), db_int(a, org_id)));
+	if (rc < 0)
+		return rc;
+	if (!r.nrows)
+		return CLR_ENOTFOUND;
+	rc = db_query(d, a, &r,
+		      "SELECT " GROUP_COLS " FROM groups g JOIN group_members gm ON gm.group_id = g.id "
+		      "WHERE gm.candidate_id = $1 AND gm.org_id = $2 AND g.org_id = $2 ORDER BY g.name_folded, g.id",
+		      DB_P(db_int(a, cid), db_int(a, org_id)));
+	if (rc < 0)
+		return rc;
+	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
+	for (int i = 0; i < r.nrows; i++)
+		fill(&r, i, &(*out)[i]);
+	*n = r.nrows;
+	return 0;
+}
+
+/* ------------------------------------------------------------ members */
+
+struct members_ctx {
+	arena *a;
+	const struct actor *who;
+	long long gid;
+	const long long *ids; /* sorted, unique */
+	int n;
+	const struct candidate_query *q; /* add_matching */
+	long long changed;
+};
+
+static int own_group(db *d, arena *a, const struct actor *who, long long gid)
+{
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT id FROM groups WHERE id = $1 AND org_id = $2",
+			  DB_P(db_int(a, gid), db_int(a, who->org_id)));
+	if (rc < 0)
+		return rc;
+	return r.nrows ? 0 : CLR_ENOTFOUND;
+}
+
+/* Runs `sql` once per chunk of c->ids: params $1..$nfixed = fixed[], then
+ * the chunk.  First verifies that every id of the chunk is one of the
+ * organisation's candidates (else CLR_ENOTFOUND).  Adds the changed rows to
+ * c->changed. */
+static int per_chunk(db *d, struct members_ctx *c, const char *sql, const char *const *fixed, int nfixed)
+{
+	arena *a = c->a;
+	const char *count_sql = arena_printf(a, "SELECT COUNT(*) FROM candidates WHERE org_id = $1 AND id IN (%s)",
+					     placeholders(a, 2));
+	const char *params[3 + ID_CHUNK];
+	for (int off = 0; off < c->n; off += ID_CHUNK) {
+		int k = c->n - off < ID_CHUNK ? c->n - off : ID_CHUNK;
+		params[0] = db_int(a, c->who->org_id);
+		for (int i = 0; i < k; i++)
+			params[1 + i] = db_int(a, c->ids[off + i]);
+		db_rows r;
+		int rc = db_query(d, a, &r, count_sql, 1 + k, params);
+		if (rc < 0)
+			return rc;
+		if (db_ll(&r, 0, 0) != k)
+			return CLR_ENOTFOUND; /* another organisation's or unknown candidate */
+		for (int i = 0; i < nfixed; i++)
+			params[i] = fixed[i];
+		for (int i = 0; i < k; i++)
+			params[nfixed + i] = db_int(a, c->ids[off + i]);
+		rc = db_exec(d, sql, nfixed + k, params);
+		if (rc < 0)
+			return rc;
+		c->changed += rc;
+	}
+	return 0;
+}
+
+static int add_tx(db *d, void *vctx)
+{
+	struct members_ctx *c = vctx;
+	arena *a = c->a;
+	c->changed = 0;
+	int rc = own_group(d, a, c->who, c->gid);
+	if (rc)
+		return rc;
+	const char *sql = arena_printf(a,
+				       "INSERT INTO group_members (group_id, candidate_id, org_id, added_at) "
+				       "SELECT CAST($1 AS BIGINT), c.id, c.org_id, CAST($3 AS BIGINT) FROM candidates c "
+				       "WHERE c.org_id = $2 AND c.id IN (%s) "
+				       "ON CONFLICT (group_id, candidate_id) DO NOTHING",
+				       placeholders(a, 4));
+	const char *fixed[3] = {db_int(a, c->gid), db_int(a, c->who->org_id), db_int(a, now_s())};
+	rc = per_chunk(d, c, sql, fixed, 3);
+	if (rc)
+		return rc;
+	rc = audit_log(d, a, c->who, "group.members.add", "group", c->gid,
+		       arena_printf(a, "%d candidat(s) choisi(s), %lld ajouté(s)", c->n, c->changed));
+	return rc < 0 ? rc : 0;
+}
+
+int group_add_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
+		      long long *added)
+{
+	struct members_ctx c = {a, who, gid, NULL, 0, NULL, 0};
+	long long *u;
+	int rc = unique_ids(a, ids, n, &u, &c.n);
+	if (rc)
+		return rc;
+	c.ids = u;
+	rc = db_tx(d, add_tx, &c);
+	if (rc == 0 && added)
+		*added = c.changed;
+	return rc;
+}
+
+static int add_matching_tx(db *d, void *vctx)
+{
+	struct members_ctx *c = vctx;
+	arena *a = c->a;
+	int rc = own_group(d, a, c->who, c->gid);
+	if (rc)
+		return rc;
+	const char *params[2 + CAND_FILTER_MAXP];
+	int np = 0;
+	params[np++] = db_int(a, c->gid);
+	params[np++] = db_int(a, now_s());
+	const char *where = candidate_filter(d, a, c->who->org_id, c->q, params, &np);
+	const char *sql = arena_printf(a,
+				       "INSERT INTO group_members (group_id, candidate_id, org_id, added_at) "
+				       "SELECT CAST($1 AS BIGINT), c.id, c.org_id, CAST($2 AS BIGINT) FROM candidates c%s "
+				       "ON CONFLICT (group_id, candidate_id) DO NOTHING",
+				       where);
+	rc = db_exec(d, sql, np, params);
+	if (rc < 0)
+		return rc;
+	c->changed = rc;
+	rc = audit_log(d, a, c->who, "group.members.add", "group", c->gid,
+		       arena_printf(a, "tous les candidats correspondants (recherche « %s », statut « %s », groupe %lld), "
+				       "%lld ajouté(s)",
+				    s0(c->q->q), s0(c->q->status), c->q->group_id, c->changed));
+	return rc < 0 ? rc : 0;
+}
+
+int group_add_matching(db *d, arena *a, const struct actor *who, long long gid, const struct candidate_query *q,
+		       long long *added)
+{
+	struct members_ctx c = {a, who, gid, NULL, 0, q, 0};
+	int rc = db_tx(d, add_matching_tx, &c);
+	if (rc == 0 && added)
+		*added = c.changed;
+	return rc;
+}
+
+static int remove_tx(db *d, void *vctx)
+{
+	struct members_ctx *c = vctx;
+	arena *a = c->a;
+	c->changed = 0;
+	int rc = own_group(d, a, c->who, c->gid);
+	if (rc)
+		return rc;
+	const char *sql = arena_printf(a,
+				       "DELETE FROM group_members WHERE group_id = $1 AND org_id = $2 "
+				       "AND candidate_id IN (%s)",
+				       placeholders(a, 3));
+	const char *fixed[2] = {db_int(a, c->gid), db_int(a, c->who->org_id)};
+	rc = per_chunk(d, c, sql, fixed, 2);
+	if (rc)
+		return rc;
+	buf ids = BUF_INIT;
+	for (int i = 0; i < c->n && i < 50; i++)
+		buf_printf(&ids, "%s%lld", i ? "," : "", c->ids[i]);
+	if (c->n > 50)
+		buf_adds(&ids, ",...");
+	rc = audit_log(d, a, c->who, "group.members.remove", "group", c->gid,
+		       arena_printf(a, "%lld retiré(s) : %s", c->changed, ids.data));
+	buf_free(&ids);
+	return rc < 0 ? rc : 0;
+}
+
+int group_remove_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
+			 long long *removed)
+{
+	struct members_ctx c = {a, who, gid, NULL, 0, NULL, 0};
+	long long *u;
+	int rc = unique_ids(a, ids, n, &u, &c.n);
+	if (rc)
+		return rc;
+	c.ids = u;
+	rc = db_tx(d, remove_tx, &c);
+	if (rc == 0 && removed)
+		*removed = c.changed;
+	return rc;
+}
+
+/* ------------------------------------------------------------ a candidate's groups */
+
+struct cand_ctx {
+	arena *a;
+	const struct actor *who;
+	long long cid;
+	const long long *gids; /* sorted, unique */
+	int n;
+};
+
+static int in_sorted(const long long *v, int n, long long x)
+{
+	return bsearch(&x, v, (size_t)n, sizeof *v, cmp_ll) != NULL;
+}
+
+static int set_tx(db *d, void *vctx)
+{
+	struct cand_ctx *c = vctx;
+	arena *a = c->a;
+	const char *org = db_int(a, c->who->org_id), *cid = db_int(a, c->cid);
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT id FROM candidates WHERE id = $1 AND org_id = $2", DB_P(cid, org));
+	if (rc < 0)
+		return rc;
+	if (!r.nrows)
+		return CLR_ENOTFOUND;
+	/* every group asked for must be the organisation's */
+	for (int i = 0; i < c->n; i++)
+		if ((rc = own_group(d, a, c->who, c->gids[i])) != 0)
+			return rc;
+	rc = db_query(d, a, &r, "SELECT group_id FROM group_members WHERE candidate_id = $1 AND org_id = $2 ORDER BY group_id",
+		      DB_P(cid, org));
+	if (rc < 0)
+		return rc;
+	long long *cur = arena_alloc(a, sizeof *cur * (size_t)(r.nrows + 1));
+	for (int i = 0; i < r.nrows; i++)
+		cur[i] = db_ll(&r, i, 0);
+	buf added = BUF_INIT, removed = BUF_INIT;
+	const char *now = db_int(a, now_s());
+	for (int i = 0; i < r.nrows && rc >= 0; i++)
+		if (!in_sorted(c->gids, c->n, cur[i])) {
+			rc = db_exec(d, "DELETE FROM group_members WHERE group_id = $1 AND candidate_id = $2 AND org_id = $3",
+				     DB_P(db_int(a, cur[i]), cid, org));
+			buf_printf(&removed, "%s%lld", removed.len ? "," : "", cur[i]);
+		}
+	for (int i = 0; i < c->n && rc >= 0; i++)
+		if (!in_sorted(cur, r.nrows, c->gids[i])) {
+			rc = db_exec(d,
+				     "INSERT INTO group_members (group_id, candidate_id, org_id, added_at) "
+				     "VALUES ($1, $2, $3, $4) ON CONFLICT (group_id, candidate_id) DO NOTHING",
+				     DB_P(db_int(a, c->gids[i]), cid, org, now));
+			buf_printf(&added, "%s%lld", added.len ? "," : "", c->gids[i]);
+		}
+	if (rc >= 0 && (added.len || removed.len))
+		rc = audit_log(d, a, c->who, "candidate.groups", "candidate", c->cid,
+			       arena_printf(a, "ajouté aux groupes [%s], retiré des groupes [%s]", added.data, removed.data));
+	buf_free(&added);
+	buf_free(&removed);
+	return rc < 0 ? rc : 0;
+}
+
+int group_set_for_candidate(db *d, arena *a, const struct actor *who, long long cid, const long long *gids, int n)
+{
+	struct cand_ctx c = {a, who, cid, NULL, 0};
+	long long *u;
+	int rc = unique_ids(a, gids, n, &u, &c.n);
+	if (rc)
+		return rc;
+	c.gids = u;
+	return db_tx(d, set_tx, &c);
+}

@@ -1,0 +1,652 @@
+/* groups.c - « Groupes » (issue 5): the table of the organisation's groups
+ * (search by name, filter by category, the four categories explained),
+ * creating, renaming and deleting a group, a group's page (its candidates in
+ * the list of « Candidats », with « Retirer du groupe »), the picker
+ * « Associer des candidats » (explicit ids, or every candidate matching the
+ * filters with all_matching=1), and the pieces other screens show: the
+ * « Groupes » tile of « Accueil », the « Tous les groupes » filter of
+ * « Candidats » and the candidate page's groups.
+ * Rules and storage are in domain/group.c; the organisation is always the
+ * session's, so another organisation's group or candidate is a 404. */
+#include "web/web.h"
+#include "core/err.h"
+#include "core/text.h"
+#include "core/tmpl.h"
+#include "db/db.h"
+#include "domain/candidate.h"
+#include "domain/group.h"
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* URL slugs of the candidate statuses, in the order of cand_statuses (the
+ * same as /candidats uses). */
+static const char *const status_slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
+static const char *const sort_slugs[] = {"nom", "courriel", "statut", "date"};
+static const char *const sort_heads[] = {"Nom", "Courriel", "Statut", "Date de passage"};
+
+static view *groups_view(struct req *r, const char *title)
+{
+	view *v = page_view(r, title);
+	view_set_bool(v, "nav_groups", 1);
+	return v;
+}
+
+/* Positive decimal id, or 0. */
+static long long parse_id(const char *s)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return 0;
+	long long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+static const char *category_label(const char *code)
+{
+	const struct group_category *c = group_category_find(code);
+	return c ? c->label : code;
+}
+
+/* Renders the fragment `part` alone (live updates) or the whole page. */
+static int page_or_part(struct req *r, const char *page, const char *part, view *v)
+{
+	if (!str_eq(req_query(r, "partiel"), "1"))
+		return resp_page(r, 200, page, v);
+	buf out = BUF_INIT;
+	int rc = tmpl_render(part, v, &out);
+	if (rc == 0)
+		resp_text(r, 200, "text/html; charset=utf-8", out.data);
+	buf_free(&out);
+	return rc;
+}
+
+/* Loads the group of path parameter 0: 0, CLR_ENOTFOUND (404 for the
+ * caller) or a storage error. */
+static int load(struct req *r, db *d, struct group *g)
+{
+	return group_get(d, r->a, r->sess->org_id, req_param_id(r, 0), g);
+}
+
+/* ------------------------------------------------------------ shared pieces */
+
+int web_group_options(struct req *r, view *v, const char *selected, long long *gid)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	*gid = 0;
+	struct group *gs;
+	int n;
+	int rc = group_list(d, r->a, r->sess->org_id, NULL, &gs, &n);
+	if (rc)
+		return rc;
+	long long want = parse_id(selected);
+	view_list(v, "group_options");
+	for (int i = 0; i < n; i++) {
+		view *o = view_add(v, "group_options");
+		view_setf(o, "value", "%lld", gs[i].id);
+		view_set(o, "label", gs[i].name);
+		view_set_bool(o, "selected", gs[i].id == want);
+		if (gs[i].id == want)
+			*gid = want;
+	}
+	view_set_bool(v, "has_group_options", n > 0);
+	return 0;
+}
+
+int web_groups_tile(struct req *r, view *v)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	long long n;
+	int rc = group_count(d, r->a, r->sess->org_id, &n);
+	if (rc)
+		return rc;
+	view_set(v, "groups_total", int_fmt(r->a, n));
+	return 0;
+}
+
+int web_candidate_groups_fill(struct req *r, view *v, long long cid)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group *mine, *all;
+	int nm, na;
+	int rc = group_of_candidate(d, r->a, r->sess->org_id, cid, &mine, &nm);
+	if (rc == 0)
+		rc = group_list(d, r->a, r->sess->org_id, NULL, &all, &na);
+	if (rc)
+		return rc;
+	view_setf(v, "groups_action", "/candidats/%lld/groupes", cid);
+	view_list(v, "cand_groups");
+	for (int i = 0; i < nm; i++) {
+		view *o = view_add(v, "cand_groups");
+		view_set(o, "name", mine[i].name);
+		view_setf(o, "href", "/groupes/%lld", mine[i].id);
+		view_set(o, "category", category_label(mine[i].category));
+	}
+	view_set_bool(v, "cand_groups_any", nm > 0);
+	view_list(v, "group_choices");
+	for (int i = 0; i < na; i++) {
+		view *o = view_add(v, "group_choices");
+		view_setf(o, "gid", "%lld", all[i].id);
+		view_set(o, "name", all[i].name);
+		view_set(o, "category", category_label(all[i].category));
+		int in = 0;
+		for (int j = 0; j < nm; j++)
+			in |= mine[j].id == all[i].id;
+		view_set_bool(o, "checked", in);
+	}
+	view_set_bool(v, "group_choices_any", na > 0);
+	return 0;
+}
+
+int web_candidate_groups_save(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	long long cid = req_param_id(r, 0);
+	if (cid <= 0)
+		return resp_error(r, 404);
+	const char **vals;
+	int n = req_form_all(r, "groupes", &vals);
+	long long *gids = arena_alloc(r->a, sizeof *gids * (size_t)(n + 1));
+	for (int i = 0; i < n; i++)
+		if ((gids[i] = parse_id(vals[i])) <= 0)
+			return resp_error(r, 404);
+	struct actor who = req_actor(r);
+	int rc = group_set_for_candidate(d, r->a, &who, cid, gids, n);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc == CLR_EINVAL)
+		return resp_error(r, 400);
+	if (rc)
+		return rc;
+	return resp_redirect(r, arena_printf(r->a, "/candidats/%lld", cid), "Les groupes du candidat ont été enregistrés.");
+}
+
+/* ------------------------------------------------------------ the table of groups */
+
+int web_groups(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	const char *q = req_query(r, "q"), *cat = req_query(r, "categorie");
+	if (q && utf8_len(q) > 100)
+		q = "";
+	if (!group_category_find(cat))
+		cat = NULL;
+	struct group_query gq = {q, cat};
+	struct group *gs;
+	int n;
+	int rc = group_list(d, r->a, r->sess->org_id, &gq, &gs, &n);
+	if (rc)
+		return rc;
+	view *v = groups_view(r, "Groupes");
+	view_set(v, "q", q ? q : "");
+	view_list(v, "categories");
+	view_list(v, "category_options");
+	for (const struct group_category *c = group_categories; c->code; c++) {
+		view *o = view_add(v, "categories");
+		view_set(o, "label", c->label);
+		view_set(o, "help", c->help);
+		o = view_add(v, "category_options");
+		view_set(o, "value", c->code);
+		view_set(o, "label", c->label);
+		view_set_bool(o, "selected", str_eq(c->code, cat));
+	}
+	view_list(v, "groups");
+	for (int i = 0; i < n; i++) {
+		view *o = view_add(v, "groups");
+		view_set(o, "name", gs[i].name);
+		view_setf(o, "href", "/groupes/%lld", gs[i].id);
+		view_set(o, "category", category_label(gs[i].category));
+		view_set(o, "members", int_fmt(r->a, gs[i].members));
+		view_set(o, "created", date_fmt(r->a, (time_t)gs[i].created_at));
+	}
+	view_set_bool(v, "empty", n == 0);
+	view_set_bool(v, "filtered", !str_empty(q) || cat);
+	view_setf(v, "count", "%d", n);
+	view_set(v, "count_label", n == 1 ? "groupe" : "groupes");
+	return page_or_part(r, "groups/list", "groups/table", v);
+}
+
+/* ------------------------------------------------------------ create, edit, delete */
+
+static const char *const form_fields[] = {"name", "category", NULL};
+
+static int render_form(struct req *r, struct group *g, int status, const struct errs *e)
+{
+	view *v = groups_view(r, g ? "Modifier le groupe" : "Création d'un groupe");
+	view_set(v, "heading", g ? "Modifier le groupe" : "Création d'un groupe");
+	if (g) {
+		view_set(v, "name", g->name);
+		view_set(v, "category", g->category);
+		view_setf(v, "action", "/groupes/%lld/modifier", g->id);
+		view_setf(v, "back_href", "/groupes/%lld", g->id);
+		view_set(v, "submit", "Enregistrer");
+	} else {
+		view_set(v, "action", "/groupes/nouveau");
+		view_set(v, "back_href", "/groupes");
+		view_set(v, "submit", "Créer le groupe");
+	}
+	if (e)
+		view_form(v, r, form_fields, e);
+	const struct vval *cur = view_get(v, "category");
+	view_list(v, "category_options");
+	for (const struct group_category *c = group_categories; c->code; c++) {
+		view *o = view_add(v, "category_options");
+		view_set(o, "value", c->code);
+		view_set(o, "label", c->label);
+		view_set_bool(o, "selected", cur && cur->kind == V_TEXT && str_eq(cur->s, c->code));
+	}
+	return resp_page(r, status, "groups/form", v);
+}
+
+int web_group_new_form(struct req *r)
+{
+	return render_form(r, NULL, 200, NULL);
+}
+
+int web_group_new(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct errs e = {0};
+	struct actor who = req_actor(r);
+	long long id;
+	int rc = group_create(d, r->a, &who, req_form(r, "name"), req_form(r, "category"), &e, &id);
+	if (rc == CLR_EINVAL)
+		return render_form(r, NULL, 422, &e);
+	if (rc)
+		return rc;
+	return resp_redirect(r, arena_printf(r->a, "/groupes/%lld", id), "Le groupe a été créé.");
+}
+
+int web_group_edit_form(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group g;
+	int rc = load(r, d, &g);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	return render_form(r, &g, 200, NULL);
+}
+
+int web_group_edit(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group g;
+	int rc = load(r, d, &g);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	struct errs e = {0};
+	struct actor who = req_actor(r);
+	rc = group_update(d, r->a, &who, g.id, req_form(r, "name"), req_form(r, "category"), &e);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc == CLR_EINVAL)
+		return render_form(r, &g, 422, &e);
+	if (rc)
+		return rc;
+	return resp_redirect(r, arena_printf(r->a, "/groupes/%lld", g.id), "Le groupe a été modifié.");
+}
+
+int web_group_delete_form(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group g;
+	int rc = load(r, d, &g);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	view *v = groups_view(r, "Supprimer un groupe");
+	view_set(v, "name", g.name);
+	view_setf(v, "gid", "%lld", g.id);
+	view_set(v, "members", int_fmt(r->a, g.members));
+	view_set(v, "members_label", g.members == 1 ? "candidat" : "candidats");
+	return resp_page(r, 200, "groups/delete", v);
+}
+
+int web_group_delete(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	long long id = req_param_id(r, 0);
+	struct actor who = req_actor(r);
+	int rc = id > 0 ? group_delete(d, r->a, &who, id) : CLR_ENOTFOUND;
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	return resp_redirect(r, "/groupes", "Le groupe a été supprimé ; ses candidats restent dans « Candidats ».");
+}
+
+/* ------------------------------------------------------------ candidate lists */
+
+/* The filters, sort and page of a candidate list, as typed in the URL (or,
+ * for « Associer », posted back with the selection). */
+struct clist {
+	const char *base; /* path of the list */
+	const char *q, *statut, *groupe, *tri, *ordre;
+	int page;
+	struct candidate_query cq;
+};
+
+static void clist_parse(struct req *r, struct clist *l, const char *base, int from_form)
+{
+	const char *(*get)(const struct req *, const char *) = from_form ? req_form : req_query;
+	memset(l, 0, sizeof *l);
+	l->base = base;
+	l->q = get(r, "q");
+	if (l->q && utf8_len(l->q) > 100)
+		l->q = "";
+	l->statut = get(r, "statut");
+	l->groupe = get(r, "groupe");
+	l->tri = get(r, "tri");
+	l->ordre = get(r, "ordre");
+	const char *pg = get(r, "page");
+	l->page = pg ? atoi(pg) : 1;
+	if (l->page < 1 || l->page > 1000000)
+		l->page = 1;
+	l->cq.q = l->q;
+	l->cq.page = l->page;
+	l->cq.per_page = 50;
+	for (int i = 0; i < CAND_NSTATUS; i++)
+		if (str_eq(l->statut, status_slugs[i]))
+			l->cq.status = cand_statuses[i].code;
+	if (!l->cq.status)
+		l->statut = NULL;
+	int sort = 0;
+	for (int i = 0; i < 4; i++)
+		if (str_eq(l->tri, sort_slugs[i]))
+			sort = i;
+	l->cq.sort = (enum cand_sort)sort;
+	l->cq.desc = str_eq(l->ordre, "desc");
+	l->tri = sort ? sort_slugs[sort] : NULL;
+	l->ordre = l->cq.desc ? "desc" : NULL;
+}
+
+static const char *clist_url(arena *a, const struct clist *l, const char *tri, const char *ordre, int page)
+{
+	buf b = BUF_INIT;
+	buf_adds(&b, l->base);
+	char sep = '?';
+	const char *keys[] = {"q", "statut", "groupe", "tri", "ordre", "page"};
+	const char *vals[] = {l->q, l->statut, l->groupe, tri, ordre, page > 1 ? arena_printf(a, "%d", page) : NULL};
+	for (int i = 0; i < 6; i++)
+		if (!str_empty(vals[i])) {
+			buf_printf(&b, "%c%s=%s", sep, keys[i], url_encode(a, vals[i]));
+			sep = '&';
+		}
+	char *s = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+/* "YYYY-MM-DD" -> "jj/mm/aaaa". */
+static const char *iso_to_fr(arena *a, const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return s ? s : "";
+	return arena_printf(a, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
+}
+
+/* Runs the list and fills v with what templates/candidates/results.html
+ * shows (rows with a checkbox bound to form `select_form`). */
+static int clist_fill(struct req *r, db *d, view *v, struct clist *l, const char *select_form)
+{
+	struct candidate_page res;
+	int rc = candidate_list(d, r->a, r->sess->org_id, &l->cq, &res);
+	if (rc)
+		return rc;
+	arena *a = r->a;
+	view_set(v, "q", l->q ? l->q : "");
+	view_list(v, "status_options");
+	for (int i = 0; i < CAND_NSTATUS; i++) {
+		view *o = view_add(v, "status_options");
+		view_set(o, "value", status_slugs[i]);
+		view_set(o, "label", cand_statuses[i].label);
+		view_set_bool(o, "selected", str_eq(l->statut, status_slugs[i]));
+	}
+	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
+	view_set_bool(v, "selectable", 1);
+	view_set(v, "select_form", select_form);
+	view_list(v, "rows");
+	for (int i = 0; i < res.n; i++) {
+		struct candidate_row *c = &res.rows[i];
+		view *row = view_add(v, "rows");
+		view_set(row, "name", candidate_display_name(a, c->last_name, c->first_name));
+		view_set(row, "email", c->email);
+		view_setf(row, "href", "/candidats/%lld", c->id);
+		view_setf(row, "cid", "%lld", c->id);
+		const struct cand_status *s = cand_status_find(c->status);
+		view_set(row, "status_label", s ? s->label : c->status);
+		view_set(row, "status_class", s ? s->colour : "draft");
+		view_set(row, "exam_date", c->exam_date ? iso_to_fr(a, c->exam_date) : "");
+	}
+	view_set_bool(v, "empty", res.n == 0);
+	int sort = (int)l->cq.sort;
+	view_list(v, "columns");
+	for (int i = 0; i < 4; i++) {
+		view *h = view_add(v, "columns");
+		int cur = sort == i;
+		view_set(h, "label", sort_heads[i]);
+		view_set(h, "href", clist_url(a, l, i ? sort_slugs[i] : NULL, cur && !l->cq.desc ? "desc" : NULL, 1));
+		view_set(h, "aria_sort", cur ? (l->cq.desc ? "descending" : "ascending") : "none");
+		view_set(h, "arrow", cur ? (l->cq.desc ? "▼" : "▲") : "");
+	}
+	view_set(v, "total", int_fmt(a, res.total));
+	view_setf(v, "total_n", "%lld", res.total);
+	view_set(v, "total_label", res.total == 1 ? "candidat" : "candidats");
+	view_setf(v, "page", "%d", res.page);
+	view_setf(v, "pages", "%d", res.pages);
+	view_set_bool(v, "paged", res.pages > 1);
+	if (res.page > 1)
+		view_set(v, "prev_href", clist_url(a, l, l->tri, l->ordre, res.page - 1));
+	if (res.page < res.pages)
+		view_set(v, "next_href", clist_url(a, l, l->tri, l->ordre, res.page + 1));
+	view_set(v, "tri", l->tri ? l->tri : "");
+	view_set(v, "ordre", l->ordre ? l->ordre : "");
+	view_set(v, "groupe", l->cq.group_id ? l->groupe : "");
+	view_set(v, "statut", l->statut ? l->statut : "");
+	return 0;
+}
+
+/* ------------------------------------------------------------ a group's page */
+
+static void group_into(struct req *r, view *v, const struct group *g)
+{
+	view_setf(v, "gid", "%lld", g->id);
+	view_set(v, "group_name", g->name);
+	view_set(v, "category_label", category_label(g->category));
+	view_set(v, "created", date_fmt(r->a, (time_t)g->created_at));
+	view_set(v, "members", int_fmt(r->a, g->members));
+	view_set(v, "members_label", g->members == 1 ? "candidat" : "candidats");
+}
+
+int web_group_show(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group g;
+	int rc = load(r, d, &g);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	struct clist l;
+	clist_parse(r, &l, arena_printf(r->a, "/groupes/%lld", g.id), 0);
+	l.groupe = NULL;
+	l.cq.group_id = g.id;
+	view *v = groups_view(r, g.name);
+	group_into(r, v, &g);
+	rc = clist_fill(r, d, v, &l, "remove-form");
+	if (rc)
+		return rc;
+	view_set_bool(v, "filtered", !str_empty(l.q) || l.cq.status);
+	view_set(v, "empty_text", str_empty(l.q) && !l.cq.status
+					  ? "Aucun candidat dans ce groupe : cliquez sur « Associer des candidats »."
+					  : "Aucun candidat du groupe ne correspond à ces critères.");
+	return page_or_part(r, "groups/show", "candidates/results", v);
+}
+
+/* The ids checked in the form ("ids"); NULL (and *n = -1) if one is not a
+ * positive integer. */
+static long long *form_ids(struct req *r, int *n)
+{
+	const char **vals;
+	*n = req_form_all(r, "ids", &vals);
+	long long *ids = arena_alloc(r->a, sizeof *ids * (size_t)(*n + 1));
+	for (int i = 0; i < *n; i++)
+		if ((ids[i] = parse_id(vals[i])) <= 0) {
+			*n = -1;
+			return NULL;
+		}
+	return ids;
+}
+
+int web_group_remove(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group g;
+	int rc = load(r, d, &g);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	int n;
+	long long *ids = form_ids(r, &n);
+	if (n < 0)
+		return resp_error(r, 404);
+	const char *back = arena_printf(r->a, "/groupes/%lld", g.id);
+	if (n == 0)
+		return resp_redirect(r, back, "Cochez au moins un candidat à retirer du groupe.");
+	struct actor who = req_actor(r);
+	long long removed = 0;
+	rc = group_remove_members(d, r->a, &who, g.id, ids, n, &removed);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc == CLR_EINVAL)
+		return resp_error(r, 400);
+	if (rc)
+		return rc;
+	return resp_redirect(r, back,
+			     removed == 1 ? "1 candidat a été retiré du groupe."
+					  : arena_printf(r->a, "%lld candidats ont été retirés du groupe.", removed));
+}
+
+/* ------------------------------------------------------------ « Associer des candidats » */
+
+int web_group_pick(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group g;
+	int rc = load(r, d, &g);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	struct clist l;
+	clist_parse(r, &l, arena_printf(r->a, "/groupes/%lld/associer", g.id), 0);
+	view *v = groups_view(r, arena_printf(r->a, "Associer des candidats — %s", g.name));
+	group_into(r, v, &g);
+	rc = web_group_options(r, v, l.groupe, &l.cq.group_id);
+	if (rc)
+		return rc;
+	if (!l.cq.group_id)
+		l.groupe = NULL;
+	rc = clist_fill(r, d, v, &l, "assoc-form");
+	if (rc)
+		return rc;
+	const struct vval *t = view_get(v, "total");
+	const char *total = t && t->kind == V_TEXT ? t->s : "";
+	int one = str_eq(total, "1");
+	view_set(v, "select_matching", one ? "Sélectionner le candidat correspondant"
+					  : arena_printf(r->a, "Sélectionner les %s candidats correspondants", total));
+	view_set(v, "selected_matching", one ? "Le candidat correspondant est sélectionné."
+					    : arena_printf(r->a, "Les %s candidats correspondants sont sélectionnés.", total));
+	return page_or_part(r, "groups/pick", "groups/pick_results", v);
+}
+
+int web_group_associate(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct group g;
+	int rc = load(r, d, &g);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	struct actor who = req_actor(r);
+	const char **all;
+	int nall = req_form_all(r, "all_matching", &all), matching = 0;
+	for (int i = 0; i < nall; i++)
+		matching |= str_eq(all[i], "1");
+	long long added = 0;
+	const char *back = arena_printf(r->a, "/groupes/%lld", g.id);
+	if (matching) {
+		struct clist l;
+		clist_parse(r, &l, back, 1);
+		long long fg = parse_id(l.groupe);
+		if (l.groupe && *l.groupe) {
+			/* the « Tous les groupes » filter must name one of the organisation's groups */
+			struct group f;
+			rc = fg ? group_get(d, r->a, r->sess->org_id, fg, &f) : CLR_ENOTFOUND;
+			if (rc == CLR_ENOTFOUND)
+				return resp_error(r, 404);
+			if (rc)
+				return rc;
+			l.cq.group_id = fg;
+		}
+		rc = group_add_matching(d, r->a, &who, g.id, &l.cq, &added);
+	} else {
+		int n;
+		long long *ids = form_ids(r, &n);
+		if (n < 0)
+			return resp_error(r, 404);
+		if (n == 0)
+			return resp_redirect(r, arena_printf(r->a, "/groupes/%lld/associer", g.id),
+					     "Cochez au moins un candidat à associer au groupe.");
+		rc = group_add_members(d, r->a, &who, g.id, ids, n, &added);
+	}
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc == CLR_EINVAL)
+		return resp_error(r, 400);
+	if (rc)
+		return rc;
+	return resp_redirect(r, back,
+			     added == 0   ? "Les candidats choisis font déjà partie du groupe."
+			     : added == 1 ? "1 candidat a été associé au groupe."
+					  : arena_printf(r->a, "%s candidats ont été associés au groupe.", int_fmt(r->a, added)));
+}
