@@ -8,11 +8,11 @@
 CC      ?= gcc
 B       ?= build
 MAKEFLAGS += --no-print-directory
-PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl
+PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl xlsxwriter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -D_GNU_SOURCE -Isrc -I$(B)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lpthread -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lcsv -lpthread -lm
 
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/main.c,$(SRC))

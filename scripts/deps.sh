@@ -3,7 +3,7 @@
 #
 # Idempotent: checks every Debian package with dpkg-query and installs only the
 # missing ones, in a single apt-get call (apt-get update runs only then).
-# Then installs the npm dev dependencies (playwright-core) if they are missing.
+# Then runs npm install when a dependency of package.json is missing.
 # Quiet: one line per action. Uses sudo when not root. Works without stdin (CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ pkgs=(
 	python3-aiosmtpd      # SMTP sink for mail tests
 	chromium              # end-to-end tests (driven by playwright-core)
 	wrk                   # bench/
-	sqlite3 ca-certificates
+	sqlite3 ca-certificates tzdata   # tzdata: dates are shown in Europe/Paris time
 )
 # Node may come from outside Debian (nodesource, nvm...): only ask apt for it
 # when no node/npm is on PATH, or the Debian packages would conflict.
@@ -51,10 +51,11 @@ else
 	say "Debian packages: all ${#pkgs[@]} present"
 fi
 
-if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/codes-postaux ] || [ ! -d node_modules/i18n-iso-countries ]; then
+# npm ls fails when a dependency of package.json is missing or does not match it.
+if [ ! -d node_modules ] || ! npm ls --depth=0 >/dev/null 2>&1; then
 	say "npm install"
 	npm install --no-audit --no-fund --loglevel=error >/dev/null
-	mkdir -p node_modules && touch node_modules/.installed
+	touch node_modules/.installed
 else
 	say "node modules: present"
 fi

@@ -24,6 +24,8 @@ static const struct command {
 	{"order", "order list | order validate ID: orders of certification credits", cmd_order},
 	{"stock", "stock show | credit | consume --org NAME: the certification stock ledger", cmd_stock},
 	{"mail", "mail deliver | list | show ID | retry ID | test --to E: the outgoing e-mail outbox", cmd_mail},
+	{"candidates", "candidates import --org NAME --file F [--dry-run]: bulk import of candidates (CSV)", cmd_candidates},
+	{"bench-data", "generate the benchmark data set of bench/ (1 000 organisations, 1 000 000 candidates)", cmd_bench_data},
 	{NULL, NULL, NULL},
 };
 

@@ -134,4 +134,21 @@ document.addEventListener('DOMContentLoaded', function () {
 		inputs.forEach(function (i) { i.addEventListener('input', update); });
 		update();
 	});
+	/* Exports carry the list's current filters (also after live updates);
+	 * « Confirmer l'import » shows that a long import is running. */
+	document.querySelectorAll('a[data-export]').forEach(function (a) {
+		a.addEventListener('click', function () {
+			var f = document.querySelector('form[data-live]');
+			if (!f) return;
+			var params = new URLSearchParams(new FormData(f));
+			params.forEach(function (v, k) { if (v === '') params.delete(k); });
+			a.href = a.getAttribute('data-export') + (params.toString() ? '?' + params.toString() : '');
+		});
+	});
+	document.querySelectorAll('form[data-import-confirm]').forEach(function (f) {
+		f.addEventListener('submit', function () {
+			var p = f.querySelector('[data-import-progress]');
+			if (p) p.hidden = false;
+		});
+	});
 });

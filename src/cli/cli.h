@@ -38,5 +38,7 @@ int demo_groups(db *d, arena *a, long long org_id);
 /* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */
 int demo_bulk_candidates(db *d, arena *a, const char *org, const char *count);
 int cmd_mail(int argc, char **argv);  /* mail.c */
+int cmd_candidates(int argc, char **argv); /* candidates.c: candidates import */
+int cmd_bench_data(int argc, char **argv); /* bench_data.c: the data set of bench/ */
 
 #endif

@@ -7,7 +7,10 @@
  *
  * Lists of ids go to SQL in chunks of ID_CHUNK placeholders (a constant
  * statement text, so it is prepared once per connection; unused trailing
- * placeholders are NULL, which IN ignores).  Associating every candidate
+ * placeholders are NULL and match nothing), as a VALUES list joined on the
+ * primary key: PostgreSQL's generic plan for "c.org_id = $1 AND c.id IN
+ * ($2, ...)" scans the organisation's candidates for every chunk, a join on
+ * VALUES looks each id up.  Associating every candidate
  * matching the list's filters is a single INSERT ... SELECT built on
  * candidate_filter(), the WHERE clause of the candidates' list. */
 #include "domain/group.h"
@@ -60,12 +63,15 @@ static const char *like_pattern(arena *a, const char *q)
 	return s;
 }
 
-/* " $k, $k+1, ..., $k+ID_CHUNK-1" (static text per k: prepared once). */
+/* "(VALUES (CAST($k AS BIGINT)), ..., (CAST($k+ID_CHUNK-1 AS BIGINT))) ids"
+ * whose column is ids.column1 (the name both backends give it). */
 static const char *placeholders(arena *a, int first)
 {
 	buf b = BUF_INIT;
+	buf_adds(&b, "(VALUES ");
 	for (int i = 0; i < ID_CHUNK; i++)
-		buf_printf(&b, "%s$%d", i ? ", " : "", first + i);
+		buf_printf(&b, "%s(CAST($%d AS BIGINT))", i ? ", " : "", first + i);
+	buf_adds(&b, ") ids");
 	char *s = arena_strndup(a, b.data, b.len);
 	buf_free(&b);
 	return s;
@@ -383,8 +389,9 @@ static int own_group(db *d, arena *a, const struct actor *who, long long gid)
 static int per_chunk(db *d, struct members_ctx *c, const char *sql, const char *const *fixed, int nfixed)
 {
 	arena *a = c->a;
-	const char *count_sql = arena_printf(a, "SELECT COUNT(*) FROM candidates WHERE org_id = $1 AND id IN (%s)",
-					     placeholders(a, 2));
+	const char *count_sql =
+		arena_printf(a, "SELECT COUNT(*) FROM %s JOIN candidates c ON c.id = ids.column1 WHERE c.org_id = $1",
+			     placeholders(a, 2));
 	const char *params[3 + ID_CHUNK];
 	for (int off = 0; off < c->n; off += ID_CHUNK) {
 		int k = c->n - off < ID_CHUNK ? c->n - off : ID_CHUNK;
@@ -419,8 +426,8 @@ static int add_tx(db *d, void *vctx)
 		return rc;
 	const char *sql = arena_printf(a,
 				       "INSERT INTO group_members (group_id, candidate_id, org_id, added_at) "
-				       "SELECT CAST($1 AS BIGINT), c.id, c.org_id, CAST($3 AS BIGINT) FROM candidates c "
-				       "WHERE c.org_id = $2 AND c.id IN (%s) "
+				       "SELECT CAST($1 AS BIGINT), c.id, c.org_id, CAST($3 AS BIGINT) "
+				       "FROM %s JOIN candidates c ON c.id = ids.column1 WHERE c.org_id = $2 "
 				       "ON CONFLICT (group_id, candidate_id) DO NOTHING",
 				       placeholders(a, 4));
 	const char *fixed[3] = {db_int(a, c->gid), db_int(a, c->who->org_id), db_int(a, now_s())};
@@ -495,7 +502,7 @@ static int remove_tx(db *d, void *vctx)
 		return rc;
 	const char *sql = arena_printf(a,
 				       "DELETE FROM group_members WHERE group_id = $1 AND org_id = $2 "
-				       "AND candidate_id IN (%s)",
+				       "AND candidate_id IN (SELECT ids.column1 FROM %s)",
 				       placeholders(a, 3));
 	const char *fixed[2] = {db_int(a, c->gid), db_int(a, c->who->org_id)};
 	rc = per_chunk(d, c, sql, fixed, 2);

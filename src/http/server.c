@@ -10,6 +10,7 @@
  */
 #include "http/server.h"
 #include "http/routes.h"
+#include "http/multipart.h"
 #include "http/static.h"
 #include "core/crypto.h"
 #include "core/err.h"
@@ -24,6 +25,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,17 +36,62 @@
 static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
 			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
+/* The raw request URI is kept per TCP connection: uri_log() runs before
+ * libmicrohttpd has parsed the request, and MHD may give up on a request
+ * (for instance when its headers overflow the connection's memory pool)
+ * without ever calling on_request() or completed().  Anything allocated
+ * per request before on_request() would then leak; the connection context
+ * is always freed when the connection closes. */
+struct conn_ctx {
+	char *uri;
+};
+
+static void conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+			enum MHD_ConnectionNotificationCode toe)
+{
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_ctx));
+	} else if (*socket_context) {
+		struct conn_ctx *c = *socket_context;
+		free(c->uri);
+		free(c);
+		*socket_context = NULL;
+	}
+}
+
+static struct conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 static void *uri_log(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct conn_ctx *c = conn_ctx_of(conn);
+	if (c) {
+		free(c->uri);
+		c->uri = strdup(uri ? uri : "/");
+	}
+	return NULL;
+}
+
+/* Requests between their first on_request() call and completed(): a
+ * graceful stop waits for these, not for idle keep-alive connections. */
+static atomic_int in_flight;
+
+static struct req *req_new(struct MHD_Connection *conn)
 {
 	arena *a = arena_new();
 	struct req *r = arena_alloc(a, sizeof *r);
+	struct conn_ctx *c = conn_ctx_of(conn);
 	r->a = a;
 	r->conn = conn;
-	r->raw_uri = arena_strdup(a, uri ? uri : "/");
+	r->raw_uri = arena_strdup(a, c && c->uri ? c->uri : "/");
 	r->t0 = mono_ms();
 	buf_init(&r->body);
 	buf_init(&r->out);
 	r->body_limit = FORM_BODY_LIMIT;
+	atomic_fetch_add(&in_flight, 1);
 	return r;
 }
 
@@ -69,6 +116,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, en
 	buf_free(&r->out);
 	arena_free(r->a);
 	*req_cls = NULL;
+	atomic_fetch_sub(&in_flight, 1);
 }
 
 static enum MHD_Result cookie_it(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -199,6 +247,23 @@ static void dispatch(struct req *r)
 		return;
 	}
 	r->route = rt;
+	if (r->is_post && r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
+		/* uploads: the plain fields (csrf...) go to r->form; the handler
+		 * reads the file parts with mp_parse() (http/multipart.h) */
+		struct mp_part *parts;
+		int np;
+		if (!(rt->flags & R_UPLOAD)) {
+			resp_error(r, r->body.len > FORM_BODY_LIMIT ? 413 : 400);
+			return;
+		}
+		if (mp_parse(r->a, r->content_type, r->body.data, r->body.len, &parts, &np)) {
+			resp_error(r, 400);
+			return;
+		}
+		for (int i = 0; i < np; i++)
+			if (!parts[i].filename && parts[i].len < 4096 && utf8_valid(parts[i].data, parts[i].len))
+				kvs_add(r->a, &r->form, parts[i].name, arena_strndup(r->a, parts[i].data, parts[i].len));
+	}
 	if (rt->fn && (rt->flags & (R_ADMIN | R_STAFF | R_USER)) == 0 && strncmp(r->path, "/static/", 8) == 0) {
 		rt->fn(r); /* static assets: no session, no database */
 		return;
@@ -248,9 +313,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  void **req_cls)
 {
 	struct req *r = *req_cls;
-	if (!r)
-		return MHD_NO;
-	if (!r->method) { /* first call: headers only */
+	if (!r) { /* first call: headers only */
+		r = *req_cls = req_new(conn);
 		r->method = arena_strdup(r->a, method);
 		r->is_post = strcmp(method, "POST") == 0;
 		req_client_info(r);
@@ -351,8 +415,9 @@ int server_run(const struct server_opts *o)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 30),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_conns > 0 ? o->max_conns : 512),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), /* long query strings: MHD stores every argument in this pool */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(1024 * 1024), /* long query strings: MHD stores every argument in this pool (pages are touched only when used) */
 		MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 		MHD_OPTION_END);
@@ -372,12 +437,8 @@ int server_run(const struct server_opts *o)
 	MHD_socket ls = MHD_quiesce_daemon(d);
 	if (ls != MHD_INVALID_SOCKET)
 		close(ls);
-	for (int i = 0; i < 100; i++) { /* up to 10 s for requests in flight */
-		const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (!info || info->num_connections == 0)
-			break;
-		usleep(100 * 1000);
-	}
+	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++) /* up to 10 s for requests in flight */
+		usleep(10 * 1000);
 	MHD_stop_daemon(d);
 	workers_stop = 1;
 	for (int i = 0; i < nworkers; i++)

@@ -194,6 +194,10 @@ int web_candidates_list(struct req *r)
 		view_set(v, "next_href", list_url(r->a, &p, p.tri, p.ordre, res.page + 1));
 	view_set(v, "tri", p.tri ? p.tri : "");
 	view_set(v, "ordre", p.ordre ? p.ordre : "");
+	/* « Exporter (CSV) » / « Exporter (Excel) » with the same filters (candidates_io.c) */
+	const char *filters = list_url(r->a, &p, p.tri, p.ordre, 1) + strlen("/candidats");
+	view_setf(v, "export_csv_href", "/candidats/export.csv%s", filters);
+	view_setf(v, "export_xlsx_href", "/candidats/export.xlsx%s", filters);
 
 	if (str_eq(req_query(r, "partiel"), "1")) {
 		buf out = BUF_INIT;

@@ -88,6 +88,15 @@ int web_candidate_delete(struct req *r);
 /* « Candidats » tile on « Accueil » (home.c) */
 int web_candidates_tile(struct req *r, view *v);
 
+/* candidates_io.c - « Importer des candidats », exports of the list (issue 6) */
+int web_import_form(struct req *r);
+int web_import_template(struct req *r);
+int web_import_upload(struct req *r);
+int web_import_report(struct req *r);
+int web_import_confirm(struct req *r);
+int web_export_csv(struct req *r);
+int web_export_xlsx(struct req *r);
+
 /* backoffice.c */
 int web_bo_home(struct req *r);
 

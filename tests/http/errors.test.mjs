@@ -132,14 +132,16 @@ describe('errors and hostile input', () => {
 		await alive();
 	});
 
-	test('a query string with 2000 parameters (8 KB) gets a prompt answer', async () => {
-		const t0 = Date.now();
-		const r = await rawRequest(srv.url,
-			`GET /connexion?${'a=1&'.repeat(2000)} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, { timeout: 5000 })
-			.catch((e) => ({ status: 0, error: e.message }));
-		assert.ok(r.status >= 200 && r.status < 500, `status ${r.status} ${r.error || ''} after ${Date.now() - t0} ms`);
-		await alive();
-	});
+	for (const n of [2000, 9000]) {
+		test(`a query string with ${n} parameters (${(n * 4) >> 10} KB) gets a prompt answer`, async () => {
+			const t0 = Date.now();
+			const r = await rawRequest(srv.url,
+				`GET /connexion?${'a=1&'.repeat(n)} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`, { timeout: 5000 })
+				.catch((e) => ({ status: 0, error: e.message }));
+			assert.ok(r.status >= 200 && r.status < 500, `status ${r.status} ${r.error || ''} after ${Date.now() - t0} ms`);
+			await alive();
+		});
+	}
 
 	test('the suite parameter cannot redirect to another site', async () => {
 		for (const s of ['https://evil.example/', '//evil.example/', '/\\evil.example', 'javascript:alert(1)']) {

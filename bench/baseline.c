@@ -1,0 +1,89 @@
+/* baseline.c - the ceiling of bench/run.sh: a minimal libmicrohttpd server
+ * that answers every request with the bytes of one file (a page captured
+ * from `clr serve` with curl), from memory, with the same thread model as
+ * `clr serve` (internal epoll thread pool, one thread per online core, same
+ * connection timeout, limit and memory limit) and the same response
+ * headers, so that the ratio "page req/s / baseline req/s" measures what
+ * the application adds (routing, session, SQL, templates) and nothing else.
+ *
+ *   cc -O2 -o baseline bench/baseline.c $(pkg-config --cflags --libs libmicrohttpd)
+ *   baseline PORT FILE          (stops on SIGINT/SIGTERM)
+ */
+#include <microhttpd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *page;
+static size_t page_len;
+
+static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
+{
+	(void)cls, (void)url, (void)method, (void)version, (void)upload_data;
+	if (!*req_cls) { /* first call: headers only, as clr serve */
+		*req_cls = (void *)1;
+		return MHD_YES;
+	}
+	*upload_data_size = 0;
+	struct MHD_Response *r = MHD_create_response_from_buffer(page_len, page, MHD_RESPMEM_PERSISTENT);
+	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: baseline PORT FILE\n");
+		return 2;
+	}
+	FILE *f = fopen(argv[2], "rb");
+	if (!f) {
+		perror(argv[2]);
+		return 1;
+	}
+	fseek(f, 0, SEEK_END);
+	page_len = (size_t)ftell(f);
+	rewind(f);
+	page = malloc(page_len + 1);
+	if (!page || fread(page, 1, page_len, f) != page_len) {
+		fprintf(stderr, "baseline: cannot read %s\n", argv[2]);
+		return 1;
+	}
+	fclose(f);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	long threads = sysconf(_SC_NPROCESSORS_ONLN);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)atoi(argv[1]),
+		NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 0 ? threads : 1),
+		MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 512u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "baseline: cannot listen on port %s\n", argv[1]);
+		return 1;
+	}
+	int sig;
+	sigwait(&set, &sig);
+	MHD_stop_daemon(d);
+	free(page);
+	return 0;
+}

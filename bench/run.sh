@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# run.sh - the « Scale, measured » benchmark of issue 6 (docs/PERFORMANCE.md).
+#
+#   bench/run.sh [sqlite] [pg]      both backends when no argument is given
+#
+# Builds clr and bench/baseline.c, generates the data set once (cached under
+# bench/data/, gitignored: `clr bench-data`, 1 000 organisations, 1 000 000
+# candidates, one organisation of 100 000), starts the server pinned to core
+# 0 (`taskset -c 0`; PostgreSQL too) and wrk pinned to core 1, and runs wrk,
+# in one run, against:
+#   baseline-list   bench/baseline answering the captured list page from memory
+#   list            /candidats (page 1, 50 rows) of the 100 000-candidate organisation
+#   deep            /candidats?page=1..2000 at random (deep.lua)
+#   search          /candidats?q=<a realistic substring> (search.lua)
+#   short           /candidats?q=<1-2 letters> (short.lua, the first keystrokes)
+#   baseline-show   bench/baseline answering the captured candidate page
+#   show            /candidats/ID, the candidate page
+# and prints requests/s, p50, p99, the ratio to the baseline of the same
+# page, and the resident memory of clr serve under load (max VmRSS sampled
+# while wrk runs, and VmHWM).  Every run is bounded (DURATION seconds per
+# case) and stops its servers on exit.
+#
+# Environment: B (build dir, default build), DURATION (10), CONNS (64),
+# ORGS/CANDIDATES/BIG (data set size), PORT (18480), CASES (subset, e.g.
+# "list search"), OUT (results file, default bench/data/results.txt, appended).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=${B:-build}
+DUR=${DURATION:-10}
+CONNS=${CONNS:-64}
+ORGS=${ORGS:-1000}
+CANDIDATES=${CANDIDATES:-1000000}
+BIG=${BIG:-100000}
+PORT=${PORT:-18480}
+BPORT=$((PORT + 1))
+CASES=${CASES:-baseline-list list deep search short baseline-show show}
+DATA=$ROOT/bench/data
+OUT=${OUT:-$DATA/results.txt}
+EMAIL=bench@clr.test
+PASSWORD=Bench-2026
+BACKENDS=${*:-sqlite pg}
+SUFFIX=${SUFFIX:-}
+mkdir -p "$DATA"
+TMP=$(mktemp -d)
+SERVER_PID= BASE_PID= PGDIR=
+
+log() { echo "run.sh: $*" >&2; }
+
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r | head -1; }
+
+stop_pid() { # PID: SIGTERM, then wait up to 15 s
+	local p=$1 i
+	[ -n "$p" ] || return 0
+	kill -TERM "$p" 2>/dev/null || return 0
+	for i in $(seq 150); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+	kill -KILL "$p" 2>/dev/null || true
+}
+
+cleanup() {
+	stop_pid "$SERVER_PID"
+	stop_pid "$BASE_PID"
+	if [ -n "$PGDIR" ]; then as_pg "$(pgbin)/pg_ctl" -D "$PGDIR/data" -m fast -w -s stop >/dev/null 2>&1 || true; fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+wait_up() { # PORT
+	local i
+	for i in $(seq 200); do
+		curl -s -o /dev/null "http://127.0.0.1:$1/healthz" && return 0
+		sleep 0.05
+	done
+	log "nothing answers on port $1"
+	return 1
+}
+
+# --- build -------------------------------------------------------------------
+make -s B="$B" "$B/clr" >&2
+CLR=$ROOT/$B/clr
+[ -x "$CLR" ] || CLR=$B/clr
+BASELINE=$B/bench-baseline
+if [ ! -x "$BASELINE" ] || [ bench/baseline.c -nt "$BASELINE" ]; then
+	cc -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$BASELINE" bench/baseline.c \
+		$(pkg-config --cflags --libs libmicrohttpd) -lpthread
+fi
+
+# --- data sets ---------------------------------------------------------------
+sqlite_url() {
+	local db=$DATA/bench-$CANDIDATES.db
+	if [ ! -f "$db.done" ]; then
+		rm -f "$db" "$db-wal" "$db-shm"
+		log "generating $db (once)"
+		"$CLR" bench-data --db "sqlite:$db" --orgs "$ORGS" --candidates "$CANDIDATES" --big "$BIG" \
+			--admin-email "$EMAIL" --admin-password "$PASSWORD" >&2
+		touch "$db.done"
+	fi
+	echo "sqlite:$db"
+}
+
+pg_url() {
+	local bin port i
+	bin=$(pgbin)
+	PGDIR=$DATA/pg-$CANDIDATES
+	if [ ! -f "$PGDIR/done" ]; then
+		[ -d "$PGDIR/data" ] && { tests/lib/pg.sh stop "$PGDIR" || true; rm -rf "$PGDIR"; }
+		tests/lib/pg.sh start "$PGDIR" >/dev/null
+		tests/lib/pg.sh stop "$PGDIR"
+	fi
+	port=$((PORT + 2))
+	# the database server shares core 0 with clr serve
+	taskset -c 0 runuser -u postgres -- "$bin/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w -t 60 -s \
+		-o "-p $port -k $PGDIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" \
+		start >&2
+	local url="postgresql://postgres@127.0.0.1:$port/clr_test"
+	if [ ! -f "$PGDIR/done" ]; then
+		log "generating the PostgreSQL data set in $PGDIR (once)"
+		"$CLR" bench-data --db "$url" --orgs "$ORGS" --candidates "$CANDIDATES" --big "$BIG" \
+			--admin-email "$EMAIL" --admin-password "$PASSWORD" >&2
+		touch "$PGDIR/done"
+	fi
+	echo "$url"
+}
+
+# --- measuring ----------------------------------------------------------------
+to_ms() { # wrk duration (12.3us, 4.5ms, 1.2s, 2m) -> ms
+	awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; \
+		else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
+}
+
+# wrk_case NAME PID URL [SCRIPT]: one wrk run; appends a row to $TMP/rows
+wrk_case() {
+	local name=$1 pid=$2 url=$3 script=${4:-} out rss=0 cur hwm=- errs
+	local args=(-t1 -c"$CONNS" -d"${DUR}s" --timeout 5s --latency)
+	[ -n "$SESSION" ] && args+=(-H "Cookie: clr_session=$SESSION")
+	[ -n "$script" ] && args+=(-s "$script")
+	taskset -c 1 wrk "${args[@]}" "$url" >"$TMP/wrk.out" 2>&1 &
+	local wpid=$!
+	while kill -0 "$wpid" 2>/dev/null; do
+		cur=$(awk '/^VmRSS:/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+		[ "${cur:-0}" -gt "$rss" ] && rss=$cur
+		sleep 0.5
+	done
+	wait "$wpid" || true
+	hwm=$(awk '/^VmHWM:/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+	out=$(cat "$TMP/wrk.out")
+	local rps p50 p99
+	rps=$(awk '/^Requests\/sec:/{printf "%.0f", $2}' <<<"$out")
+	p50=$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")
+	p99=$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")
+	errs=$(awk '/Non-2xx/{n+=$NF} /Socket errors/{gsub(/,/,""); n+=$4+$6+$8+$10} END{print n+0}' <<<"$out")
+	echo "$BACKEND $name $rps $p50 $p99 $((rss / 1024)) $((hwm / 1024)) $errs" >>"$TMP/rows"
+	log "$BACKEND $name: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, RSS $((rss / 1024)) MB, errors $errs"
+}
+
+start_baseline() { # FILE
+	taskset -c 0 "$BASELINE" "$BPORT" "$1" &
+	BASE_PID=$!
+	wait_up "$BPORT"
+}
+
+run_backend() {
+	BACKEND=$1
+	local url
+	case $BACKEND in
+	sqlite) url=$(sqlite_url) ;;
+	pg) url=$(pg_url) ;;
+	*) log "unknown backend $BACKEND"; return 1 ;;
+	esac
+	taskset -c 0 "$CLR" serve --db "$url" --port "$PORT" 2>/dev/null &
+	SERVER_PID=$!
+	wait_up "$PORT"
+	# log in once as the big organisation's administrator
+	local jar=$TMP/jar csrf base=http://127.0.0.1:$PORT
+	rm -f "$jar"
+	csrf=$(curl -s -c "$jar" -b "$jar" "$base/connexion" | grep -o 'name="csrf" value="[^"]*"' | head -1 |
+		sed 's/.*value="//; s/"$//')
+	curl -s -c "$jar" -b "$jar" -o /dev/null --data-urlencode "email=$EMAIL" --data-urlencode "password=$PASSWORD" \
+		--data-urlencode "csrf=$csrf" "$base/connexion"
+	SESSION=$(awk '$6=="clr_session"{print $7}' "$jar")
+	[ -n "$SESSION" ] || { log "login failed"; return 1; }
+	curl -s -H "Cookie: clr_session=$SESSION" "$base/candidats" >"$TMP/list.html"
+	local id
+	id=$(grep -o 'href="/candidats/[0-9]*"' "$TMP/list.html" | head -1 | grep -o '[0-9]*')
+	[ -n "$id" ] || { log "no candidate on the list page"; return 1; }
+	curl -s -H "Cookie: clr_session=$SESSION" "$base/candidats/$id" >"$TMP/show.html"
+	log "$BACKEND: list page $(wc -c <"$TMP/list.html") bytes, candidate $id page $(wc -c <"$TMP/show.html") bytes"
+	# warm-up (page cache, statement caches)
+	taskset -c 1 wrk -t1 -c8 -d2s -H "Cookie: clr_session=$SESSION" -s bench/search.lua "$base/" >/dev/null 2>&1 || true
+	local c
+	for c in $CASES; do
+		case $c in
+		baseline-list | baseline-show)
+			start_baseline "$TMP/${c#baseline-}.html"
+			local s=$SESSION
+			wrk_case "$c" "$BASE_PID" "http://127.0.0.1:$BPORT/candidats"
+			SESSION=$s
+			stop_pid "$BASE_PID"
+			BASE_PID=
+			;;
+		list) wrk_case list "$SERVER_PID" "$base/candidats" ;;
+		deep) wrk_case deep "$SERVER_PID" "$base/" bench/deep.lua ;;
+		search) wrk_case search "$SERVER_PID" "$base/" bench/search.lua ;;
+		short) wrk_case short "$SERVER_PID" "$base/" bench/short.lua ;;
+		show) wrk_case show "$SERVER_PID" "$base/candidats/$id" ;;
+		esac
+	done
+	stop_pid "$SERVER_PID"
+	SERVER_PID=
+	if [ "$BACKEND" = pg ]; then
+		as_pg "$(pgbin)/pg_ctl" -D "$PGDIR/data" -m fast -w -s stop >&2 || true
+		PGDIR=
+	fi
+}
+
+SESSION=
+: >"$TMP/rows"
+for b in $BACKENDS; do run_backend "$b"; done
+
+# --- the table ------------------------------------------------------------------
+{
+	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	echo "# wrk -t1 -c$CONNS -d${DUR}s --latency (core 1); clr serve on core 0; $CANDIDATES candidates, big org $BIG${SUFFIX:+; $SUFFIX}"
+	awk '
+	{ b[NR] = $1; n[NR] = $2; r[NR] = $3; p50[NR] = $4; p99[NR] = $5; rss[NR] = $6; hwm[NR] = $7; e[NR] = $8
+	  if ($2 == "baseline-list") base[$1 "list"] = $3
+	  if ($2 == "baseline-show") base[$1 "show"] = $3 }
+	END {
+	  printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s\n", "backend", "case", "req/s", "p50 ms", "p99 ms", "ratio", "RSS MB", "HWM MB", "errors"
+	  for (i = 1; i <= NR; i++) {
+	    k = n[i] ~ /show/ ? "show" : "list"
+	    ratio = (n[i] !~ /^baseline/ && base[b[i] k] > 0) ? sprintf("%.3f", r[i] / base[b[i] k]) : "-"
+	    printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s\n", b[i], n[i], r[i], p50[i], p99[i], ratio, rss[i], hwm[i], e[i]
+	  }
+	}' "$TMP/rows"
+} | tee -a "$OUT"

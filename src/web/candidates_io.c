@@ -1,0 +1,300 @@
+/* candidates_io.c - « Importer des candidats » and the exports of the
+ * list: the upload form and the CSV template, the report of an uploaded
+ * file (every line, « Valide » or its French errors; nothing stored but the
+ * pending file), « Confirmer l'import » (one transaction), and the current
+ * filtered list as CSV or XLSX (libxlsxwriter).  Rules are in
+ * domain/import.c; everything is scoped by the session's organisation and,
+ * for a pending import, its user: another's token is a 404. */
+#include "web/web.h"
+#include "core/csv.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/text.h"
+#include "domain/candidate.h"
+#include "domain/import.h"
+#include "http/multipart.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+static view *io_view(struct req *r, const char *title)
+{
+	view *v = page_view(r, title);
+	view_set_bool(v, "nav_candidates", 1);
+	return v;
+}
+
+static int resp_binary(struct req *r, const char *ctype, const char *filename, const void *data, size_t n)
+{
+	r->status = 200;
+	r->content_type_out = ctype;
+	buf_reset(&r->out);
+	buf_add(&r->out, data, n);
+	resp_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+	resp_header(r, "Cache-Control", "no-store");
+	r->responded = 1;
+	return 0;
+}
+
+int web_import_form(struct req *r)
+{
+	return resp_page(r, 200, "candidates/import", io_view(r, "Importer des candidats"));
+}
+
+int web_import_template(struct req *r)
+{
+	buf b = BUF_INIT;
+	import_template(&b);
+	resp_binary(r, "text/csv; charset=utf-8", "modele-import-candidats.csv", b.data, b.len);
+	buf_free(&b);
+	return 0;
+}
+
+static int form_error(struct req *r, const char *msg)
+{
+	view *v = io_view(r, "Importer des candidats");
+	view_set(v, "form_error", msg);
+	return resp_page(r, 422, "candidates/import", v);
+}
+
+/* The report page of a checked file. */
+static int render_report(struct req *r, const char *token, const char *filename, const struct import_report *rep)
+{
+	arena *a = r->a;
+	view *v = io_view(r, "Rapport d'import");
+	view_set(v, "filename", filename && *filename ? filename : "Fichier importé");
+	if (rep->file_error) {
+		view_set(v, "file_error", rep->file_error);
+		return resp_page(r, 422, "candidates/import_report", v);
+	}
+	view_set(v, "nlines", int_fmt(a, rep->nlines));
+	view_set(v, "nvalid", int_fmt(a, rep->nvalid));
+	view_set(v, "ninvalid", int_fmt(a, rep->ninvalid));
+	view_set_bool(v, "ninvalid_any", rep->ninvalid > 0);
+	view_set(v, "encoding", rep->enc == CSV_CP1252 ? "Windows-1252" : rep->enc == CSV_UTF8_BOM ? "UTF-8 (avec BOM)" : "UTF-8");
+	view_set(v, "separator", rep->sep == ',' ? "virgule" : "point-virgule");
+	view_set_bool(v, "can_confirm", rep->nvalid > 0);
+	view_setf(v, "confirm_action", "/candidats/import/%s/confirmer", token);
+	view_list(v, "lines");
+	int shown_valid = 0;
+	for (int i = 0; i < rep->nshown; i++) {
+		const struct import_line *l = &rep->lines[i];
+		view *o = view_add(v, "lines");
+		view_setf(o, "line", "%d", l->line);
+		view_set(o, "name", l->name);
+		view_set(o, "email", l->email);
+		view_set_bool(o, "valid", l->nerr == 0);
+		shown_valid += l->nerr == 0;
+		view_list(o, "errors");
+		for (int k = 0; k < l->nerr; k++)
+			view_set(view_add(o, "errors"), "text", l->errors[k]);
+	}
+	if (rep->nvalid > shown_valid)
+		view_set(v, "omitted", int_fmt(a, rep->nvalid - shown_valid));
+	return resp_page(r, 200, "candidates/import_report", v);
+}
+
+int web_import_upload(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct mp_part *parts;
+	int np;
+	if (mp_parse(r->a, r->content_type, r->body.data, r->body.len, &parts, &np))
+		return form_error(r, "Choisissez un fichier CSV à importer.");
+	const struct mp_part *f = mp_find(parts, np, "fichier");
+	if (!f || !f->filename || f->len == 0)
+		return form_error(r, "Choisissez un fichier CSV à importer.");
+	enum csv_encoding enc;
+	size_t len;
+	char *text = csv_to_utf8(r->a, f->data, f->len, &enc, &len);
+	if (!text)
+		return form_error(r, "Ce fichier n'est pas un fichier CSV : enregistrez-le au format CSV depuis votre tableur.");
+	const char *filename = f->filename;
+	if (!utf8_valid(filename, strlen(filename)) || strlen(filename) > 200)
+		filename = "fichier.csv";
+	struct actor who = req_actor(r);
+	struct import_report rep;
+	int rc = import_check(d, r->a, who.org_id, text, len, &rep);
+	if (rc)
+		return rc;
+	rep.enc = enc;
+	if (rep.file_error)
+		return render_report(r, "", filename, &rep);
+	char token[TOKEN_LEN + 1];
+	rc = import_store(d, r->a, &who, filename, text, token);
+	if (rc)
+		return rc;
+	log_info("msg=\"import checked\" lines=%d valid=%d ms=%.0f", rep.nlines, rep.nvalid, rep.ms_check);
+	return render_report(r, token, filename, &rep);
+}
+
+int web_import_report(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct actor who = req_actor(r);
+	const char *token = req_param(r, 0), *filename, *text;
+	int rc = import_load(d, r->a, &who, token, &filename, &text);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	struct import_report rep;
+	rc = import_check(d, r->a, who.org_id, text, strlen(text), &rep);
+	if (rc)
+		return rc;
+	rep.enc = CSV_UTF8;
+	return render_report(r, token, filename, &rep);
+}
+
+int web_import_confirm(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct actor who = req_actor(r);
+	const char *token = req_param(r, 0);
+	struct import_report rep;
+	int rc = import_confirm(d, r->a, &who, token, str_eq(req_form(r, "send_credentials"), "oui"), &rep);
+	if (rc == CLR_ENOTFOUND)
+		return resp_error(r, 404);
+	if (rc)
+		return rc;
+	if (rep.file_error)
+		return render_report(r, token, "", &rep);
+	log_info("msg=\"import done\" created=%lld refused=%d ms=%.0f", rep.created, rep.ninvalid, rep.ms_create);
+	const char *flash;
+	if (rep.created == 0)
+		flash = "Aucun candidat n'a été importé.";
+	else
+		flash = arena_printf(r->a, "%s %s importé%s.%s", int_fmt(r->a, rep.created),
+				     rep.created == 1 ? "candidat a été" : "candidats ont été", rep.created == 1 ? "" : "s",
+				     rep.ninvalid ? arena_printf(r->a, " %d ligne%s en erreur ignorée%s.", rep.ninvalid,
+								 rep.ninvalid == 1 ? "" : "s", rep.ninvalid == 1 ? "" : "s")
+						  : "");
+	return resp_redirect(r, "/candidats", flash);
+}
+
+/* ------------------------------------------------------------ export */
+
+/* The list's filters from the URL, as /candidats reads them. */
+static int export_query(struct req *r, struct candidate_query *q)
+{
+	static const char *const slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
+	static const char *const sorts[] = {"nom", "courriel", "statut", "date"};
+	memset(q, 0, sizeof *q);
+	q->q = req_query(r, "q");
+	if (q->q && utf8_len(q->q) > 100)
+		q->q = "";
+	const char *st = req_query(r, "statut");
+	for (int i = 0; i < CAND_NSTATUS; i++)
+		if (str_eq(st, slugs[i]))
+			q->status = cand_statuses[i].code;
+	for (int i = 0; i < 4; i++)
+		if (str_eq(req_query(r, "tri"), sorts[i]))
+			q->sort = (enum cand_sort)i;
+	q->desc = str_eq(req_query(r, "ordre"), "desc");
+	q->page = 1;
+	view *scratch = view_new(r->a);
+	return web_group_options(r, scratch, req_query(r, "groupe"), &q->group_id);
+}
+
+static int csv_row(void *ctx, const char *const *cells)
+{
+	buf *b = ctx;
+	for (int i = 0; i < EXPORT_NCOLS; i++) {
+		if (i)
+			buf_addc(b, ';');
+		csv_add_field(b, cells[i], ';');
+	}
+	buf_adds(b, "\r\n");
+	return 0;
+}
+
+int web_export_csv(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct candidate_query q;
+	int rc = export_query(r, &q);
+	if (rc)
+		return rc;
+	buf b = BUF_INIT;
+	buf_adds(&b, "\xEF\xBB\xBF");
+	csv_row(&b, export_header());
+	rc = candidate_export(d, r->a, r->sess->org_id, &q, csv_row, &b);
+	if (rc == 0)
+		resp_binary(r, "text/csv; charset=utf-8", "candidats.csv", b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+struct xlsx_ctx {
+	lxw_worksheet *ws;
+	lxw_format *bold;
+	lxw_row_t row;
+};
+
+static int xlsx_row(void *vctx, const char *const *cells)
+{
+	struct xlsx_ctx *c = vctx;
+	for (int i = 0; i < EXPORT_NCOLS; i++)
+		if (*cells[i] && worksheet_write_string(c->ws, c->row, (lxw_col_t)i, cells[i], c->row ? NULL : c->bold))
+			return CLR_ESYS;
+	c->row++;
+	return 0;
+}
+
+int web_export_xlsx(struct req *r)
+{
+	db *d = req_db(r);
+	if (!d)
+		return CLR_EDB;
+	struct candidate_query q;
+	int rc = export_query(r, &q);
+	if (rc)
+		return rc;
+	char path[] = "/tmp/clr-export-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return CLR_ESYS;
+	close(fd);
+	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL};
+	lxw_workbook *wb = workbook_new_opt(path, &opt);
+	if (!wb) {
+		unlink(path);
+		return CLR_ESYS;
+	}
+	struct xlsx_ctx c = {workbook_add_worksheet(wb, "Candidats"), workbook_add_format(wb), 0};
+	format_set_bold(c.bold);
+	worksheet_set_column(c.ws, 0, EXPORT_NCOLS - 1, 20, NULL);
+	rc = xlsx_row(&c, export_header());
+	if (rc == 0)
+		rc = candidate_export(d, r->a, r->sess->org_id, &q, xlsx_row, &c);
+	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)
+		rc = CLR_ESYS;
+	if (rc == 0) {
+		FILE *f = fopen(path, "rb");
+		buf b = BUF_INIT;
+		char chunk[65536];
+		size_t n;
+		while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_add(&b, chunk, n);
+		if (f)
+			fclose(f);
+		else
+			rc = CLR_ESYS;
+		if (rc == 0)
+			resp_binary(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "candidats.xlsx",
+				    b.data, b.len);
+		buf_free(&b);
+	}
+	unlink(path);
+	return rc;
+}
