@@ -154,6 +154,16 @@ wrk_case() {
 	log "$BACKEND $name: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, RSS $((rss / 1024)) MB, errors $errs"
 }
 
+wait_idle() { # PID: until its CPU time stops growing (requests queued by the previous case drained), <= 120 s
+	local a b i
+	for i in $(seq 400); do
+		a=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
+		sleep 0.3
+		b=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
+		[ "$a" = "$b" ] && return 0
+	done
+}
+
 start_baseline() { # FILE
 	taskset -c 0 "$BASELINE" "$BPORT" "$1" &
 	BASE_PID=$!
@@ -165,7 +175,7 @@ run_backend() {
 	local url
 	case $BACKEND in
 	sqlite) url=$(sqlite_url) ;;
-	pg) url=$(pg_url) ;;
+	pg) PGDIR=$DATA/pg-$CANDIDATES; url=$(pg_url) ;; # pg_url runs in a subshell
 	*) log "unknown backend $BACKEND"; return 1 ;;
 	esac
 	taskset -c 0 "$CLR" serve --db "$url" --port "$PORT" 2>/dev/null &
@@ -190,6 +200,7 @@ run_backend() {
 	taskset -c 1 wrk -t1 -c8 -d2s -H "Cookie: clr_session=$SESSION" -s bench/search.lua "$base/" >/dev/null 2>&1 || true
 	local c
 	for c in $CASES; do
+		wait_idle "$SERVER_PID"
 		case $c in
 		baseline-list | baseline-show)
 			start_baseline "$TMP/${c#baseline-}.html"

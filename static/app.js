@@ -140,8 +140,8 @@ document.addEventListener('DOMContentLoaded', function () {
 		a.addEventListener('click', function () {
 			var f = document.querySelector('form[data-live]');
 			if (!f) return;
-			var params = new URLSearchParams(new FormData(f));
-			params.forEach(function (v, k) { if (v === '') params.delete(k); });
+			var params = new URLSearchParams();
+			new FormData(f).forEach(function (v, k) { if (v !== '') params.append(k, v); });
 			a.href = a.getAttribute('data-export') + (params.toString() ? '?' + params.toString() : '');
 		});
 	});

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "core/arena.h"
 #include "core/err.h"
+#include "domain/org.h"
 #include "domain/user.h"
 #include <stdio.h>
 #include <string.h>

@@ -7,6 +7,7 @@
 #include "core/text.h"
 #include "core/tmpl.h"
 #include "domain/outbox.h"
+#include "domain/org.h"
 #include "domain/user.h"
 #include "mail/smtp.h"
 #include "mail/worker.h"

@@ -126,8 +126,18 @@ int csv_read(arena *a, const char *text, size_t n, char sep, int max_records, st
 {
 	memset(t, 0, sizeof *t);
 	t->sep = sep ? sep : csv_detect_sep(text, n);
+	/* quotes always come in pairs (opening/closing, or doubled inside):
+	 * an odd count is a quote never closed, which would swallow the end
+	 * of the file into one field */
+	size_t quotes = 0;
+	for (const char *q = text; (q = memchr(q, '"', n - (size_t)(q - text))) != NULL; q++)
+		quotes++;
+	if (quotes % 2) {
+		t->error = "Le fichier est mal formé : un guillemet ouvert n'est jamais refermé.";
+		return CLR_EINVAL;
+	}
 	struct csv_parser cp;
-	if (csv_init(&cp, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+	if (csv_init(&cp, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		t->error = "Lecture du fichier impossible.";
 		return CLR_ESYS;
 	}
@@ -136,7 +146,8 @@ int csv_read(arena *a, const char *text, size_t n, char sep, int max_records, st
 	int rc = 0;
 	if (csv_parse(&cp, text, n, on_field, on_record, &p) != n || csv_fini(&cp, on_field, on_record, &p) != 0) {
 		t->error = csv_error(&cp) == CSV_EPARSE
-				   ? "Le fichier est mal formé : un guillemet ouvert n'est jamais refermé."
+				   ? arena_printf(a, "Le fichier est mal formé après la ligne %d : un guillemet est mal placé ou "
+						     "n'est jamais refermé.", t->n)
 				   : "Lecture du fichier impossible.";
 		rc = CLR_EINVAL;
 	}

@@ -6,8 +6,9 @@
  * file into UTF-8 text (a UTF-8 BOM is dropped; bytes that are not valid
  * UTF-8 are read as Windows-1252, what Excel writes on a French Windows),
  * then csv_read() splits it into records of fields with the separator of
- * the header line (';' or ',').  Empty lines are skipped.  Everything is
- * arena-owned.
+ * the header line (";" or ","), with strict quoting (a quote inside an
+ * unquoted field, or one never closed, refuses the file).  Empty lines are
+ * skipped.  Everything is arena-owned.
  */
 #ifndef CLR_CSV_H
 #define CLR_CSV_H

@@ -61,7 +61,11 @@ static int prepare(struct sq *s, const char *sql, int n, const char *const *para
 	for (int i = 0; i < n; i++) {
 		char name[16];
 		snprintf(name, sizeof name, "$%d", i + 1);
-		int idx = sqlite3_bind_parameter_index(st, name);
+		/* $1..$n used in order get indexes 1..n: check that O(1) guess
+		 * before SQLite's linear search by name (quadratic for the bulk
+		 * import's multi-row INSERTs) */
+		const char *guess = i < sqlite3_bind_parameter_count(st) ? sqlite3_bind_parameter_name(st, i + 1) : NULL;
+		int idx = guess && strcmp(guess, name) == 0 ? i + 1 : sqlite3_bind_parameter_index(st, name);
 		if (!idx)
 			continue;
 		int rc = params[i] ? sqlite3_bind_text(st, idx, params[i], -1, SQLITE_TRANSIENT)

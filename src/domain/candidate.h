@@ -114,6 +114,14 @@ int candidate_validate_all(db *d, arena *a, long long org_id, struct candidate_i
  * the e-mail is already used in the organisation. */
 int candidate_create(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int steps,
 		     const char *status, long long *id_out);
+/* The bulk import's version (domain/import.c): in[0..n) (n <= CAND_BATCH_MAX),
+ * validated, each with password_hash set and distinct e-mails, stored by
+ * one multi-row INSERT inside the caller's open transaction (CLR_EINVAL
+ * without one), with the same audit rows and credentials e-mails.
+ * CLR_ECONFLICT if an e-mail is already used: the caller rolls back. */
+#define CAND_BATCH_MAX 64
+int candidate_create_batch(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int n,
+			   int steps, const char *status);
 
 /* The web form: validates step `step` of candidate `id` (0 = a new one,
  * step 1 only) and stores it.  With finish != 0, a draft whose three

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_CHUNK 200
+#define ID_CHUNK 1000
 #define ID_MAX 100000 /* ids in one request: more is refused (the form body is 1 MiB anyway) */
 
 const struct group_category group_categories[] = {

@@ -335,18 +335,17 @@ static int check_record(struct importer *im, const struct csv_record *r, struct 
 		in->birth_country = "FR";
 	in->password_hash = "-"; /* the password step is generated */
 	in->send_credentials = "non";
-	const char *raw_email = in->email;
-	int n0 = e->n;
-	int rc = candidate_validate_all(im->d, s, im->org_id, in, e);
-	if (rc < 0 && rc != CLR_EINVAL)
-		return rc;
-	if (!errs_get(e, "email") && *in->email) {
-		int prev = seen_add(im, in->email, r->line);
+	/* a duplicate within the file is reported as such (before the
+	 * organisation-wide check, which would see the first one once created) */
+	if (!str_empty(in->email) && utf8_valid(in->email, strlen(in->email))) {
+		const char *key = str_lower(s, str_trim(s, in->email, 1));
+		int prev = *key ? seen_add(im, key, r->line) : 0;
 		if (prev)
 			errs_add(e, "email", arena_printf(s, "Cette adresse figure déjà à la ligne %d du fichier.", prev));
 	}
-	(void)raw_email;
-	(void)n0;
+	int rc = candidate_validate_all(im->d, s, im->org_id, in, e);
+	if (rc < 0 && rc != CLR_EINVAL)
+		return rc;
 	return e->n ? CLR_EINVAL : 0;
 }
 
@@ -470,6 +469,7 @@ struct run_ctx {
 	int send;
 	struct hasher *h;
 	const char *token_hash; /* pending import to delete, or NULL */
+	int batch;              /* rows per INSERT */
 };
 
 static int run_tx(db *d, void *vctx)
@@ -489,11 +489,15 @@ static int run_tx(db *d, void *vctx)
 		if (rc == 0)
 			return CLR_ENOTFOUND; /* confirmed twice */
 	}
+	struct candidate_input batch[CAND_BATCH_MAX];
+	int nb = 0;
+	const int steps = CAND_STEP_BIT(CAND_STEP_IDENTITY) | CAND_STEP_BIT(CAND_STEP_PASSWORD) |
+			  CAND_STEP_BIT(CAND_STEP_INFO) | CAND_STEP_BIT(CAND_STEP_CONTACT) | CAND_STEP_BIT(CAND_STEP_MISC);
 	for (int i = 1; i < c->t->n; i++) {
-		struct candidate_input in;
+		struct candidate_input *in = &batch[nb];
 		struct errs e;
 		const struct csv_record *r = &c->t->recs[i];
-		rc = check_record(im, r, &in, &e);
+		rc = check_record(im, r, in, &e);
 		if (rc < 0 && rc != CLR_EINVAL)
 			break;
 		if (rc == 0) {
@@ -504,31 +508,25 @@ static int run_tx(db *d, void *vctx)
 				rc = CLR_ESYS;
 				break;
 			}
-			in.password = c->h->pw[k];
-			in.password_confirm = in.password;
-			in.password_hash = c->h->hash[k];
-			in.send_credentials = c->send ? "oui" : "non";
-			rc = candidate_create(d, im->scratch, c->who, &in,
-					      CAND_STEP_BIT(CAND_STEP_IDENTITY) | CAND_STEP_BIT(CAND_STEP_PASSWORD) |
-						      CAND_STEP_BIT(CAND_STEP_INFO) | CAND_STEP_BIT(CAND_STEP_CONTACT) |
-						      CAND_STEP_BIT(CAND_STEP_MISC),
-					      CAND_TO_ASSIGN, NULL);
-			if (rc == CLR_ECONFLICT) { /* same address created meanwhile */
-				errs_add(&e, "email", "Un candidat de votre organisation utilise déjà cette adresse de courriel.");
-				rc = CLR_EINVAL;
-			} else if (rc < 0) {
-				break;
-			} else {
-				rep->created++;
-			}
-		}
-		if (e.n)
-			rep->ninvalid++;
-		else
+			in->password = c->h->pw[k];
+			in->password_confirm = in->password;
+			in->password_hash = c->h->hash[k];
+			in->send_credentials = c->send ? "oui" : "non";
+			nb++;
 			rep->nvalid++;
+		} else {
+			rep->ninvalid++;
+		}
 		report_line(im, r, &e);
 		rc = 0;
-		arena_reset(im->scratch);
+		if (nb == c->batch || (i == c->t->n - 1 && nb)) {
+			rc = candidate_create_batch(d, im->scratch, c->who, batch, nb, steps, CAND_TO_ASSIGN);
+			if (rc < 0)
+				break;
+			rep->created += nb;
+			nb = 0;
+			arena_reset(im->scratch);
+		}
 	}
 	if (rc < 0)
 		return rc;
@@ -557,8 +555,10 @@ static int run(db *d, arena *a, const struct actor *who, const char *text, size_
 	if (!h.pw || !h.hash || !h.ready)
 		abort();
 	for (int i = 0; i < h.n; i++) {
-		for (int k = 0; k < IMPORT_PASSWORD_LEN; k++)
-			h.pw[i][k] = pw_alphabet[randombytes_uniform(sizeof pw_alphabet - 1)];
+		unsigned char rnd[IMPORT_PASSWORD_LEN * 2];
+		randombytes_buf(rnd, sizeof rnd);
+		for (int k = 0; k < IMPORT_PASSWORD_LEN; k++) /* 55 symbols: bias < 0.4 % per character */
+			h.pw[i][k] = pw_alphabet[((unsigned)rnd[2 * k] << 8 | rnd[2 * k + 1]) % (sizeof pw_alphabet - 1)];
 		h.pw[i][IMPORT_PASSWORD_LEN] = 0;
 	}
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -572,8 +572,14 @@ static int run(db *d, arena *a, const struct actor *who, const char *text, size_
 			started++;
 	if (!started)
 		hash_main(&h); /* no thread: hash everything here first */
-	struct run_ctx c = {&im, who, &t, send, &h, token_hash};
+	struct run_ctx c = {&im, who, &t, send, &h, token_hash, IMPORT_BATCH};
+	/* one big transaction: give SQLite room to keep its dirty pages in
+	 * memory instead of spilling them to the WAL as it goes */
+	if (db_kind(d) == DB_SQLITE)
+		db_exec(d, "PRAGMA cache_size = -262144", DB_NOP);
 	rc = db_tx(d, run_tx, &c);
+	if (db_kind(d) == DB_SQLITE)
+		db_exec(d, "PRAGMA cache_size = -2000", DB_NOP);
 	atomic_store(&h.stop, 1);
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);

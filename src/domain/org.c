@@ -1,6 +1,7 @@
-/* org.c - reading partner organisations (see org.h). */
+/* org.c - partner organisations: creation, lookup, listing (see org.h). */
 #include "domain/org.h"
 #include "core/err.h"
+#include "domain/audit.h"
 #include "core/text.h"
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +61,28 @@ int org_list(db *d, arena *a, struct org **out, int *n)
 		fill(&rows, i, &(*out)[i]);
 	*n = rows.nrows;
 	return 0;
+}
+
+int org_ensure(db *d, arena *a, const char *name_in, long long *id_out, int *created)
+{
+	const char *name = str_trim(a, name_in, 1);
+	*created = 0;
+	if (!*name || utf8_len(name) > 200 || !utf8_valid(name, strlen(name)))
+		return CLR_EINVAL;
+	db_rows rows;
+	int rc = db_query(d, a, &rows, "SELECT id FROM organisations WHERE name = $1", DB_P(name));
+	if (rc < 0)
+		return rc;
+	if (rows.nrows) {
+		*id_out = db_ll(&rows, 0, 0);
+		return 0;
+	}
+	rc = db_query(d, a, &rows, "INSERT INTO organisations (name, created_at) VALUES ($1, $2) RETURNING id",
+		      DB_P(name, db_int(a, now_s())));
+	if (rc < 0)
+		return rc;
+	*id_out = db_ll(&rows, 0, 0);
+	*created = 1;
+	struct actor who = {0, *id_out, ""};
+	return audit_log(d, a, &who, "org.create", "organisation", *id_out, name);
 }

@@ -40,7 +40,4 @@ int user_update_profile(db *d, arena *a, const struct actor *who, const char *na
 int user_change_password(db *d, arena *a, const struct actor *who, const char *current, const char *next,
 			 const char *confirm, const char *keep_session, struct errs *e);
 
-/* Organisations */
-int org_ensure(db *d, arena *a, const char *name, long long *id_out, int *created);
-
 #endif

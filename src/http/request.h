@@ -45,6 +45,7 @@ struct req {
 	size_t body_limit;
 	int body_too_large;
 	const struct route *route;
+	db *db;               /* this thread's connection (set before any handler but static files) */
 	struct session *sess; /* NULL when anonymous */
 	const char *csrf;     /* token to embed in this response's forms */
 	const char *flash;    /* one-shot message from the previous POST */

@@ -206,12 +206,13 @@ static void setup_csrf(struct req *r)
 
 static int load_session(struct req *r)
 {
+	r->db = db_thread();
+	if (!r->db)
+		return CLR_EDB;
 	const char *tok = req_cookie(r, SESSION_COOKIE);
 	if (!tok || strlen(tok) != TOKEN_LEN)
 		return 0;
-	db *d = db_thread();
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct session *s = arena_alloc(r->a, sizeof *s);
 	int rc = session_load(d, r->a, tok, s);
 	if (rc == 0)

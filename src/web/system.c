@@ -18,7 +18,7 @@ struct actor req_actor(const struct req *r)
 
 struct db *req_db(struct req *r)
 {
-	return db_thread();
+	return r->db;
 }
 
 int web_healthz(struct req *r)
