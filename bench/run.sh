@@ -154,14 +154,16 @@ wrk_case() {
 	log "$BACKEND $name: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, RSS $((rss / 1024)) MB, errors $errs"
 }
 
-wait_idle() { # PID: until its CPU time stops growing (requests queued by the previous case drained), <= 120 s
+wait_idle() { # until core 0 (clr serve and PostgreSQL) is idle: requests queued by the previous case drained; <= 120 s
 	local a b i
-	for i in $(seq 400); do
-		a=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
-		sleep 0.3
-		b=$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0)
-		[ "$a" = "$b" ] && return 0
+	for i in $(seq 240); do
+		a=$(awk '$1=="cpu0"{print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
+		sleep 0.5
+		b=$(awk '$1=="cpu0"{print $2 + $3 + $4 + $7 + $8, $5 + $6}' /proc/stat)
+		awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; idle = y[2] - x[2];
+			exit !(busy + idle > 0 && busy / (busy + idle) < 0.2) }' && return 0
 	done
+	log "core 0 still busy after 120 s"
 }
 
 start_baseline() { # FILE

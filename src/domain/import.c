@@ -481,6 +481,12 @@ static int run_tx(db *d, void *vctx)
 	rep->created = 0;
 	seen_reset(im);
 	int rc = 0;
+	/* PostgreSQL: the statements' cached generic plans were made when the
+	 * table was small (a fresh organisation: sequential scans); with
+	 * thousands of rows added in this transaction, plan each execution */
+	if (db_kind(d) == DB_PG && (rc = db_exec(d, "SET LOCAL plan_cache_mode = force_custom_plan", DB_NOP)) < 0)
+		return rc;
+	rc = 0;
 	if (c->token_hash) {
 		rc = db_exec(d, "DELETE FROM candidate_imports WHERE token_hash = $1 AND org_id = $2",
 			     DB_P(c->token_hash, db_int(im->a, c->who->org_id)));

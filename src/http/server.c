@@ -416,7 +416,7 @@ int server_run(const struct server_opts *o)
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 30),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_conns > 0 ? o->max_conns : 512),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(1024 * 1024), /* long query strings: MHD stores every argument in this pool (pages are touched only when used) */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), /* MHD zeroes it between requests: keep it small */
 		MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
