@@ -3,7 +3,8 @@
  * One connection per thread (opened NOMUTEX), in WAL mode with
  * synchronous=NORMAL, foreign keys on and a 5 s busy timeout.  Statements are
  * prepared once and cached by SQL text; placeholders $1..$N are SQLite named
- * parameters, bound by name so that their order in the SQL does not matter.
+ * parameters, bound by name so that their order in the SQL does not matter
+ * (by index at once when they appear in order, see struct sq_st).
  * Constraint violations map to CLR_ECONFLICT, BUSY/LOCKED are retryable.
  */
 #include "db/backend.h"
@@ -34,9 +35,33 @@ static int fail(struct sq *s, int rc, const char *sql)
 	return CLR_EDB;
 }
 
-static void finalize(void *st)
+/* A prepared statement and whether its parameters are exactly $1..$N in
+ * index order (then $k binds to index k directly: sqlite3's lookups by name
+ * or of a name by index are linear, quadratic for the bulk import's
+ * multi-row INSERTs).  Computed once per prepare. */
+struct sq_st {
+	sqlite3_stmt *st;
+	int ordered;
+};
+
+static void finalize(void *v)
 {
-	sqlite3_finalize(st);
+	struct sq_st *p = v;
+	sqlite3_finalize(p->st);
+	free(p);
+}
+
+static int params_ordered(sqlite3_stmt *st)
+{
+	int n = sqlite3_bind_parameter_count(st);
+	for (int i = 1; i <= n; i++) {
+		char name[16];
+		snprintf(name, sizeof name, "$%d", i);
+		const char *got = sqlite3_bind_parameter_name(st, i);
+		if (!got || strcmp(got, name) != 0)
+			return 0;
+	}
+	return 1;
 }
 
 /* Finds or prepares sql and binds params.  *cached tells whether the
@@ -45,27 +70,36 @@ static void finalize(void *st)
 static int prepare(struct sq *s, const char *sql, int n, const char *const *params,
 		   sqlite3_stmt **out, int *cached)
 {
-	sqlite3_stmt *st = stmt_cache_get(&s->cache, sql);
+	struct sq_st *p = stmt_cache_get(&s->cache, sql);
 	*cached = 1;
-	if (!st) {
-		int rc = sqlite3_prepare_v3(s->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	if (!p) {
+		sqlite3_stmt *st0 = NULL;
+		int rc = sqlite3_prepare_v3(s->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st0, NULL);
 		if (rc != SQLITE_OK)
 			return fail(s, rc, sql);
-		if (!st) {
+		if (!st0) {
 			*out = NULL;
 			return 0;
 		}
-		if (stmt_cache_put(&s->cache, sql, st) < 0)
+		p = malloc(sizeof *p);
+		if (!p)
+			abort();
+		p->st = st0;
+		p->ordered = params_ordered(st0);
+		if (stmt_cache_put(&s->cache, sql, p) < 0)
 			*cached = 0;
 	}
+	sqlite3_stmt *st = p->st;
+	int count = sqlite3_bind_parameter_count(st);
 	for (int i = 0; i < n; i++) {
-		char name[16];
-		snprintf(name, sizeof name, "$%d", i + 1);
-		/* $1..$n used in order get indexes 1..n: check that O(1) guess
-		 * before SQLite's linear search by name (quadratic for the bulk
-		 * import's multi-row INSERTs) */
-		const char *guess = i < sqlite3_bind_parameter_count(st) ? sqlite3_bind_parameter_name(st, i + 1) : NULL;
-		int idx = guess && strcmp(guess, name) == 0 ? i + 1 : sqlite3_bind_parameter_index(st, name);
+		int idx;
+		if (p->ordered) {
+			idx = i < count ? i + 1 : 0;
+		} else {
+			char name[16];
+			snprintf(name, sizeof name, "$%d", i + 1);
+			idx = sqlite3_bind_parameter_index(st, name);
+		}
 		if (!idx)
 			continue;
 		int rc = params[i] ? sqlite3_bind_text(st, idx, params[i], -1, SQLITE_TRANSIENT)
@@ -74,10 +108,12 @@ static int prepare(struct sq *s, const char *sql, int n, const char *const *para
 			rc = fail(s, rc, sql);
 			sqlite3_clear_bindings(st);
 			if (!*cached)
-				sqlite3_finalize(st);
+				finalize(p);
 			return rc;
 		}
 	}
+	if (!*cached)
+		free(p); /* the caller finalizes st itself */
 	*out = st;
 	return 0;
 }

@@ -222,8 +222,11 @@ static void check_french_place(db *d, arena *a, const char *cp_field, const char
 
 /* ------------------------------------------------------------ validation */
 
-int candidate_validate_identity(db *d, arena *a, long long org_id, long long self_id, struct candidate_input *in,
-				struct errs *e)
+/* taken(ctx, email), when given, answers the uniqueness of the e-mail
+ * (the bulk import's set of the organisation's e-mails) instead of a query. */
+static int validate_identity(db *d, arena *a, long long org_id, long long self_id,
+			     int (*taken)(void *ctx, const char *email), void *ctx, struct candidate_input *in,
+			     struct errs *e)
 {
 	int n0 = e->n, dberr = 0;
 	in->civility = check_choice(a, "civility", in->civility, cand_civilities, 1, "Veuillez choisir la civilité.", e);
@@ -286,7 +289,10 @@ int candidate_validate_identity(db *d, arena *a, long long org_id, long long sel
 	if (dberr)
 		return dberr;
 
-	if (!errs_get(e, "email")) {
+	if (!errs_get(e, "email") && taken) {
+		if (taken(ctx, email))
+			errs_add(e, "email", "Un candidat de votre organisation utilise déjà cette adresse de courriel.");
+	} else if (!errs_get(e, "email")) {
 		db_rows rows;
 		int rc = db_query(d, a, &rows,
 				  "SELECT 1 FROM candidates WHERE org_id = $1 AND email = $2 AND id <> $3",
@@ -297,6 +303,12 @@ int candidate_validate_identity(db *d, arena *a, long long org_id, long long sel
 			errs_add(e, "email", "Un candidat de votre organisation utilise déjà cette adresse de courriel.");
 	}
 	return e->n > n0 ? CLR_EINVAL : 0;
+}
+
+int candidate_validate_identity(db *d, arena *a, long long org_id, long long self_id, struct candidate_input *in,
+				struct errs *e)
+{
+	return validate_identity(d, a, org_id, self_id, NULL, NULL, in, e);
 }
 
 int candidate_validate_password(arena *a, struct candidate_input *in, int keep_password, struct errs *e)
@@ -395,10 +407,17 @@ int candidate_validate_step(db *d, arena *a, long long org_id, long long self_id
 
 int candidate_validate_all(db *d, arena *a, long long org_id, struct candidate_input *in, struct errs *e)
 {
+	return candidate_validate_all_with(d, a, org_id, NULL, NULL, in, e);
+}
+
+int candidate_validate_all_with(db *d, arena *a, long long org_id, int (*taken)(void *ctx, const char *email),
+				void *ctx, struct candidate_input *in, struct errs *e)
+{
 	int n0 = e->n, rc;
 	for (int s = 1; s <= CAND_NSTEPS; s++) {
 		int keep = s == CAND_STEP_PASSWORD && in->password_hash;
-		rc = candidate_validate_step(d, a, org_id, 0, s, keep, in, e);
+		rc = s == CAND_STEP_IDENTITY ? validate_identity(d, a, org_id, 0, taken, ctx, in, e)
+					     : candidate_validate_step(d, a, org_id, 0, s, keep, in, e);
 		if (rc < 0 && rc != CLR_EINVAL)
 			return rc;
 	}
@@ -829,8 +848,14 @@ const char *candidate_filter(db *d, arena *a, long long org_id, const struct can
 	}
 	if (*folded) {
 		if (db_kind(d) == DB_SQLITE && utf8_len(folded) >= 3) {
+			/* the organisation's rowid range of candidates_org_fts
+			 * (migration 0009_perf_search): org_id * 2^32 + id */
 			params[(*np)++] = fts_phrase(a, folded);
-			buf_printf(&where, " AND c.id IN (SELECT rowid FROM candidates_fts WHERE candidates_fts MATCH $%d)", *np);
+			buf_printf(&where,
+				   " AND c.id IN (SELECT rowid - $%d * 4294967296 FROM candidates_org_fts "
+				   "WHERE candidates_org_fts MATCH $%d AND rowid BETWEEN $%d * 4294967296 "
+				   "AND $%d * 4294967296 + 4294967295)",
+				   org, *np, org, org);
 		} else {
 			params[(*np)++] = like_pattern(a, folded);
 			buf_printf(&where, " AND c.search LIKE $%d ESCAPE '\\'", *np);
@@ -865,6 +890,14 @@ int candidate_list(db *d, arena *a, long long org_id, const struct candidate_que
 			      str_empty(q->status)
 				      ? "SELECT COALESCE(SUM(n), 0) FROM candidate_counts WHERE org_id = $1"
 				      : "SELECT COALESCE(SUM(n), 0) FROM candidate_counts WHERE org_id = $1 AND status = $2",
+			      np, params);
+	else if (db_kind(d) == DB_SQLITE && np == 2 && str_empty(q->status) && q->group_id <= 0 &&
+		 utf8_len(text_fold(a, q->q)) >= 3)
+		/* a search alone: count in the organisation's rowid range of the
+		 * FTS index (migration 0009_perf_search), no candidates row read */
+		rc = db_query(d, a, &r,
+			      "SELECT COUNT(*) FROM candidates_org_fts WHERE candidates_org_fts MATCH $2 "
+			      "AND rowid BETWEEN $1 * 4294967296 AND $1 * 4294967296 + 4294967295",
 			      np, params);
 	else
 		rc = db_query(d, a, &r, sql = arena_printf(a, "SELECT COUNT(*) FROM candidates c%s", where), np, params);

@@ -105,6 +105,12 @@ int candidate_validate_step(db *d, arena *a, long long org_id, long long self_id
 /* Every step (the three required ones must be valid; the optional ones are
  * validated when given).  For the import. */
 int candidate_validate_all(db *d, arena *a, long long org_id, struct candidate_input *in, struct errs *e);
+/* The same, with taken(ctx, email) answering whether the (normalised)
+ * e-mail is already used in the organisation instead of one query per call
+ * (the bulk import loads the organisation's e-mails once).  taken NULL:
+ * the query. */
+int candidate_validate_all_with(db *d, arena *a, long long org_id, int (*taken)(void *ctx, const char *email),
+				void *ctx, struct candidate_input *in, struct errs *e);
 
 /* Stores a validated input as a new candidate of who->org_id, with the
  * steps bit set `steps` and status `status` (CAND_DRAFT or CAND_TO_ASSIGN).

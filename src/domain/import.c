@@ -116,8 +116,55 @@ struct importer {
 	const char **seen;
 	int *seen_line;
 	size_t seen_cap, seen_n;
+	/* the organisation's e-mails in the database (loaded once, instead of
+	 * one query per line): open addressing, arena strings */
+	const char **known;
+	size_t known_cap;
 	struct import_report *rep;
 };
+
+static size_t str_hash(const char *e)
+{
+	size_t h = 5381;
+	for (const char *p = e; *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	return h;
+}
+
+/* Loads the organisation's e-mails (again: the import's transaction reloads
+ * them under its write lock). */
+static int known_load(struct importer *im)
+{
+	db_rows r;
+	int rc = db_query(im->d, im->a, &r, "SELECT email FROM candidates WHERE org_id = $1",
+			  DB_P(db_int(im->a, im->org_id)));
+	if (rc < 0)
+		return rc;
+	free(im->known);
+	im->known_cap = 1024;
+	while (im->known_cap < (size_t)r.nrows * 2 + 2)
+		im->known_cap *= 2;
+	im->known = calloc(im->known_cap, sizeof *im->known);
+	if (!im->known)
+		abort();
+	for (int i = 0; i < r.nrows; i++) {
+		const char *e = db_cell(&r, i, 0);
+		size_t j = str_hash(e) & (im->known_cap - 1);
+		while (im->known[j])
+			j = (j + 1) & (im->known_cap - 1);
+		im->known[j] = e;
+	}
+	return 0;
+}
+
+static int known_taken(void *ctx, const char *e)
+{
+	struct importer *im = ctx;
+	for (size_t j = str_hash(e) & (im->known_cap - 1); im->known[j]; j = (j + 1) & (im->known_cap - 1))
+		if (strcmp(im->known[j], e) == 0)
+			return 1;
+	return 0;
+}
 
 static const char *map_choice(struct importer *im, const struct code_label *t, const char *v)
 {
@@ -167,6 +214,9 @@ static int importer_init(struct importer *im, db *d, arena *a, long long org_id,
 	int rc = place_countries(d, a, &im->countries.c, &im->countries.n);
 	if (rc < 0)
 		return rc;
+	/* postal codes, communes and countries from memory for every line */
+	if ((rc = place_cache_begin(d)) < 0)
+		return rc;
 	im->countries.fold = arena_alloc(a, sizeof(char *) * (size_t)(im->countries.n + 1));
 	for (int i = 0; i < im->countries.n; i++)
 		im->countries.fold[i] = key_fold(a, im->countries.c[i].name);
@@ -175,7 +225,9 @@ static int importer_init(struct importer *im, db *d, arena *a, long long org_id,
 
 static void importer_free(struct importer *im)
 {
+	place_cache_end();
 	arena_free(im->scratch);
+	free(im->known);
 	free(im->seen);
 	free(im->seen_line);
 }
@@ -343,7 +395,7 @@ static int check_record(struct importer *im, const struct csv_record *r, struct 
 		if (prev)
 			errs_add(e, "email", arena_printf(s, "Cette adresse figure déjà à la ligne %d du fichier.", prev));
 	}
-	int rc = candidate_validate_all(im->d, s, im->org_id, in, e);
+	int rc = candidate_validate_all_with(im->d, s, im->org_id, im->known ? known_taken : NULL, im, in, e);
 	if (rc < 0 && rc != CLR_EINVAL)
 		return rc;
 	return e->n ? CLR_EINVAL : 0;
@@ -411,6 +463,8 @@ int import_check(db *d, arena *a, long long org_id, const char *text, size_t n, 
 	struct importer im;
 	int rc = importer_init(&im, d, a, org_id, rep);
 	struct csv_table t;
+	if (rc == 0)
+		rc = known_load(&im);
 	if (rc == 0 && parse_file(&im, text, n, &t) == 0) {
 		for (int i = 1; i < t.n && rc >= 0; i++) {
 			struct candidate_input in;
@@ -445,18 +499,24 @@ struct hasher {
 	atomic_int stop;
 };
 
+/* Hashes the next unclaimed password; 0 when none is left. */
+static int hash_one(struct hasher *h)
+{
+	int i = atomic_fetch_add(&h->next, 1);
+	if (i >= h->n || atomic_load(&h->stop))
+		return 0;
+	/* random high-entropy passwords: minimum argon2id limits (DECISIONS) */
+	int rc = crypto_pwhash_str_alg(h->hash[i], h->pw[i], IMPORT_PASSWORD_LEN, crypto_pwhash_argon2id_OPSLIMIT_MIN,
+				       crypto_pwhash_argon2id_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13);
+	atomic_store(&h->ready[i], rc == 0 ? 1 : -1);
+	return 1;
+}
+
 static void *hash_main(void *arg)
 {
 	struct hasher *h = arg;
-	for (;;) {
-		int i = atomic_fetch_add(&h->next, 1);
-		if (i >= h->n || atomic_load(&h->stop))
-			break;
-		/* random high-entropy passwords: minimum argon2id limits (DECISIONS) */
-		int rc = crypto_pwhash_str_alg(h->hash[i], h->pw[i], IMPORT_PASSWORD_LEN, crypto_pwhash_argon2id_OPSLIMIT_MIN,
-					       crypto_pwhash_argon2id_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13);
-		atomic_store(&h->ready[i], rc == 0 ? 1 : -1);
-	}
+	while (hash_one(h))
+		;
 	return NULL;
 }
 
@@ -480,7 +540,9 @@ static int run_tx(db *d, void *vctx)
 	rep->nvalid = rep->ninvalid = rep->nshown = 0;
 	rep->created = 0;
 	seen_reset(im);
-	int rc = 0;
+	int rc = known_load(im);
+	if (rc < 0)
+		return rc;
 	/* PostgreSQL: the statements' cached generic plans were made when the
 	 * table was small (a fresh organisation: sequential scans); with
 	 * thousands of rows added in this transaction, plan each execution */
@@ -508,8 +570,11 @@ static int run_tx(db *d, void *vctx)
 			break;
 		if (rc == 0) {
 			int k = i - 1;
+			/* the inserting thread lends a hand rather than spinning
+			 * while the workers are behind (2 cores: they share them) */
 			while (atomic_load(&c->h->ready[k]) == 0)
-				sched_yield();
+				if (!hash_one(c->h))
+					sched_yield(); /* row k is being hashed */
 			if (atomic_load(&c->h->ready[k]) < 0) {
 				rc = CLR_ESYS;
 				break;

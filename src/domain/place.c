@@ -131,12 +131,107 @@ static int valid_cp(const char *cp)
 	return 1;
 }
 
+/* ------------------------------------------------------------ cache */
+
+/* The reference tables in memory, for the bulk import (place_cache_begin):
+ * rows sorted by (code, name, insee), a postal code's rows found through
+ * first[code] (5 digits: a direct index), countries by their two letters. */
+struct place_cache {
+	arena *a;
+	int n;
+	const char **name, **insee, **fold, **label_fold;
+	int *first, *count; /* [100000] */
+	const char *country[26 * 26];
+};
+static _Thread_local struct place_cache *cache;
+
+static int cp_index(const char *cp)
+{
+	return atoi(cp); /* valid_cp() checked: 5 digits */
+}
+
+static int cc_index(const char *code)
+{
+	if (!code || strlen(code) != 2 || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' || code[1] > 'Z')
+		return -1;
+	return (code[0] - 'A') * 26 + (code[1] - 'A');
+}
+
+int place_cache_begin(db *d)
+{
+	place_cache_end();
+	struct place_cache *c = calloc(1, sizeof *c);
+	if (!c)
+		return CLR_ESYS;
+	c->a = arena_new();
+	db_rows r;
+	int rc = db_query(d, c->a, &r,
+			  "SELECT code, name, insee, fold, label_fold FROM ref_postal_codes ORDER BY code, name, insee", DB_NOP);
+	if (rc >= 0) {
+		c->n = r.nrows;
+		c->name = arena_alloc(c->a, sizeof *c->name * (size_t)(r.nrows + 1));
+		c->insee = arena_alloc(c->a, sizeof *c->insee * (size_t)(r.nrows + 1));
+		c->fold = arena_alloc(c->a, sizeof *c->fold * (size_t)(r.nrows + 1));
+		c->label_fold = arena_alloc(c->a, sizeof *c->label_fold * (size_t)(r.nrows + 1));
+		c->first = calloc(100000, sizeof *c->first);
+		c->count = calloc(100000, sizeof *c->count);
+		if (!c->first || !c->count)
+			abort();
+		for (int i = 0; i < r.nrows; i++) {
+			const char *code = db_cell(&r, i, 0);
+			c->name[i] = db_cell(&r, i, 1);
+			c->insee[i] = db_cell(&r, i, 2);
+			c->fold[i] = db_cell(&r, i, 3);
+			c->label_fold[i] = db_cell(&r, i, 4) ? db_cell(&r, i, 4) : "";
+			if (!valid_cp(code))
+				continue;
+			int k = cp_index(code);
+			if (!c->count[k]++)
+				c->first[k] = i;
+		}
+		rc = db_query(d, c->a, &r, "SELECT code, name FROM ref_countries", DB_NOP);
+	}
+	if (rc < 0) {
+		cache = c;
+		place_cache_end();
+		return rc;
+	}
+	for (int i = 0; i < r.nrows; i++) {
+		int k = cc_index(db_cell(&r, i, 0));
+		if (k >= 0)
+			c->country[k] = db_cell(&r, i, 1);
+	}
+	cache = c;
+	return 0;
+}
+
+void place_cache_end(void)
+{
+	if (!cache)
+		return;
+	free(cache->first);
+	free(cache->count);
+	arena_free(cache->a);
+	free(cache);
+	cache = NULL;
+}
+
 int place_communes(db *d, arena *a, const char *cp, struct commune **out, int *n)
 {
 	*out = NULL;
 	*n = 0;
 	if (!valid_cp(cp))
 		return 0;
+	if (cache) {
+		int k = cp_index(cp), f = cache->first[k];
+		*n = cache->count[k];
+		*out = arena_alloc(a, sizeof **out * (size_t)(*n + 1));
+		for (int i = 0; i < *n; i++) {
+			(*out)[i].name = cache->name[f + i];
+			(*out)[i].insee = cache->insee[f + i];
+		}
+		return 0;
+	}
 	db_rows rows;
 	int rc = db_query(d, a, &rows, "SELECT name, insee FROM ref_postal_codes WHERE code = $1 ORDER BY name, insee",
 			  DB_P(cp));
@@ -156,6 +251,22 @@ int place_match(db *d, arena *a, const char *cp, const char *city, struct commun
 	memset(out, 0, sizeof *out);
 	if (!valid_cp(cp))
 		return CLR_ENOTFOUND;
+	if (cache) {
+		int k = cp_index(cp), f = cache->first[k], cnt = cache->count[k];
+		if (!cnt)
+			return CLR_ENOTFOUND;
+		const char *key = place_fold(a, city);
+		if (!*key)
+			return CLR_EINVAL;
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = f; i < f + cnt; i++)
+				if (str_eq(pass ? cache->label_fold[i] : cache->fold[i], key)) {
+					out->name = cache->name[i];
+					out->insee = cache->insee[i];
+					return 0;
+				}
+		return CLR_EINVAL;
+	}
 	db_rows rows;
 	int rc = db_query(d, a, &rows,
 			  "SELECT name, insee, fold, label_fold FROM ref_postal_codes WHERE code = $1 ORDER BY name, insee",
@@ -198,6 +309,10 @@ const char *place_country_name(db *d, arena *a, const char *code)
 {
 	if (str_empty(code) || strlen(code) != 2)
 		return NULL;
+	if (cache) {
+		int k = cc_index(code);
+		return k < 0 ? NULL : cache->country[k];
+	}
 	db_rows rows;
 	if (db_query(d, a, &rows, "SELECT name FROM ref_countries WHERE code = $1", DB_P(code)) < 0 || !rows.nrows)
 		return NULL;

@@ -50,6 +50,15 @@ int place_countries(db *d, arena *a, struct country **out, int *n);
 /* The French name of a country code, or NULL if unknown (or on error). */
 const char *place_country_name(db *d, arena *a, const char *code);
 
+/* The bulk import: loads ref_postal_codes and ref_countries into memory
+ * once (~36 000 rows, a few MB) so that place_communes(), place_match() and
+ * place_country_name() answer from it, on this thread only, without a query
+ * (same results: the rows' order is the queries' ORDER BY), until
+ * place_cache_end().  Strings they return then live until place_cache_end().
+ * 0 or a storage error (no cache then). */
+int place_cache_begin(db *d);
+void place_cache_end(void);
+
 /* Fills ref_postal_codes and ref_countries from the embedded data files
  * (data/postal_codes.tsv, data/countries.tsv) when their row counts differ
  * from the files' (first run, or new data): one transaction, idempotent.

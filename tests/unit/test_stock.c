@@ -8,6 +8,8 @@
 #include "core/crypto.h"
 #include "db/db.h"
 #include "domain/order.h"
+#include "domain/org.h"
+#include "domain/org.h"
 #include "domain/stock.h"
 #include "domain/user.h"
 #include <pthread.h>
