@@ -18,11 +18,8 @@ static view *account_view(struct req *r, const char *title, const char *tab)
 
 int web_profile_form(struct req *r)
 {
-	db *d = req_db(r);
 	struct user u;
-	if (!d)
-		return CLR_EDB;
-	int rc = user_get(d, r->a, r->sess->user_id, &u);
+	int rc = user_get(r->db, r->a, r->sess->user_id, &u);
 	if (rc)
 		return rc;
 	view *v = account_view(r, "Mon compte — Profil", "tab_profile");
@@ -34,9 +31,7 @@ int web_profile_form(struct req *r)
 
 int web_profile_save(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct errs e = {0};
 	struct actor who = req_actor(r);
 	int rc = user_update_profile(d, r->a, &who, req_form(r, "name"), req_form(r, "email"), req_form(r, "phone"), &e);
@@ -58,9 +53,7 @@ int web_password_form(struct req *r)
 
 int web_password_save(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct errs e = {0};
 	struct actor who = req_actor(r);
 	int rc = user_change_password(d, r->a, &who, req_form(r, "current_password"), req_form(r, "new_password"),

@@ -41,9 +41,7 @@ int web_login_form(struct req *r)
 
 int web_login(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct user u;
 	int wait = 0;
 	int rc = user_login(d, r->a, req_form(r, "email"), req_form(r, "password"), r->ip, &u, &wait);
@@ -74,9 +72,7 @@ int web_login(struct req *r)
 
 int web_logout(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	int rc = session_destroy(d, r->sess->hash);
 	if (rc)
 		return rc;

@@ -40,9 +40,7 @@ static const char *list_url(struct req *r, const char *status, const char *org, 
 
 int web_bo_mail(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	const char *status = req_query(r, "status"), *org = req_query(r, "org"), *to = req_query(r, "to");
 	if (!str_empty(status) && str_eq(outbox_status_label(status), status))
 		status = NULL; /* unknown status: show everything */
@@ -91,9 +89,7 @@ int web_bo_mail(struct req *r)
 
 int web_bo_mail_retry(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (!id)
 		return resp_error(r, 404);

@@ -25,9 +25,7 @@ static const char *const status_keys[] = {"requested", "quoted", "validated", "c
 
 int web_bo_orders(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	const char *status = req_query(r, "statut");
 	if (!order_status_valid(status))
 		status = "";
@@ -66,9 +64,7 @@ int web_bo_orders(struct req *r)
 
 int web_bo_order(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	struct order o;
 	struct org g;
@@ -88,9 +84,7 @@ int web_bo_order(struct req *r)
 
 static int order_action(struct req *r, int which)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (!id)
 		return resp_error(r, 404);
@@ -140,9 +134,7 @@ int web_bo_order_cancel(struct req *r)
 
 int web_bo_orgs(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct org *gs;
 	struct product *ps;
 	int ng, np;
@@ -184,9 +176,7 @@ static const char *const correct_fields[] = {"product", "delta", "reason", NULL}
 
 static int org_page(struct req *r, int status, long long id, const struct errs *e)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct org g;
 	int rc = org_get(d, r->a, id, &g);
 	if (rc == CLR_ENOTFOUND)
@@ -229,9 +219,7 @@ int web_bo_org(struct req *r)
 
 int web_bo_stock_correct(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	struct org g;
 	int rc = id ? org_get(d, r->a, id, &g) : CLR_ENOTFOUND;
@@ -255,9 +243,7 @@ static const char *const product_fields[] = {"reference", "name", "type_label", 
 
 static int products_page(struct req *r, int status, const struct errs *e, long long failed_id)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct product *ps;
 	int np;
 	int rc = product_list(d, r->a, 0, &ps, &np);
@@ -293,9 +279,7 @@ int web_bo_products(struct req *r)
 
 int web_bo_product_create(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct errs e = {0};
 	struct actor who = req_actor(r);
 	int rc = product_create(d, r->a, &who, req_form(r, "reference"), req_form(r, "name"), req_form(r, "type_label"),
@@ -309,9 +293,7 @@ int web_bo_product_create(struct req *r)
 
 int web_bo_product_save(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (!id)
 		return resp_error(r, 404);

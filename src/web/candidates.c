@@ -113,9 +113,7 @@ static const char *list_url(arena *a, const struct list_params *p, const char *t
 
 int web_candidates_list(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct list_params p = {req_query(r, "q"), req_query(r, "statut"), req_query(r, "tri"), req_query(r, "ordre"), 1,
 				req_query(r, "groupe")};
 	if (p.q && utf8_len(p.q) > 100)
@@ -229,9 +227,7 @@ static void json_str(buf *b, const char *s)
 
 int web_candidate_communes(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct commune *cs;
 	int n;
 	int rc = place_communes(d, r->a, req_query(r, "cp"), &cs, &n);
@@ -395,9 +391,7 @@ static int render_step(struct req *r, db *d, view *v, const struct candidate *c,
 
 int web_candidate_new_form(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	view *v = cand_view(r, "Création d'un candidat");
 	view_set(v, "birth_country", "FR");
 	return render_step(r, d, v, NULL, CAND_STEP_IDENTITY, 200);
@@ -422,9 +416,7 @@ static int step_param(struct req *r)
 
 int web_candidate_step_form(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct candidate c;
 	int rc = load(r, d, &c), step = step_param(r);
 	if (rc == CLR_ENOTFOUND || !step)
@@ -447,9 +439,7 @@ static int missing_step(int steps)
 
 static int save_step(struct req *r, long long id, int step)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct candidate cur, *cp = NULL;
 	if (id) {
 		int rc = candidate_get(d, r->a, r->sess->org_id, id, &cur);
@@ -526,9 +516,7 @@ static void field(view *v, const char *list, const char *label, const char *valu
 
 int web_candidate_show(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct candidate c;
 	int rc = load(r, d, &c);
 	if (rc == CLR_ENOTFOUND)
@@ -614,9 +602,7 @@ int web_candidate_show(struct req *r)
 
 int web_candidate_delete_form(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct candidate c;
 	int rc = load(r, d, &c);
 	if (rc == CLR_ENOTFOUND)
@@ -633,9 +619,7 @@ int web_candidate_delete_form(struct req *r)
 
 int web_candidate_delete(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (id <= 0)
 		return resp_error(r, 404);
@@ -652,9 +636,7 @@ int web_candidate_delete(struct req *r)
 
 int web_candidates_tile(struct req *r, view *v)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long counts[CAND_NSTATUS], total;
 	int rc = candidate_counts(d, r->a, r->sess->org_id, counts, &total);
 	if (rc)

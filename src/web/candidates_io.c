@@ -98,9 +98,7 @@ static int render_report(struct req *r, const char *token, const char *filename,
 
 int web_import_upload(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct mp_part *parts;
 	int np;
 	if (mp_parse(r->a, r->content_type, r->body.data, r->body.len, &parts, &np))
@@ -134,9 +132,7 @@ int web_import_upload(struct req *r)
 
 int web_import_report(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct actor who = req_actor(r);
 	const char *token = req_param(r, 0), *filename, *text;
 	int rc = import_load(d, r->a, &who, token, &filename, &text);
@@ -154,9 +150,7 @@ int web_import_report(struct req *r)
 
 int web_import_confirm(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct actor who = req_actor(r);
 	const char *token = req_param(r, 0);
 	struct import_report rep;
@@ -218,9 +212,7 @@ static int csv_row(void *ctx, const char *const *cells)
 
 int web_export_csv(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct candidate_query q;
 	int rc = export_query(r, &q);
 	if (rc)
@@ -253,9 +245,7 @@ static int xlsx_row(void *vctx, const char *const *cells)
 
 int web_export_xlsx(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct candidate_query q;
 	int rc = export_query(r, &q);
 	if (rc)

@@ -76,9 +76,7 @@ static int load(struct req *r, db *d, struct group *g)
 
 int web_group_options(struct req *r, view *v, const char *selected, long long *gid)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	*gid = 0;
 	struct group *gs;
 	int n;
@@ -101,9 +99,7 @@ int web_group_options(struct req *r, view *v, const char *selected, long long *g
 
 int web_groups_tile(struct req *r, view *v)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long n;
 	int rc = group_count(d, r->a, r->sess->org_id, &n);
 	if (rc)
@@ -114,9 +110,7 @@ int web_groups_tile(struct req *r, view *v)
 
 int web_candidate_groups_fill(struct req *r, view *v, long long cid)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group *mine, *all;
 	int nm, na;
 	int rc = group_of_candidate(d, r->a, r->sess->org_id, cid, &mine, &nm);
@@ -150,9 +144,7 @@ int web_candidate_groups_fill(struct req *r, view *v, long long cid)
 
 int web_candidate_groups_save(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long cid = req_param_id(r, 0);
 	if (cid <= 0)
 		return resp_error(r, 404);
@@ -177,9 +169,7 @@ int web_candidate_groups_save(struct req *r)
 
 int web_groups(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	const char *q = req_query(r, "q"), *cat = req_query(r, "categorie");
 	if (q && utf8_len(q) > 100)
 		q = "";
@@ -259,9 +249,7 @@ int web_group_new_form(struct req *r)
 
 int web_group_new(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct errs e = {0};
 	struct actor who = req_actor(r);
 	long long id;
@@ -275,9 +263,7 @@ int web_group_new(struct req *r)
 
 int web_group_edit_form(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
 	if (rc == CLR_ENOTFOUND)
@@ -289,9 +275,7 @@ int web_group_edit_form(struct req *r)
 
 int web_group_edit(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
 	if (rc == CLR_ENOTFOUND)
@@ -312,9 +296,7 @@ int web_group_edit(struct req *r)
 
 int web_group_delete_form(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
 	if (rc == CLR_ENOTFOUND)
@@ -331,9 +313,7 @@ int web_group_delete_form(struct req *r)
 
 int web_group_delete(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	struct actor who = req_actor(r);
 	int rc = id > 0 ? group_delete(d, r->a, &who, id) : CLR_ENOTFOUND;
@@ -489,9 +469,7 @@ static void group_into(struct req *r, view *v, const struct group *g)
 
 int web_group_show(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
 	if (rc == CLR_ENOTFOUND)
@@ -531,9 +509,7 @@ static long long *form_ids(struct req *r, int *n)
 
 int web_group_remove(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
 	if (rc == CLR_ENOTFOUND)
@@ -565,9 +541,7 @@ int web_group_remove(struct req *r)
 
 int web_group_pick(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
 	if (rc == CLR_ENOTFOUND)
@@ -598,9 +572,7 @@ int web_group_pick(struct req *r)
 
 int web_group_associate(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
 	if (rc == CLR_ENOTFOUND)

@@ -68,9 +68,7 @@ void web_order_fill(view *v, arena *a, const struct order *o)
 
 int web_orders(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct order *os;
 	int n;
 	int rc = order_list(d, r->a, r->sess->org_id, NULL, &os, &n);
@@ -86,9 +84,7 @@ int web_orders(struct req *r)
 /* The order form, with the quantities typed so far (on errors) or 0. */
 static int order_form(struct req *r, int status, const struct errs *e, const char *idem)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct product *ps;
 	int n;
 	int rc = product_list(d, r->a, 1, &ps, &n);
@@ -149,9 +145,7 @@ int web_order_new(struct req *r)
 
 int web_order_create(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct order_input *in = arena_alloc(r->a, sizeof *in * (size_t)(r->form.n + 1));
 	int n = 0;
 	for (int i = 0; i < r->form.n; i++) {
@@ -177,9 +171,7 @@ int web_order_create(struct req *r)
 
 int web_order_show(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	struct order o;
 	int rc = id ? order_get(d, r->a, r->sess->org_id, id, &o) : CLR_ENOTFOUND;
@@ -194,9 +186,7 @@ int web_order_show(struct req *r)
 
 int web_order_cancel(struct req *r)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	struct actor who = req_actor(r);
 	int rc = id ? order_cancel(d, r->a, &who, r->sess->org_id, id) : CLR_ENOTFOUND;
@@ -213,9 +203,7 @@ int web_order_cancel(struct req *r)
 /* Balances and ledger rows into v (shared with the back office). */
 int web_stock_fill(struct req *r, view *v, long long org_id)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct stock_balance *bs;
 	struct stock_move *ms;
 	int nb, nm;
@@ -267,9 +255,7 @@ int web_stock(struct req *r)
  * figure per type. */
 int web_stock_tile(struct req *r, view *v)
 {
-	db *d = req_db(r);
-	if (!d)
-		return CLR_EDB;
+	db *d = r->db;
 	struct stock_balance *bs;
 	int nb;
 	long long total;

@@ -16,10 +16,6 @@ struct actor req_actor(const struct req *r)
 	return a;
 }
 
-struct db *req_db(struct req *r)
-{
-	return r->db;
-}
 
 int web_healthz(struct req *r)
 {

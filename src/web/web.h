@@ -106,7 +106,5 @@ int web_bo_mail_retry(struct req *r);
 
 /* helpers shared by handlers (system.c) */
 struct actor req_actor(const struct req *r);
-/* The request's database connection, or NULL (the caller returns CLR_EDB). */
-struct db *req_db(struct req *r);
 
 #endif
