@@ -116,3 +116,11 @@ const struct vval *view_get(const view *v, const char *key)
 				return &it->val;
 	return NULL;
 }
+
+void view_option(view *v, const char *key, const char *value, const char *label, int selected)
+{
+	view *o = view_add(v, key);
+	view_set(o, "value", value);
+	view_set(o, "label", label);
+	view_set_bool(o, "selected", selected);
+}

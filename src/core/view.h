@@ -34,6 +34,10 @@ void view_set_bool(view *v, const char *key, int b);
  * list exists once view_list() has been called. */
 view *view_add(view *v, const char *key);
 void view_list(view *v, const char *key);
+/* Appends {value, label, selected} to the list `key`: one <option> of a
+ * <select>, rendered by templates as {{#key}}<option value="{{value}}"
+ * {{#selected}}selected{{/selected}}>{{label}}</option>{{/key}}. */
+void view_option(view *v, const char *key, const char *value, const char *label, int selected);
 /* Lookup through the parent chain; NULL if absent. */
 const struct vval *view_get(const view *v, const char *key);
 /* A child view whose parent is v, not stored anywhere (for sections). */

@@ -58,10 +58,7 @@ int web_bo_mail(struct req *r)
 	view_set_bool(v, "filtered", !str_empty(status) || !str_empty(org) || !str_empty(to));
 	view_list(v, "statuses");
 	for (int i = 0; status_values[i]; i++) {
-		view *s = view_add(v, "statuses");
-		view_set(s, "value", status_values[i]);
-		view_set(s, "label", outbox_status_label(status_values[i]));
-		view_set_bool(s, "selected", str_eq(status, status_values[i]));
+		view_option(v, "statuses", status_values[i], outbox_status_label(status_values[i]), str_eq(status, status_values[i]));
 	}
 	view_list(v, "mails");
 	for (int i = 0; i < n; i++) {

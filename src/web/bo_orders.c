@@ -44,17 +44,11 @@ int web_bo_orders(struct req *r)
 	view *v = bo_view(r, "Commandes", "nav_bo_orders");
 	view_list(v, "statuses");
 	for (int i = 0; status_keys[i]; i++) {
-		view *s = view_add(v, "statuses");
-		view_set(s, "value", status_keys[i]);
-		view_set(s, "label", order_status_label(status_keys[i]));
-		view_set_bool(s, "selected", str_eq(status, status_keys[i]));
+		view_option(v, "statuses", status_keys[i], order_status_label(status_keys[i]), str_eq(status, status_keys[i]));
 	}
 	view_list(v, "orgs");
 	for (int i = 0; i < ng; i++) {
-		view *g = view_add(v, "orgs");
-		view_setf(g, "value", "%lld", gs[i].id);
-		view_set(g, "label", gs[i].name);
-		view_set_bool(g, "selected", gs[i].id == org_id);
+		view_option(v, "orgs", arena_printf(view_arena(v), "%lld", gs[i].id), gs[i].name, gs[i].id == org_id);
 	}
 	view_list(v, "orders");
 	for (int i = 0; i < n; i++)
@@ -200,10 +194,7 @@ static int org_page(struct req *r, int status, long long id, const struct errs *
 	const char *chosen = req_form(r, "product");
 	view_list(v, "products");
 	for (int i = 0; i < np; i++) {
-		view *p = view_add(v, "products");
-		view_set(p, "value", ps[i].reference);
-		view_set(p, "label", arena_printf(r->a, "%s — %s", ps[i].type_label, ps[i].reference));
-		view_set_bool(p, "selected", str_eq(chosen, ps[i].reference));
+		view_option(v, "products", ps[i].reference, arena_printf(r->a, "%s — %s", ps[i].type_label, ps[i].reference), str_eq(chosen, ps[i].reference));
 	}
 	if (e) {
 		view_form(v, r, correct_fields, e);

@@ -153,10 +153,7 @@ int web_candidates_list(struct req *r)
 	view_set(v, "q", p.q ? p.q : "");
 	view_list(v, "status_options");
 	for (int i = 0; i < CAND_NSTATUS; i++) {
-		view *o = view_add(v, "status_options");
-		view_set(o, "value", status_slugs[i]);
-		view_set(o, "label", cand_statuses[i].label);
-		view_set_bool(o, "selected", str_eq(p.statut, status_slugs[i]));
+		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(p.statut, status_slugs[i]));
 	}
 	view_set_bool(v, "filtered", !str_empty(p.q) || q.status || q.group_id);
 	view_list(v, "rows");

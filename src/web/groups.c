@@ -86,10 +86,7 @@ int web_group_options(struct req *r, view *v, const char *selected, long long *g
 	long long want = parse_id(selected);
 	view_list(v, "group_options");
 	for (int i = 0; i < n; i++) {
-		view *o = view_add(v, "group_options");
-		view_setf(o, "value", "%lld", gs[i].id);
-		view_set(o, "label", gs[i].name);
-		view_set_bool(o, "selected", gs[i].id == want);
+		view_option(v, "group_options", arena_printf(view_arena(v), "%lld", gs[i].id), gs[i].name, gs[i].id == want);
 		if (gs[i].id == want)
 			*gid = want;
 	}
@@ -189,10 +186,7 @@ int web_groups(struct req *r)
 		view *o = view_add(v, "categories");
 		view_set(o, "label", c->label);
 		view_set(o, "help", c->help);
-		o = view_add(v, "category_options");
-		view_set(o, "value", c->code);
-		view_set(o, "label", c->label);
-		view_set_bool(o, "selected", str_eq(c->code, cat));
+		view_option(v, "category_options", c->code, c->label, str_eq(c->code, cat));
 	}
 	view_list(v, "groups");
 	for (int i = 0; i < n; i++) {
@@ -234,10 +228,7 @@ static int render_form(struct req *r, struct group *g, int status, const struct 
 	const struct vval *cur = view_get(v, "category");
 	view_list(v, "category_options");
 	for (const struct group_category *c = group_categories; c->code; c++) {
-		view *o = view_add(v, "category_options");
-		view_set(o, "value", c->code);
-		view_set(o, "label", c->label);
-		view_set_bool(o, "selected", cur && cur->kind == V_TEXT && str_eq(cur->s, c->code));
+		view_option(v, "category_options", c->code, c->label, cur && cur->kind == V_TEXT && str_eq(cur->s, c->code));
 	}
 	return resp_page(r, status, "groups/form", v);
 }
@@ -406,10 +397,7 @@ static int clist_fill(struct req *r, db *d, view *v, struct clist *l, const char
 	view_set(v, "q", l->q ? l->q : "");
 	view_list(v, "status_options");
 	for (int i = 0; i < CAND_NSTATUS; i++) {
-		view *o = view_add(v, "status_options");
-		view_set(o, "value", status_slugs[i]);
-		view_set(o, "label", cand_statuses[i].label);
-		view_set_bool(o, "selected", str_eq(l->statut, status_slugs[i]));
+		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(l->statut, status_slugs[i]));
 	}
 	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
 	view_set_bool(v, "selectable", 1);
