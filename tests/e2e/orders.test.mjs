@@ -75,7 +75,7 @@ describe('ordering in Chromium', () => {
 		const number = /CMD-\d{4}-\d{6}/.exec(body)[0];
 
 		const bo = await session(staff);
-		await bo.getByRole('link', { name: 'Commandes' }).click();
+		await bo.getByRole('navigation').getByRole('link', { name: 'Commandes', exact: true }).click();
 		await bo.getByRole('link', { name: number }).click();
 		await bo.getByLabel('Référence du devis (facultative)').fill('DEV-E2E-1');
 		await bo.getByRole('button', { name: 'Devis envoyé' }).click();
