@@ -125,7 +125,7 @@ int candidate_create(db *d, arena *a, const struct actor *who, const struct cand
  * one multi-row INSERT inside the caller's open transaction (CLR_EINVAL
  * without one), with the same audit rows and credentials e-mails.
  * CLR_ECONFLICT if an e-mail is already used: the caller rolls back. */
-#define CAND_BATCH_MAX 64
+#define CAND_BATCH_MAX 256
 int candidate_create_batch(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int n,
 			   int steps, const char *status);
 

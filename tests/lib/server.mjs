@@ -126,8 +126,12 @@ export async function startServer({ db } = {}) {
 	for (let attempt = 0; attempt < 3; attempt++) {
 		const port = await freePort();
 		const url = `http://127.0.0.1:${port}`;
+		// Mail goes to a folder of this test run, never to the checkout's var/mail.
+		const env = { ...process.env };
+		if (!env.CLR_MAIL_DIR) env.CLR_MAIL_DIR = mkdtempSync(join(tmpdir(), 'clr-mail-'));
 		const proc = spawn(BIN, ['serve', '--db', dbUrl, '--port', String(port), '--listen', '127.0.0.1'], {
 			stdio: ['ignore', 'pipe', 'pipe'],
+			env,
 		});
 		let out = '';
 		let err = '';
