@@ -216,3 +216,10 @@ char *datetime_fmt(arena *a, time_t t)
 	return arena_printf(a, "%02d/%02d/%04d à %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
 			    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
 }
+
+const char *date_iso_fr(arena *a, const char *s)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return s ? s : "";
+	return arena_printf(a, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
+}

@@ -34,6 +34,8 @@ char *int_fmt(arena *a, long long v);
 /* "jj/mm/aaaa" and "jj/mm/aaaa à HH:MM" in Europe/Paris time. */
 char *date_fmt(arena *a, time_t t);
 char *datetime_fmt(arena *a, time_t t);
+/* "YYYY-MM-DD" -> "jj/mm/aaaa"; other text unchanged, NULL -> "". */
+const char *date_iso_fr(arena *a, const char *iso);
 
 /* Seconds since the epoch (tests may shift it with CLR_TIME_OFFSET). */
 time_t now_s(void);

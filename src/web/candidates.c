@@ -1,18 +1,18 @@
-/* candidates.c - « Candidats »: the list with search, filter, sort and
- * pagination (and its live-update fragment), the five-step form used both to
+/* candidates.c - « Candidats »: the list (search, filters, sort and
+ * pagination are the component of candidate_list.c; the page adds the
+ * export links), the five-step form used both to
  * create a candidate and to edit one step, the candidate page, deletion with
  * confirmation, and the communes of a postal code (JSON, for suggestions).
  * Rules and storage are in domain/candidate.c; every call is scoped by the
  * session's organisation, so another organisation's candidate is a 404. */
 #include "web/web.h"
+#include "web/candidate_list.h"
 #include "core/err.h"
 #include "core/text.h"
-#include "core/tmpl.h"
 #include "db/db.h"
 #include "domain/candidate.h"
 #include "domain/outbox.h"
 #include "domain/place.h"
-#include <stdlib.h>
 #include <string.h>
 
 static const char *const step_titles[] = {"", "Identité", "Mot de passe", "Informations", "Coordonnées", "Divers"};
@@ -25,22 +25,12 @@ static const char *const step_fields[][10] = {
 	{"phone", "address", "postal_code", "city", "country", NULL},
 	{"education", "csp", "french_native", NULL},
 };
-/* URL slugs of the statuses, in the order of cand_statuses. */
-static const char *const status_slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
 
 static view *cand_view(struct req *r, const char *title)
 {
 	view *v = page_view(r, title);
 	view_set_bool(v, "nav_candidates", 1);
 	return v;
-}
-
-/* "YYYY-MM-DD" -> "jj/mm/aaaa" (other text unchanged). */
-static const char *iso_to_fr(arena *a, const char *s)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return s ? s : "";
-	return arena_printf(a, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
 }
 
 static void status_into(view *v, const char *code)
@@ -80,129 +70,21 @@ static int country_options(struct req *r, db *d, view *v, const char *key, const
 
 /* ------------------------------------------------------------ list */
 
-struct list_params {
-	const char *q, *statut, *tri, *ordre;
-	int page;
-	const char *groupe; /* a group's id (issue 5) */
-};
-
-static const char *list_url(arena *a, const struct list_params *p, const char *tri, const char *ordre, int page)
-{
-	buf b = BUF_INIT;
-	buf_adds(&b, "/candidats");
-	char sep = '?';
-#define ADD(k, val)                                                                 \
-	do {                                                                        \
-		if (!str_empty(val)) {                                              \
-			buf_printf(&b, "%c%s=%s", sep, k, url_encode(a, val));      \
-			sep = '&';                                                  \
-		}                                                                   \
-	} while (0)
-	ADD("q", p->q);
-	ADD("statut", p->statut);
-	ADD("groupe", p->groupe);
-	ADD("tri", tri);
-	ADD("ordre", ordre);
-	if (page > 1)
-		ADD("page", arena_printf(a, "%d", page));
-#undef ADD
-	char *s = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return s;
-}
-
 int web_candidates_list(struct req *r)
 {
-	db *d = r->db;
-	struct list_params p = {req_query(r, "q"), req_query(r, "statut"), req_query(r, "tri"), req_query(r, "ordre"), 1,
-				req_query(r, "groupe")};
-	if (p.q && utf8_len(p.q) > 100)
-		p.q = "";
-	const char *pg = req_query(r, "page");
-	if (pg) {
-		p.page = atoi(pg);
-		if (p.page < 1 || p.page > 1000000)
-			p.page = 1;
-	}
-	struct candidate_query q = {p.q, NULL, CSORT_NAME, 0, p.page, 50, 0};
-	for (int i = 0; i < CAND_NSTATUS; i++)
-		if (str_eq(p.statut, status_slugs[i]))
-			q.status = cand_statuses[i].code;
-	if (!q.status)
-		p.statut = NULL;
-	static const char *const sorts[] = {"nom", "courriel", "statut", "date"};
-	int sort = 0;
-	for (int i = 0; i < 4; i++)
-		if (str_eq(p.tri, sorts[i]))
-			sort = i;
-	q.sort = (enum cand_sort)sort;
-	q.desc = str_eq(p.ordre, "desc");
-	p.tri = sort ? sorts[sort] : NULL;
-	p.ordre = q.desc ? "desc" : NULL;
-
+	struct cand_list l;
+	cand_list_parse(r, &l, "/candidats", 0);
 	view *v = cand_view(r, "Candidats");
-	int rc = web_group_options(r, v, p.groupe, &q.group_id); /* « Tous les groupes » (groups.c) */
+	int rc = cand_list_group_filter(r, v, &l);
+	if (rc == 0)
+		rc = cand_list_fill(r, v, &l, NULL);
 	if (rc)
 		return rc;
-	if (!q.group_id)
-		p.groupe = NULL;
-	struct candidate_page res;
-	rc = candidate_list(d, r->a, r->sess->org_id, &q, &res);
-	if (rc)
-		return rc;
-	view_set(v, "q", p.q ? p.q : "");
-	view_list(v, "status_options");
-	for (int i = 0; i < CAND_NSTATUS; i++) {
-		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(p.statut, status_slugs[i]));
-	}
-	view_set_bool(v, "filtered", !str_empty(p.q) || q.status || q.group_id);
-	view_list(v, "rows");
-	for (int i = 0; i < res.n; i++) {
-		struct candidate_row *c = &res.rows[i];
-		view *row = view_add(v, "rows");
-		view_set(row, "name", candidate_display_name(r->a, c->last_name, c->first_name));
-		view_set(row, "email", c->email);
-		view_setf(row, "href", "/candidats/%lld", c->id);
-		status_into(row, c->status);
-		view_set(row, "exam_date", c->exam_date ? iso_to_fr(r->a, c->exam_date) : "");
-	}
-	view_set_bool(v, "empty", res.n == 0);
-	/* sortable headers */
-	static const char *const heads[] = {"Nom", "Courriel", "Statut", "Date de passage"};
-	view_list(v, "columns");
-	for (int i = 0; i < 4; i++) {
-		view *h = view_add(v, "columns");
-		int cur = sort == i;
-		view_set(h, "label", heads[i]);
-		view_set(h, "href", list_url(r->a, &p, i ? sorts[i] : NULL, cur && !q.desc ? "desc" : NULL, 1));
-		view_set(h, "aria_sort", cur ? (q.desc ? "descending" : "ascending") : "none");
-		view_set(h, "arrow", cur ? (q.desc ? "▼" : "▲") : "");
-	}
-	view_setf(v, "total", "%s", int_fmt(r->a, res.total));
-	view_set(v, "total_label", res.total == 1 ? "candidat" : "candidats");
-	view_setf(v, "page", "%d", res.page);
-	view_setf(v, "pages", "%d", res.pages);
-	view_set_bool(v, "paged", res.pages > 1);
-	if (res.page > 1)
-		view_set(v, "prev_href", list_url(r->a, &p, p.tri, p.ordre, res.page - 1));
-	if (res.page < res.pages)
-		view_set(v, "next_href", list_url(r->a, &p, p.tri, p.ordre, res.page + 1));
-	view_set(v, "tri", p.tri ? p.tri : "");
-	view_set(v, "ordre", p.ordre ? p.ordre : "");
 	/* « Exporter (CSV) » / « Exporter (Excel) » with the same filters (candidates_io.c) */
-	const char *filters = list_url(r->a, &p, p.tri, p.ordre, 1) + strlen("/candidats");
+	const char *filters = cand_list_url(r->a, &l, l.tri, l.ordre, 1) + strlen(l.base);
 	view_setf(v, "export_csv_href", "/candidats/export.csv%s", filters);
 	view_setf(v, "export_xlsx_href", "/candidats/export.xlsx%s", filters);
-
-	if (str_eq(req_query(r, "partiel"), "1")) {
-		buf out = BUF_INIT;
-		rc = tmpl_render("candidates/results", v, &out);
-		if (rc == 0)
-			resp_text(r, 200, "text/html; charset=utf-8", out.data);
-		buf_free(&out);
-		return rc;
-	}
-	return resp_page(r, 200, "candidates/list", v);
+	return web_page_or_part(r, "candidates/list", "candidates/results", v);
 }
 
 /* ------------------------------------------------------------ communes */
@@ -280,7 +162,7 @@ static void values_from_candidate(arena *a, view *v, const struct candidate *c)
 	view_set(v, "birth_name", c->birth_name);
 	view_set(v, "first_name", c->first_name);
 	view_set(v, "email", c->email);
-	view_set(v, "birth_date", iso_to_fr(a, c->birth_date));
+	view_set(v, "birth_date", date_iso_fr(a, c->birth_date));
 	view_set(v, "birth_postal_code", c->birth_postal_code);
 	view_set(v, "birth_city", c->birth_city);
 	view_set(v, "birth_country", c->birth_country);
@@ -529,7 +411,7 @@ int web_candidate_show(struct req *r)
 	view_set_bool(v, "is_draft", str_eq(c.status, CAND_DRAFT));
 	if (str_eq(c.status, CAND_DRAFT))
 		view_setf(v, "resume_href", "/candidats/%lld/etape/%d", c.id, missing_step(c.steps) ? missing_step(c.steps) : 1);
-	view_set(v, "exam_date", c.exam_date ? iso_to_fr(a, c.exam_date) : "");
+	view_set(v, "exam_date", c.exam_date ? date_iso_fr(a, c.exam_date) : "");
 	view_list(v, "sections");
 	for (int s = 1; s <= CAND_NSTEPS; s++) {
 		view *sec = view_add(v, "sections");
@@ -546,7 +428,7 @@ int web_candidate_show(struct req *r)
 			field(sec, "fields", "Nom de naissance", c.birth_name);
 			field(sec, "fields", "Prénom", c.first_name);
 			field(sec, "fields", "Courriel", c.email);
-			field(sec, "fields", "Date de naissance", iso_to_fr(a, c.birth_date));
+			field(sec, "fields", "Date de naissance", date_iso_fr(a, c.birth_date));
 			field(sec, "fields", "Code postal de naissance", c.birth_postal_code);
 			field(sec, "fields", "Commune de naissance", c.birth_city);
 			field(sec, "fields", "Pays de naissance", country ? country : c.birth_country);

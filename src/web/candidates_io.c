@@ -6,6 +6,7 @@
  * domain/import.c; everything is scoped by the session's organisation and,
  * for a pending import, its user: another's token is a 404. */
 #include "web/web.h"
+#include "web/candidate_list.h"
 #include "core/csv.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -179,23 +180,12 @@ int web_import_confirm(struct req *r)
 /* The list's filters from the URL, as /candidats reads them. */
 static int export_query(struct req *r, struct candidate_query *q)
 {
-	static const char *const slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
-	static const char *const sorts[] = {"nom", "courriel", "statut", "date"};
-	memset(q, 0, sizeof *q);
-	q->q = req_query(r, "q");
-	if (q->q && utf8_len(q->q) > 100)
-		q->q = "";
-	const char *st = req_query(r, "statut");
-	for (int i = 0; i < CAND_NSTATUS; i++)
-		if (str_eq(st, slugs[i]))
-			q->status = cand_statuses[i].code;
-	for (int i = 0; i < 4; i++)
-		if (str_eq(req_query(r, "tri"), sorts[i]))
-			q->sort = (enum cand_sort)i;
-	q->desc = str_eq(req_query(r, "ordre"), "desc");
+	struct cand_list l;
+	cand_list_parse(r, &l, "/candidats", 0);
+	int rc = cand_list_group_filter(r, view_new(r->a), &l);
+	*q = l.cq;
 	q->page = 1;
-	view *scratch = view_new(r->a);
-	return web_group_options(r, scratch, req_query(r, "groupe"), &q->group_id);
+	return rc;
 }
 
 static int csv_row(void *ctx, const char *const *cells)

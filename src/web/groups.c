@@ -9,21 +9,14 @@
  * Rules and storage are in domain/group.c; the organisation is always the
  * session's, so another organisation's group or candidate is a 404. */
 #include "web/web.h"
+#include "web/candidate_list.h"
 #include "core/err.h"
 #include "core/text.h"
-#include "core/tmpl.h"
 #include "db/db.h"
 #include "domain/candidate.h"
 #include "domain/group.h"
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-/* URL slugs of the candidate statuses, in the order of cand_statuses (the
- * same as /candidats uses). */
-static const char *const status_slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
-static const char *const sort_slugs[] = {"nom", "courriel", "statut", "date"};
-static const char *const sort_heads[] = {"Nom", "Courriel", "Statut", "Date de passage"};
 
 static view *groups_view(struct req *r, const char *title)
 {
@@ -50,19 +43,6 @@ static const char *category_label(const char *code)
 {
 	const struct group_category *c = group_category_find(code);
 	return c ? c->label : code;
-}
-
-/* Renders the fragment `part` alone (live updates) or the whole page. */
-static int page_or_part(struct req *r, const char *page, const char *part, view *v)
-{
-	if (!str_eq(req_query(r, "partiel"), "1"))
-		return resp_page(r, 200, page, v);
-	buf out = BUF_INIT;
-	int rc = tmpl_render(part, v, &out);
-	if (rc == 0)
-		resp_text(r, 200, "text/html; charset=utf-8", out.data);
-	buf_free(&out);
-	return rc;
 }
 
 /* Loads the group of path parameter 0: 0, CLR_ENOTFOUND (404 for the
@@ -201,7 +181,7 @@ int web_groups(struct req *r)
 	view_set_bool(v, "filtered", !str_empty(q) || cat);
 	view_setf(v, "count", "%d", n);
 	view_set(v, "count_label", n == 1 ? "groupe" : "groupes");
-	return page_or_part(r, "groups/list", "groups/table", v);
+	return web_page_or_part(r, "groups/list", "groups/table", v);
 }
 
 /* ------------------------------------------------------------ create, edit, delete */
@@ -315,134 +295,6 @@ int web_group_delete(struct req *r)
 	return resp_redirect(r, "/groupes", "Le groupe a été supprimé ; ses candidats restent dans « Candidats ».");
 }
 
-/* ------------------------------------------------------------ candidate lists */
-
-/* The filters, sort and page of a candidate list, as typed in the URL (or,
- * for « Associer », posted back with the selection). */
-struct clist {
-	const char *base; /* path of the list */
-	const char *q, *statut, *groupe, *tri, *ordre;
-	int page;
-	struct candidate_query cq;
-};
-
-static void clist_parse(struct req *r, struct clist *l, const char *base, int from_form)
-{
-	const char *(*get)(const struct req *, const char *) = from_form ? req_form : req_query;
-	memset(l, 0, sizeof *l);
-	l->base = base;
-	l->q = get(r, "q");
-	if (l->q && utf8_len(l->q) > 100)
-		l->q = "";
-	l->statut = get(r, "statut");
-	l->groupe = get(r, "groupe");
-	l->tri = get(r, "tri");
-	l->ordre = get(r, "ordre");
-	const char *pg = get(r, "page");
-	l->page = pg ? atoi(pg) : 1;
-	if (l->page < 1 || l->page > 1000000)
-		l->page = 1;
-	l->cq.q = l->q;
-	l->cq.page = l->page;
-	l->cq.per_page = 50;
-	for (int i = 0; i < CAND_NSTATUS; i++)
-		if (str_eq(l->statut, status_slugs[i]))
-			l->cq.status = cand_statuses[i].code;
-	if (!l->cq.status)
-		l->statut = NULL;
-	int sort = 0;
-	for (int i = 0; i < 4; i++)
-		if (str_eq(l->tri, sort_slugs[i]))
-			sort = i;
-	l->cq.sort = (enum cand_sort)sort;
-	l->cq.desc = str_eq(l->ordre, "desc");
-	l->tri = sort ? sort_slugs[sort] : NULL;
-	l->ordre = l->cq.desc ? "desc" : NULL;
-}
-
-static const char *clist_url(arena *a, const struct clist *l, const char *tri, const char *ordre, int page)
-{
-	buf b = BUF_INIT;
-	buf_adds(&b, l->base);
-	char sep = '?';
-	const char *keys[] = {"q", "statut", "groupe", "tri", "ordre", "page"};
-	const char *vals[] = {l->q, l->statut, l->groupe, tri, ordre, page > 1 ? arena_printf(a, "%d", page) : NULL};
-	for (int i = 0; i < 6; i++)
-		if (!str_empty(vals[i])) {
-			buf_printf(&b, "%c%s=%s", sep, keys[i], url_encode(a, vals[i]));
-			sep = '&';
-		}
-	char *s = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return s;
-}
-
-/* "YYYY-MM-DD" -> "jj/mm/aaaa". */
-static const char *iso_to_fr(arena *a, const char *s)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return s ? s : "";
-	return arena_printf(a, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
-}
-
-/* Runs the list and fills v with what templates/candidates/results.html
- * shows (rows with a checkbox bound to form `select_form`). */
-static int clist_fill(struct req *r, db *d, view *v, struct clist *l, const char *select_form)
-{
-	struct candidate_page res;
-	int rc = candidate_list(d, r->a, r->sess->org_id, &l->cq, &res);
-	if (rc)
-		return rc;
-	arena *a = r->a;
-	view_set(v, "q", l->q ? l->q : "");
-	view_list(v, "status_options");
-	for (int i = 0; i < CAND_NSTATUS; i++) {
-		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(l->statut, status_slugs[i]));
-	}
-	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
-	view_set_bool(v, "selectable", 1);
-	view_set(v, "select_form", select_form);
-	view_list(v, "rows");
-	for (int i = 0; i < res.n; i++) {
-		struct candidate_row *c = &res.rows[i];
-		view *row = view_add(v, "rows");
-		view_set(row, "name", candidate_display_name(a, c->last_name, c->first_name));
-		view_set(row, "email", c->email);
-		view_setf(row, "href", "/candidats/%lld", c->id);
-		view_setf(row, "cid", "%lld", c->id);
-		const struct cand_status *s = cand_status_find(c->status);
-		view_set(row, "status_label", s ? s->label : c->status);
-		view_set(row, "status_class", s ? s->colour : "draft");
-		view_set(row, "exam_date", c->exam_date ? iso_to_fr(a, c->exam_date) : "");
-	}
-	view_set_bool(v, "empty", res.n == 0);
-	int sort = (int)l->cq.sort;
-	view_list(v, "columns");
-	for (int i = 0; i < 4; i++) {
-		view *h = view_add(v, "columns");
-		int cur = sort == i;
-		view_set(h, "label", sort_heads[i]);
-		view_set(h, "href", clist_url(a, l, i ? sort_slugs[i] : NULL, cur && !l->cq.desc ? "desc" : NULL, 1));
-		view_set(h, "aria_sort", cur ? (l->cq.desc ? "descending" : "ascending") : "none");
-		view_set(h, "arrow", cur ? (l->cq.desc ? "▼" : "▲") : "");
-	}
-	view_set(v, "total", int_fmt(a, res.total));
-	view_setf(v, "total_n", "%lld", res.total);
-	view_set(v, "total_label", res.total == 1 ? "candidat" : "candidats");
-	view_setf(v, "page", "%d", res.page);
-	view_setf(v, "pages", "%d", res.pages);
-	view_set_bool(v, "paged", res.pages > 1);
-	if (res.page > 1)
-		view_set(v, "prev_href", clist_url(a, l, l->tri, l->ordre, res.page - 1));
-	if (res.page < res.pages)
-		view_set(v, "next_href", clist_url(a, l, l->tri, l->ordre, res.page + 1));
-	view_set(v, "tri", l->tri ? l->tri : "");
-	view_set(v, "ordre", l->ordre ? l->ordre : "");
-	view_set(v, "groupe", l->cq.group_id ? l->groupe : "");
-	view_set(v, "statut", l->statut ? l->statut : "");
-	return 0;
-}
-
 /* ------------------------------------------------------------ a group's page */
 
 static void group_into(struct req *r, view *v, const struct group *g)
@@ -464,20 +316,20 @@ int web_group_show(struct req *r)
 		return resp_error(r, 404);
 	if (rc)
 		return rc;
-	struct clist l;
-	clist_parse(r, &l, arena_printf(r->a, "/groupes/%lld", g.id), 0);
-	l.groupe = NULL;
+	struct cand_list l;
+	cand_list_parse(r, &l, arena_printf(r->a, "/groupes/%lld", g.id), 0);
+	l.groupe = NULL; /* the list is the group's: no « Tous les groupes » filter */
 	l.cq.group_id = g.id;
 	view *v = groups_view(r, g.name);
 	group_into(r, v, &g);
-	rc = clist_fill(r, d, v, &l, "remove-form");
+	rc = cand_list_fill(r, v, &l, "remove-form");
 	if (rc)
 		return rc;
 	view_set_bool(v, "filtered", !str_empty(l.q) || l.cq.status);
 	view_set(v, "empty_text", str_empty(l.q) && !l.cq.status
 					  ? "Aucun candidat dans ce groupe : cliquez sur « Associer des candidats »."
 					  : "Aucun candidat du groupe ne correspond à ces critères.");
-	return page_or_part(r, "groups/show", "candidates/results", v);
+	return web_page_or_part(r, "groups/show", "candidates/results", v);
 }
 
 /* The ids checked in the form ("ids"); NULL (and *n = -1) if one is not a
@@ -536,16 +388,14 @@ int web_group_pick(struct req *r)
 		return resp_error(r, 404);
 	if (rc)
 		return rc;
-	struct clist l;
-	clist_parse(r, &l, arena_printf(r->a, "/groupes/%lld/associer", g.id), 0);
+	struct cand_list l;
+	cand_list_parse(r, &l, arena_printf(r->a, "/groupes/%lld/associer", g.id), 0);
+	l.results = "pick-results";
 	view *v = groups_view(r, arena_printf(r->a, "Associer des candidats — %s", g.name));
 	group_into(r, v, &g);
-	rc = web_group_options(r, v, l.groupe, &l.cq.group_id);
-	if (rc)
-		return rc;
-	if (!l.cq.group_id)
-		l.groupe = NULL;
-	rc = clist_fill(r, d, v, &l, "assoc-form");
+	rc = cand_list_group_filter(r, v, &l);
+	if (rc == 0)
+		rc = cand_list_fill(r, v, &l, "assoc-form");
 	if (rc)
 		return rc;
 	const struct vval *t = view_get(v, "total");
@@ -555,7 +405,7 @@ int web_group_pick(struct req *r)
 					  : arena_printf(r->a, "Sélectionner les %s candidats correspondants", total));
 	view_set(v, "selected_matching", one ? "Le candidat correspondant est sélectionné."
 					    : arena_printf(r->a, "Les %s candidats correspondants sont sélectionnés.", total));
-	return page_or_part(r, "groups/pick", "groups/pick_results", v);
+	return web_page_or_part(r, "groups/pick", "groups/pick_results", v);
 }
 
 int web_group_associate(struct req *r)
@@ -575,8 +425,8 @@ int web_group_associate(struct req *r)
 	long long added = 0;
 	const char *back = arena_printf(r->a, "/groupes/%lld", g.id);
 	if (matching) {
-		struct clist l;
-		clist_parse(r, &l, back, 1);
+		struct cand_list l;
+		cand_list_parse(r, &l, back, 1);
 		long long fg = parse_id(l.groupe);
 		if (l.groupe && *l.groupe) {
 			/* the « Tous les groupes » filter must name one of the organisation's groups */

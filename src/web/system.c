@@ -3,6 +3,8 @@
 #include "web/web.h"
 #include "http/static.h"
 #include "core/err.h"
+#include "core/text.h"
+#include "core/tmpl.h"
 #include "db/db.h"
 #include <string.h>
 
@@ -16,6 +18,17 @@ struct actor req_actor(const struct req *r)
 	return a;
 }
 
+int web_page_or_part(struct req *r, const char *page, const char *part, view *v)
+{
+	if (!str_eq(req_query(r, "partiel"), "1"))
+		return resp_page(r, 200, page, v);
+	buf out = BUF_INIT;
+	int rc = tmpl_render(part, v, &out);
+	if (rc == 0)
+		resp_text(r, 200, "text/html; charset=utf-8", out.data);
+	buf_free(&out);
+	return rc;
+}
 
 int web_healthz(struct req *r)
 {

@@ -106,5 +106,8 @@ int web_bo_mail_retry(struct req *r);
 
 /* helpers shared by handlers (system.c) */
 struct actor req_actor(const struct req *r);
+/* The template `part` alone when the query has partiel=1 (live updates of a
+ * list), else the page `page`. */
+int web_page_or_part(struct req *r, const char *page, const char *part, view *v);
 
 #endif

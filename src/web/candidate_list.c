@@ -1,0 +1,134 @@
+/* candidate_list.c - the candidate list shared by « Candidats », a group's
+ * page and « Associer des candidats » (see candidate_list.h): parsing its
+ * parameters, the URLs of its sort and page links (which keep the other
+ * filters), and the view of its filters, rows, columns and pages. */
+#include "web/candidate_list.h"
+#include "core/text.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* URL slugs of the statuses, in the order of cand_statuses. */
+static const char *const status_slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
+/* URL slugs and headers of the columns, in the order of enum cand_sort. */
+static const char *const sort_slugs[] = {"nom", "courriel", "statut", "date"};
+static const char *const sort_heads[] = {"Nom", "Courriel", "Statut", "Date de passage"};
+
+void cand_list_parse(struct req *r, struct cand_list *l, const char *base, int from_form)
+{
+	const char *(*get)(const struct req *, const char *) = from_form ? req_form : req_query;
+	memset(l, 0, sizeof *l);
+	l->base = base;
+	l->results = "cand-results";
+	l->q = get(r, "q");
+	if (l->q && utf8_len(l->q) > 100)
+		l->q = "";
+	l->statut = get(r, "statut");
+	l->groupe = get(r, "groupe");
+	l->tri = get(r, "tri");
+	l->ordre = get(r, "ordre");
+	const char *pg = get(r, "page");
+	l->page = pg ? atoi(pg) : 1;
+	if (l->page < 1 || l->page > 1000000)
+		l->page = 1;
+	l->cq.q = l->q;
+	l->cq.page = l->page;
+	l->cq.per_page = 50;
+	for (int i = 0; i < CAND_NSTATUS; i++)
+		if (str_eq(l->statut, status_slugs[i]))
+			l->cq.status = cand_statuses[i].code;
+	if (!l->cq.status)
+		l->statut = NULL;
+	int sort = 0;
+	for (int i = 0; i < 4; i++)
+		if (str_eq(l->tri, sort_slugs[i]))
+			sort = i;
+	l->cq.sort = (enum cand_sort)sort;
+	l->cq.desc = str_eq(l->ordre, "desc");
+	l->tri = sort ? sort_slugs[sort] : NULL;
+	l->ordre = l->cq.desc ? "desc" : NULL;
+}
+
+const char *cand_list_url(arena *a, const struct cand_list *l, const char *tri, const char *ordre, int page)
+{
+	buf b = BUF_INIT;
+	buf_adds(&b, l->base);
+	char sep = '?';
+	const char *keys[] = {"q", "statut", "groupe", "tri", "ordre", "page"};
+	const char *vals[] = {l->q, l->statut, l->groupe, tri, ordre, page > 1 ? arena_printf(a, "%d", page) : NULL};
+	for (int i = 0; i < 6; i++)
+		if (!str_empty(vals[i])) {
+			buf_printf(&b, "%c%s=%s", sep, keys[i], url_encode(a, vals[i]));
+			sep = '&';
+		}
+	char *s = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+int cand_list_group_filter(struct req *r, view *v, struct cand_list *l)
+{
+	int rc = web_group_options(r, v, l->groupe, &l->cq.group_id);
+	if (rc)
+		return rc;
+	if (!l->cq.group_id)
+		l->groupe = NULL;
+	view_set_bool(v, "group_filter", 1);
+	return 0;
+}
+
+int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *select_form)
+{
+	struct candidate_page res;
+	int rc = candidate_list(r->db, r->a, r->sess->org_id, &l->cq, &res);
+	if (rc)
+		return rc;
+	arena *a = r->a;
+	view_set(v, "list_href", l->base);
+	view_set(v, "list_results", l->results);
+	view_set(v, "q", l->q ? l->q : "");
+	view_list(v, "status_options");
+	for (int i = 0; i < CAND_NSTATUS; i++)
+		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(l->statut, status_slugs[i]));
+	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
+	view_set_bool(v, "selectable", select_form != NULL);
+	view_set(v, "select_form", select_form ? select_form : "");
+	view_list(v, "rows");
+	for (int i = 0; i < res.n; i++) {
+		struct candidate_row *c = &res.rows[i];
+		view *row = view_add(v, "rows");
+		view_set(row, "name", candidate_display_name(a, c->last_name, c->first_name));
+		view_set(row, "email", c->email);
+		view_setf(row, "href", "/candidats/%lld", c->id);
+		view_setf(row, "cid", "%lld", c->id);
+		const struct cand_status *s = cand_status_find(c->status);
+		view_set(row, "status_label", s ? s->label : c->status);
+		view_set(row, "status_class", s ? s->colour : "draft");
+		view_set(row, "exam_date", c->exam_date ? date_iso_fr(a, c->exam_date) : "");
+	}
+	view_set_bool(v, "empty", res.n == 0);
+	int sort = (int)l->cq.sort;
+	view_list(v, "columns");
+	for (int i = 0; i < 4; i++) {
+		view *h = view_add(v, "columns");
+		int cur = sort == i;
+		view_set(h, "label", sort_heads[i]);
+		view_set(h, "href", cand_list_url(a, l, i ? sort_slugs[i] : NULL, cur && !l->cq.desc ? "desc" : NULL, 1));
+		view_set(h, "aria_sort", cur ? (l->cq.desc ? "descending" : "ascending") : "none");
+		view_set(h, "arrow", cur ? (l->cq.desc ? "▼" : "▲") : "");
+	}
+	view_set(v, "total", int_fmt(a, res.total));
+	view_setf(v, "total_n", "%lld", res.total);
+	view_set(v, "total_label", res.total == 1 ? "candidat" : "candidats");
+	view_setf(v, "page", "%d", res.page);
+	view_setf(v, "pages", "%d", res.pages);
+	view_set_bool(v, "paged", res.pages > 1);
+	if (res.page > 1)
+		view_set(v, "prev_href", cand_list_url(a, l, l->tri, l->ordre, res.page - 1));
+	if (res.page < res.pages)
+		view_set(v, "next_href", cand_list_url(a, l, l->tri, l->ordre, res.page + 1));
+	view_set(v, "tri", l->tri ? l->tri : "");
+	view_set(v, "ordre", l->ordre ? l->ordre : "");
+	view_set(v, "groupe", l->cq.group_id && l->groupe ? l->groupe : "");
+	view_set(v, "statut", l->statut ? l->statut : "");
+	return 0;
+}
