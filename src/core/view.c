@@ -7,8 +7,19 @@
 struct vitem {
 	struct vitem *next;
 	const char *key;
+	unsigned h; /* key_hash(key): most lookups miss (a row's template asks
+		     * for page keys, a page for unset flags), and comparing hashes
+		     * first made them cheap (docs/PERFORMANCE.md, change 6) */
 	struct vval val;
 };
+
+static unsigned key_hash(const char *k)
+{
+	unsigned h = 2166136261u; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	return h;
+}
 
 struct view {
 	arena *a;
@@ -42,11 +53,13 @@ arena *view_arena(const view *v)
 
 static struct vval *slot(view *v, const char *key)
 {
+	unsigned h = key_hash(key);
 	for (struct vitem *it = v->items; it; it = it->next)
-		if (strcmp(it->key, key) == 0)
+		if (it->h == h && strcmp(it->key, key) == 0)
 			return &it->val;
 	struct vitem *it = arena_alloc(v->a, sizeof *it);
 	it->key = key;
+	it->h = h;
 	it->next = v->items;
 	v->items = it;
 	return &it->val;
@@ -110,9 +123,10 @@ view *view_add(view *v, const char *key)
 
 const struct vval *view_get(const view *v, const char *key)
 {
+	unsigned h = key_hash(key);
 	for (; v; v = v->parent)
 		for (struct vitem *it = v->items; it; it = it->next)
-			if (strcmp(it->key, key) == 0)
+			if (it->h == h && strcmp(it->key, key) == 0)
 				return &it->val;
 	return NULL;
 }

@@ -120,14 +120,20 @@ int candidate_validate_all_with(db *d, arena *a, long long org_id, int (*taken)(
  * the e-mail is already used in the organisation. */
 int candidate_create(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int steps,
 		     const char *status, long long *id_out);
-/* The bulk import's version (domain/import.c): in[0..n) (n <= CAND_BATCH_MAX),
- * validated, each with password_hash set and distinct e-mails, stored by
- * one multi-row INSERT inside the caller's open transaction (CLR_EINVAL
- * without one), with the same audit rows and credentials e-mails.
+/* The bulk import's version (domain/import.c), inside the caller's open
+ * transaction (CLR_EINVAL without one): candidate_batch_begin() prepares a
+ * temporary staging table; candidate_create_batch() stages in[0..n)
+ * (n <= CAND_BATCH_MAX), validated, each with password_hash set and distinct
+ * e-mails, by one multi-row INSERT, and enqueues their credentials e-mails;
+ * candidate_batch_finish() creates every staged row with `steps` and
+ * `status` by one INSERT ... SELECT (in staging order), writes their audit
+ * rows, empties the staging table and returns the number created.
  * CLR_ECONFLICT if an e-mail is already used: the caller rolls back. */
-#define CAND_BATCH_MAX 256
+#define CAND_BATCH_MAX 64
+int candidate_batch_begin(db *d);
 int candidate_create_batch(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int n,
 			   int steps, const char *status);
+long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status);
 
 /* The web form: validates step `step` of candidate `id` (0 = a new one,
  * step 1 only) and stores it.  With finish != 0, a draft whose three

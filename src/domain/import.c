@@ -557,6 +557,8 @@ static int run_tx(db *d, void *vctx)
 		if (rc == 0)
 			return CLR_ENOTFOUND; /* confirmed twice */
 	}
+	if ((rc = candidate_batch_begin(d)) < 0)
+		return rc;
 	struct candidate_input batch[CAND_BATCH_MAX];
 	int nb = 0;
 	const int steps = CAND_STEP_BIT(CAND_STEP_IDENTITY) | CAND_STEP_BIT(CAND_STEP_PASSWORD) |
@@ -601,6 +603,10 @@ static int run_tx(db *d, void *vctx)
 	}
 	if (rc < 0)
 		return rc;
+	long long made = candidate_batch_finish(d, im->a, c->who, steps, CAND_TO_ASSIGN);
+	if (made < 0)
+		return (int)made;
+	rep->created = made;
 	rc = audit_log(d, im->a, c->who, "candidate.import", "candidate", 0,
 		       arena_printf(im->a, "%lld candidats importés, %d lignes refusées", rep->created, rep->ninvalid));
 	return rc < 0 ? rc : 0;

@@ -34,7 +34,7 @@
 #define IMPORT_MAX_LINES 200000  /* candidates per file */
 #define IMPORT_SHOW_VALID 1000   /* valid lines listed in a report (all invalid ones are) */
 #define IMPORT_PASSWORD_LEN 10
-#define IMPORT_BATCH 256          /* rows per INSERT (SQLite binds parameters by name: keep it small) */
+#define IMPORT_BATCH 64          /* rows per INSERT (<= CAND_BATCH_MAX; docs/PERFORMANCE.md « Import ») */
 
 /* The template's header labels, in order (NULL-terminated). */
 extern const char *const import_columns[];
