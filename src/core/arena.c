@@ -71,7 +71,8 @@ void arena_reset(arena *a)
 	a->total = 0;
 }
 
-void *arena_alloc(arena *a, size_t n)
+/* arena_alloc() without zeroing, for strings written at once */
+static void *alloc_raw(arena *a, size_t n)
 {
 	size_t need = (n + 15) & ~(size_t)15;
 	if (need < n)
@@ -90,13 +91,19 @@ void *arena_alloc(arena *a, size_t n)
 	void *p = c->data + c->used;
 	c->used += need;
 	a->total += need;
+	return p;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+	void *p = alloc_raw(a, n);
 	memset(p, 0, n);
 	return p;
 }
 
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = alloc_raw(a, n + 1);
 	memcpy(p, s, n);
 	p[n] = 0;
 	return p;
@@ -115,7 +122,7 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap)
 	va_end(cp);
 	if (n < 0)
 		return arena_strdup(a, "");
-	char *p = arena_alloc(a, (size_t)n + 1);
+	char *p = alloc_raw(a, (size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }

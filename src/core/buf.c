@@ -96,8 +96,14 @@ void buf_printf(buf *b, const char *fmt, ...)
 
 void buf_add_html(buf *b, const char *s)
 {
+	/* 1 for NUL and the five escaped characters: one test per plain byte */
+	static const unsigned char stop[256] = {[0] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1};
 	const char *run = s;
-	for (; *s; s++) {
+	for (;; s++) {
+		while (!stop[(unsigned char)*s])
+			s++;
+		if (!*s)
+			break;
 		const char *rep;
 		switch (*s) {
 		case '&': rep = "&amp;"; break;

@@ -221,5 +221,12 @@ const char *date_iso_fr(arena *a, const char *s)
 {
 	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return s ? s : "";
-	return arena_printf(a, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
+	char *o = arena_alloc(a, 11); /* DD/MM/YYYY, without vsnprintf (list rows) */
+	memcpy(o, s + 8, 2);
+	o[2] = '/';
+	memcpy(o + 3, s + 5, 2);
+	o[5] = '/';
+	memcpy(o + 6, s, 4);
+	o[10] = 0;
+	return o;
 }

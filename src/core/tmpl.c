@@ -20,6 +20,7 @@ struct node {
 	const char *s; /* text start or name (NUL-terminated copy) */
 	size_t len;    /* text length */
 	int end;       /* sections: index of the first node after the section */
+	unsigned h;    /* variables and sections: view_key_hash(s) */
 };
 
 struct tmpl {
@@ -107,7 +108,7 @@ static int compile(struct tmpl *t, const char *src)
 				abort();
 		}
 		if (tl)
-			nodes[n++] = (struct node){N_TEXT, p, tl, 0};
+			nodes[n++] = (struct node){N_TEXT, p, tl, 0, 0};
 		if (!open)
 			break;
 		const char *close = strstr(open + 2, "}}");
@@ -139,7 +140,7 @@ static int compile(struct tmpl *t, const char *src)
 				return CLR_EINVAL;
 			}
 			stack[depth++] = n;
-			nodes[n++] = (struct node){sigil == '#' ? N_SECTION : N_INVERTED, name, 0, 0};
+			nodes[n++] = (struct node){sigil == '#' ? N_SECTION : N_INVERTED, name, 0, 0, view_key_hash(name)};
 			break;
 		case '/':
 			if (!depth || strcmp(nodes[stack[depth - 1]].s, name) != 0) {
@@ -152,10 +153,10 @@ static int compile(struct tmpl *t, const char *src)
 			nodes[stack[--depth]].end = n;
 			break;
 		case '>':
-			nodes[n++] = (struct node){N_PARTIAL, name, 0, 0};
+			nodes[n++] = (struct node){N_PARTIAL, name, 0, 0, 0};
 			break;
 		default:
-			nodes[n++] = (struct node){N_VAR, name, 0, 0};
+			nodes[n++] = (struct node){N_VAR, name, 0, 0, view_key_hash(name)};
 		}
 	}
 	if (depth) {
@@ -222,7 +223,7 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 			buf_add(out, nd->s, nd->len);
 			break;
 		case N_VAR:
-			val = view_get(v, nd->s);
+			val = view_get_hashed(v, nd->s, nd->h);
 			if (val && (val->kind == V_TEXT || val->kind == V_HTML)) {
 				if (val->kind == V_HTML || t->text)
 					buf_adds(out, val->s);
@@ -231,7 +232,7 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 			}
 			break;
 		case N_SECTION:
-			val = view_get(v, nd->s);
+			val = view_get_hashed(v, nd->s, nd->h);
 			if (val && val->kind == V_LIST) {
 				for (int k = 0; k < val->nitems; k++)
 					if (render(t, i + 1, nd->end, val->items[k], out, depth + 1))
@@ -243,7 +244,7 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 			i = nd->end - 1;
 			break;
 		case N_INVERTED:
-			if (!truthy(view_get(v, nd->s)))
+			if (!truthy(view_get_hashed(v, nd->s, nd->h)))
 				if (render(t, i + 1, nd->end, v, out, depth + 1))
 					return CLR_EINVAL;
 			i = nd->end - 1;

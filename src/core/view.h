@@ -40,6 +40,10 @@ void view_list(view *v, const char *key);
 void view_option(view *v, const char *key, const char *value, const char *label, int selected);
 /* Lookup through the parent chain; NULL if absent. */
 const struct vval *view_get(const view *v, const char *key);
+/* The same with HASH = view_key_hash(key) computed beforehand (templates
+ * hash their names once, when compiled). */
+unsigned view_key_hash(const char *key);
+const struct vval *view_get_hashed(const view *v, const char *key, unsigned hash);
 /* A child view whose parent is v, not stored anywhere (for sections). */
 view *view_child(view *v);
 

@@ -97,7 +97,17 @@ static char *upper(arena *a, const char *s)
 
 const char *candidate_display_name(arena *a, const char *last, const char *first)
 {
-	return arena_printf(a, "%s %s", upper(a, last ? last : ""), first ? first : "");
+	/* concatenated by hand: one vsnprintf per row was a visible share of the
+	 * list page (docs/PERFORMANCE.md, run 5) */
+	const char *u = upper(a, last ? last : "");
+	if (!first)
+		first = "";
+	size_t lu = strlen(u), lf = strlen(first);
+	char *out = arena_alloc(a, lu + lf + 2);
+	memcpy(out, u, lu);
+	out[lu] = ' ';
+	memcpy(out + lu + 1, first, lf + 1);
+	return out;
 }
 
 const char *candidate_search_text(arena *a, const char *last, const char *first, const char *birth, const char *email)

@@ -65,6 +65,27 @@ const char *cand_list_url(arena *a, const struct cand_list *l, const char *tri, 
 	return s;
 }
 
+/* PREFIX followed by V in decimal, without vsnprintf: two per row of the
+ * list page (docs/PERFORMANCE.md, run 5). */
+static const char *ll_str(arena *a, const char *prefix, long long v)
+{
+	char d[24];
+	int n = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		d[n++] = '-';
+	size_t lp = strlen(prefix);
+	char *out = arena_alloc(a, lp + (size_t)n + 1), *o = out + lp;
+	memcpy(out, prefix, lp);
+	while (n)
+		*o++ = d[--n];
+	*o = 0;
+	return out;
+}
+
 int cand_list_group_filter(struct req *r, view *v, struct cand_list *l)
 {
 	int rc = web_group_options(r, v, l->groupe, &l->cq.group_id);
@@ -90,16 +111,15 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	for (int i = 0; i < CAND_NSTATUS; i++)
 		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(l->statut, status_slugs[i]));
 	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
-	view_set_bool(v, "selectable", select_form != NULL);
-	view_set(v, "select_form", select_form ? select_form : "");
 	view_list(v, "rows");
 	for (int i = 0; i < res.n; i++) {
 		struct candidate_row *c = &res.rows[i];
 		view *row = view_add(v, "rows");
 		view_set(row, "name", candidate_display_name(a, c->last_name, c->first_name));
 		view_set(row, "email", c->email);
-		view_setf(row, "href", "/candidats/%lld", c->id);
-		view_setf(row, "cid", "%lld", c->id);
+		const char *href = ll_str(a, "/candidats/", c->id);
+		view_set(row, "href", href);
+		view_set(row, "cid", href + strlen("/candidats/"));
 		const struct cand_status *s = cand_status_find(c->status);
 		view_set(row, "status_label", s ? s->label : c->status);
 		view_set(row, "status_class", s ? s->colour : "draft");
@@ -130,5 +150,9 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	view_set(v, "ordre", l->ordre ? l->ordre : "");
 	view_set(v, "groupe", l->cq.group_id && l->groupe ? l->groupe : "");
 	view_set(v, "statut", l->statut ? l->statut : "");
+	/* set last: every row's template asks for these two through the page
+	 * view, whose keys are searched newest first (docs/PERFORMANCE.md, run 5) */
+	view_set(v, "select_form", select_form ? select_form : "");
+	view_set_bool(v, "selectable", select_form != NULL);
 	return 0;
 }
