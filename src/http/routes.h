@@ -12,6 +12,9 @@ enum route_flags {
 	R_USER = 1 << 4,   /* any logged-in user */
 };
 
+/* A handler answers with a resp_* function and returns 0.  Returning
+ * CLR_ENOTFOUND or CLR_EFORBIDDEN (without answering) gives the French 404
+ * or 403 page; any other negative code, the 500 page. */
 typedef int (*handler_fn)(struct req *r);
 
 struct route {

@@ -304,6 +304,12 @@ static void dispatch(struct req *r)
 		db *d = db_thread();
 		if (d && db_in_tx(d))
 			db_rollback(d);
+		/* "no such object (or not this organisation's)" and "not allowed"
+		 * are answers, not failures: handlers just return the code */
+		if (rc == CLR_ENOTFOUND || rc == CLR_EFORBIDDEN) {
+			resp_error(r, rc == CLR_ENOTFOUND ? 404 : 403);
+			return;
+		}
 		log_error("msg=\"handler failed\" path=%s rc=%d (%s)", r->path, rc, clr_strerror(rc));
 		resp_error(r, 500);
 	}

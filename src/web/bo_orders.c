@@ -173,8 +173,6 @@ static int org_page(struct req *r, int status, long long id, const struct errs *
 	db *d = r->db;
 	struct org g;
 	int rc = org_get(d, r->a, id, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	view *v = bo_view(r, g.name, "nav_bo_orgs");
@@ -214,8 +212,6 @@ int web_bo_stock_correct(struct req *r)
 	long long id = req_param_id(r, 0);
 	struct org g;
 	int rc = id ? org_get(d, r->a, id, &g) : CLR_ENOTFOUND;
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	struct errs e = {0};

@@ -398,8 +398,6 @@ int web_candidate_show(struct req *r)
 	db *d = r->db;
 	struct candidate c;
 	int rc = load(r, d, &c);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	arena *a = r->a;
@@ -484,8 +482,6 @@ int web_candidate_delete_form(struct req *r)
 	db *d = r->db;
 	struct candidate c;
 	int rc = load(r, d, &c);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	const char *name = candidate_display_name(r->a, c.last_name, c.first_name);
@@ -504,8 +500,6 @@ int web_candidate_delete(struct req *r)
 		return resp_error(r, 404);
 	struct actor who = req_actor(r);
 	int rc = candidate_delete(d, r->a, &who, id);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	return resp_redirect(r, "/candidats", "Le candidat a été supprimé.");

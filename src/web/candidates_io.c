@@ -137,8 +137,6 @@ int web_import_report(struct req *r)
 	struct actor who = req_actor(r);
 	const char *token = req_param(r, 0), *filename, *text;
 	int rc = import_load(d, r->a, &who, token, &filename, &text);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	struct import_report rep;
@@ -156,8 +154,6 @@ int web_import_confirm(struct req *r)
 	const char *token = req_param(r, 0);
 	struct import_report rep;
 	int rc = import_confirm(d, r->a, &who, token, str_eq(req_form(r, "send_credentials"), "oui"), &rep);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	if (rep.file_error)

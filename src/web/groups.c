@@ -237,8 +237,6 @@ int web_group_edit_form(struct req *r)
 	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	return render_form(r, &g, 200, NULL);
@@ -249,8 +247,6 @@ int web_group_edit(struct req *r)
 	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	struct errs e = {0};
@@ -270,8 +266,6 @@ int web_group_delete_form(struct req *r)
 	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	view *v = groups_view(r, "Supprimer un groupe");
@@ -288,8 +282,6 @@ int web_group_delete(struct req *r)
 	long long id = req_param_id(r, 0);
 	struct actor who = req_actor(r);
 	int rc = id > 0 ? group_delete(d, r->a, &who, id) : CLR_ENOTFOUND;
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	return resp_redirect(r, "/groupes", "Le groupe a été supprimé ; ses candidats restent dans « Candidats ».");
@@ -312,8 +304,6 @@ int web_group_show(struct req *r)
 	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	struct cand_list l;
@@ -352,8 +342,6 @@ int web_group_remove(struct req *r)
 	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	int n;
@@ -384,8 +372,6 @@ int web_group_pick(struct req *r)
 	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	struct cand_list l;
@@ -413,8 +399,6 @@ int web_group_associate(struct req *r)
 	db *d = r->db;
 	struct group g;
 	int rc = load(r, d, &g);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	struct actor who = req_actor(r);

@@ -175,8 +175,6 @@ int web_order_show(struct req *r)
 	long long id = req_param_id(r, 0);
 	struct order o;
 	int rc = id ? order_get(d, r->a, r->sess->org_id, id, &o) : CLR_ENOTFOUND;
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc)
 		return rc;
 	view *v = orders_view(r, arena_printf(r->a, "Commande %s", o.number));
