@@ -230,3 +230,18 @@ const char *date_iso_fr(arena *a, const char *s)
 	o[10] = 0;
 	return o;
 }
+
+char *like_contains(arena *a, const char *q)
+{
+	size_t n = strlen(q);
+	char *out = arena_alloc(a, 2 * n + 3), *o = out;
+	*o++ = '%';
+	for (; *q; q++) {
+		if (*q == '\\' || *q == '%' || *q == '_')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = 0;
+	return out;
+}

@@ -24,6 +24,9 @@ int str_starts(const char *s, const char *prefix);
 /* Strict application/x-www-form-urlencoded decoding ('+' = space when
  * plus_space): returns NULL on a malformed escape or invalid UTF-8. */
 char *url_decode(arena *a, const char *s, size_t n, int plus_space);
+/* SQL LIKE pattern matching q anywhere: '%q%' with \ % _ escaped by a
+ * backslash (use with ESCAPE '\'). */
+char *like_contains(arena *a, const char *q);
 /* Encodes everything but unreserved characters. */
 char *url_encode(arena *a, const char *s);
 

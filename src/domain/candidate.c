@@ -865,22 +865,6 @@ int candidate_delete(db *d, arena *a, const struct actor *who, long long id)
 
 /* ------------------------------------------------------------ list */
 
-/* LIKE pattern '%q%' with \ % _ escaped. */
-static const char *like_pattern(arena *a, const char *q)
-{
-	buf b = BUF_INIT;
-	buf_addc(&b, '%');
-	for (const char *p = q; *p; p++) {
-		if (*p == '\\' || *p == '%' || *p == '_')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *p);
-	}
-	buf_addc(&b, '%');
-	char *s = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return s;
-}
-
 /* FTS5 phrase: "q" with inner quotes doubled. */
 static const char *fts_phrase(arena *a, const char *q)
 {
@@ -925,7 +909,7 @@ const char *candidate_filter(db *d, arena *a, long long org_id, const struct can
 				   "AND $%d * 4294967296 + 4294967295)",
 				   org, *np, org, org);
 		} else {
-			params[(*np)++] = like_pattern(a, folded);
+			params[(*np)++] = like_contains(a, folded);
 			buf_printf(&where, " AND c.search LIKE $%d ESCAPE '\\'", *np);
 		}
 	}

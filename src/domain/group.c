@@ -47,22 +47,6 @@ static const char *s0(const char *s)
 	return s ? s : "";
 }
 
-/* LIKE pattern '%q%' with \ % _ escaped. */
-static const char *like_pattern(arena *a, const char *q)
-{
-	buf b = BUF_INIT;
-	buf_addc(&b, '%');
-	for (const char *p = q; *p; p++) {
-		if (*p == '\\' || *p == '%' || *p == '_')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *p);
-	}
-	buf_addc(&b, '%');
-	char *s = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return s;
-}
-
 /* "(VALUES (CAST($k AS BIGINT)), ..., (CAST($k+ID_CHUNK-1 AS BIGINT))) ids"
  * whose column is ids.column1 (the name both backends give it). */
 static const char *placeholders(arena *a, int first)
@@ -306,7 +290,7 @@ int group_list(db *d, arena *a, long long org_id, const struct group_query *q, s
 	buf_adds(&sql, "SELECT " GROUP_COLS " FROM groups g WHERE g.org_id = $1");
 	const char *folded = q ? text_fold(a, q->q) : "";
 	if (*folded) {
-		params[np++] = like_pattern(a, folded);
+		params[np++] = like_contains(a, folded);
 		buf_printf(&sql, " AND g.name_folded LIKE $%d ESCAPE '\\'", np);
 	}
 	if (q && !str_empty(q->category)) {

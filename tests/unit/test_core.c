@@ -228,3 +228,12 @@ TEST(templates_escape_sections_partials)
 	buf_free(&out);
 	arena_free(a);
 }
+
+TEST(like_pattern_escapes_wildcards)
+{
+	arena *a = arena_new();
+	CHECK_STR(like_contains(a, "mart"), "%mart%");
+	CHECK_STR(like_contains(a, "50%_a\\b"), "%50\\%\\_a\\\\b%");
+	CHECK_STR(like_contains(a, ""), "%%");
+	arena_free(a);
+}
