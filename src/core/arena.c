@@ -101,6 +101,11 @@ void *arena_alloc(arena *a, size_t n)
 	return p;
 }
 
+void *arena_alloc_raw(arena *a, size_t n)
+{
+	return alloc_raw(a, n);
+}
+
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
 	char *p = alloc_raw(a, n + 1);

@@ -19,6 +19,8 @@ void arena_free(arena *a);
 void arena_reset(arena *a);
 /* Zeroed, 16-byte aligned memory. */
 void *arena_alloc(arena *a, size_t n);
+/* Not zeroed, 16-byte aligned: for bytes written at once. */
+void *arena_alloc_raw(arena *a, size_t n);
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -79,6 +79,17 @@ void view_set(view *v, const char *key, const char *text)
 	s->s = text ? text : "";
 }
 
+void view_set_new(view *v, const char *key, const char *text)
+{
+	struct vitem *it = arena_alloc(v->a, sizeof *it);
+	it->key = key;
+	it->h = key_hash(key);
+	it->next = v->items;
+	v->items = it;
+	it->val.kind = V_TEXT;
+	it->val.s = text ? text : "";
+}
+
 void view_setf(view *v, const char *key, const char *fmt, ...)
 {
 	va_list ap;

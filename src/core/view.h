@@ -27,6 +27,9 @@ view *view_new(arena *a);
 view *view_parent(const view *v);
 arena *view_arena(const view *v);
 void view_set(view *v, const char *key, const char *text);
+/* view_set() of a key not set in v yet (a fresh row's distinct keys): no
+ * search for an existing entry (docs/PERFORMANCE.md, run 6). */
+void view_set_new(view *v, const char *key, const char *text);
 void view_setf(view *v, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void view_set_html(view *v, const char *key, const char *html);
 void view_set_bool(view *v, const char *key, int b);

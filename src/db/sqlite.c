@@ -148,6 +148,9 @@ static int sq_exec(db *d, const char *sql, int n, const char *const *params)
 	return rc;
 }
 
+/* Columns up to which sq_query() copies a row in one arena block. */
+#define ROW_MAXC 32
+
 static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 		    const char *const *params)
 {
@@ -170,12 +173,38 @@ static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 				abort();
 			tmp = nt;
 		}
-		for (int c = 0; c < ncols; c++) {
-			const unsigned char *t = sqlite3_column_text(st, c);
-			tmp[len++] = t ? arena_strndup(a, (const char *)t,
-						       (size_t)sqlite3_column_bytes(st, c))
-				       : NULL;
+		if (!ncols) {
+			nrows++;
+			continue;
 		}
+		const char **cells = tmp + len;
+		if (ncols <= ROW_MAXC) {
+			/* one arena block per row, its cells end to end, instead of
+			 * one allocation per cell (docs/PERFORMANCE.md, run 6) */
+			size_t lens[ROW_MAXC], total = 0;
+			for (int c = 0; c < ncols; c++) {
+				cells[c] = (const char *)sqlite3_column_text(st, c);
+				if (cells[c]) {
+					lens[c] = (size_t)sqlite3_column_bytes(st, c);
+					total += lens[c] + 1;
+				}
+			}
+			char *p = total ? arena_alloc_raw(a, total) : NULL;
+			for (int c = 0; c < ncols; c++)
+				if (cells[c]) {
+					memcpy(p, cells[c], lens[c]);
+					p[lens[c]] = 0;
+					cells[c] = p;
+					p += lens[c] + 1;
+				}
+		} else {
+			for (int c = 0; c < ncols; c++) {
+				const unsigned char *t = sqlite3_column_text(st, c);
+				cells[c] = t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, c))
+					     : NULL;
+			}
+		}
+		len += (size_t)ncols;
 		nrows++;
 	}
 	if (rc != SQLITE_DONE) {

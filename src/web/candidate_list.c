@@ -115,15 +115,15 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	for (int i = 0; i < res.n; i++) {
 		struct candidate_row *c = &res.rows[i];
 		view *row = view_add(v, "rows");
-		view_set(row, "name", candidate_display_name(a, c->last_name, c->first_name));
-		view_set(row, "email", c->email);
+		view_set_new(row, "name", candidate_display_name(a, c->last_name, c->first_name));
+		view_set_new(row, "email", c->email);
 		const char *href = ll_str(a, "/candidats/", c->id);
-		view_set(row, "href", href);
-		view_set(row, "cid", href + strlen("/candidats/"));
+		view_set_new(row, "href", href);
+		view_set_new(row, "cid", href + strlen("/candidats/"));
 		const struct cand_status *s = cand_status_find(c->status);
-		view_set(row, "status_label", s ? s->label : c->status);
-		view_set(row, "status_class", s ? s->colour : "draft");
-		view_set(row, "exam_date", c->exam_date ? date_iso_fr(a, c->exam_date) : "");
+		view_set_new(row, "status_label", s ? s->label : c->status);
+		view_set_new(row, "status_class", s ? s->colour : "draft");
+		view_set_new(row, "exam_date", c->exam_date ? date_iso_fr(a, c->exam_date) : "");
 	}
 	view_set_bool(v, "empty", res.n == 0);
 	int sort = (int)l->cq.sort;
