@@ -6,13 +6,10 @@
 // build/screenshots/.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { startServer, newAdmin, loggedIn, uniqueEmail, ROOT } from '../lib/server.mjs';
+import { launchBrowser, loggedInPage, SHOTS } from '../lib/browser.mjs';
+import { startServer, newAdmin, loggedIn, uniqueEmail } from '../lib/server.mjs';
 
-const SHOTS = join(ROOT, 'build', 'screenshots');
-const CHROMIUM = process.env.CLR_CHROMIUM || '/usr/bin/chromium';
 
 /** A draft candidate created over HTTP (the candidate form has its own e2e test). */
 async function candidate(c, last, first) {
@@ -28,7 +25,6 @@ describe('groups in Chromium', () => {
 	const consoleErrors = [];
 
 	before(async () => {
-		mkdirSync(SHOTS, { recursive: true });
 		srv = await startServer();
 		admin = await newAdmin(srv, { org: 'Lycée Jules-Ferry' });
 		const c = await loggedIn(srv, admin);
@@ -36,21 +32,8 @@ describe('groups in Chromium', () => {
 		await candidate(c, 'Zoller', 'Anaïs');
 		await candidate(c, 'Hugo', 'Victor');
 		for (let i = 0; i < 4; i++) await candidate(c, 'Sand', `George${String.fromCharCode(97 + i)}`);
-		browser = await chromium.launch({
-			executablePath: CHROMIUM,
-			headless: true,
-			args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-		});
-		const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-		context.setDefaultTimeout(10000);
-		page = await context.newPage();
-		page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-		page.on('pageerror', (e) => consoleErrors.push(String(e)));
-		await page.goto(`${srv.url}/connexion`);
-		await page.getByLabel('Courriel').fill(admin.email);
-		await page.getByLabel('Mot de passe', { exact: true }).fill(admin.password);
-		await page.getByRole('button', { name: 'Se connecter' }).click();
-		await page.waitForURL(/\/accueil$/);
+		browser = await launchBrowser();
+		page = await loggedInPage(browser, srv, admin, consoleErrors);
 	});
 
 	after(async () => {
