@@ -423,8 +423,12 @@ static int add_tx(db *d, void *vctx)
 	return rc < 0 ? rc : 0;
 }
 
-int group_add_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
-		      long long *added)
+static int remove_tx(db *d, void *vctx);
+
+/* Runs tx (add_tx or remove_tx) on the de-duplicated ids in one
+ * transaction; *changed (may be NULL) receives the rows changed. */
+static int members_run(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
+		       int (*tx)(db *, void *), long long *changed)
 {
 	struct members_ctx c = {a, who, gid, NULL, 0, NULL, 0};
 	long long *u;
@@ -432,10 +436,16 @@ int group_add_members(db *d, arena *a, const struct actor *who, long long gid, c
 	if (rc)
 		return rc;
 	c.ids = u;
-	rc = db_tx(d, add_tx, &c);
-	if (rc == 0 && added)
-		*added = c.changed;
+	rc = db_tx(d, tx, &c);
+	if (rc == 0 && changed)
+		*changed = c.changed;
 	return rc;
+}
+
+int group_add_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
+		      long long *added)
+{
+	return members_run(d, a, who, gid, ids, n, add_tx, added);
 }
 
 static int add_matching_tx(db *d, void *vctx)
@@ -506,16 +516,7 @@ static int remove_tx(db *d, void *vctx)
 int group_remove_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
 			 long long *removed)
 {
-	struct members_ctx c = {a, who, gid, NULL, 0, NULL, 0};
-	long long *u;
-	int rc = unique_ids(a, ids, n, &u, &c.n);
-	if (rc)
-		return rc;
-	c.ids = u;
-	rc = db_tx(d, remove_tx, &c);
-	if (rc == 0 && removed)
-		*removed = c.changed;
-	return rc;
+	return members_run(d, a, who, gid, ids, n, remove_tx, removed);
 }
 
 /* ------------------------------------------------------------ a candidate's groups */
