@@ -1,7 +1,7 @@
 /* baseline.c - the ceiling of bench/run.sh: a minimal libmicrohttpd server
  * that answers every request with the bytes of one file (a page captured
  * from `clr serve` with curl), from memory, with the same thread model as
- * `clr serve` (internal epoll thread pool, one thread per online core, same
+ * `clr serve` (internal epoll thread pool, one thread per core it may run on, same
  * connection timeout, limit and memory limit) and the same response
  * headers, so that the ratio "page req/s / baseline req/s" measures what
  * the application adds (routing, session, SQL, templates) and nothing else.
@@ -10,6 +10,7 @@
  *   baseline PORT FILE          (stops on SIGINT/SIGTERM)
  */
 #include <microhttpd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,12 +71,13 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	long threads = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t cpus; /* one thread per usable core, as clr serve (its CPU affinity) */
+	long threads = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? CPU_COUNT(&cpus) : sysconf(_SC_NPROCESSORS_ONLN);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, (uint16_t)atoi(argv[1]),
 		NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(threads > 0 ? threads : 1),
 		MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_LIMIT, 512u,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "baseline: cannot listen on port %s\n", argv[1]);

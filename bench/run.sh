@@ -22,7 +22,8 @@
 #
 # Environment: B (build dir, default build), DURATION (10), CONNS (64),
 # ORGS/CANDIDATES/BIG (data set size), PORT (18480), CASES (subset, e.g.
-# "list search"), OUT (results file, default bench/data/results.txt, appended).
+# "list search"), OUT (results file, default bench/data/results.txt, appended),
+# SERVE_ARGS (extra arguments of clr serve, e.g. "--threads 2").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -41,6 +42,7 @@ EMAIL=bench@clr.test
 PASSWORD=Bench-2026
 BACKENDS=${*:-sqlite pg}
 SUFFIX=${SUFFIX:-}
+SERVE_ARGS=${SERVE_ARGS:-}
 mkdir -p "$DATA"
 TMP=$(mktemp -d)
 SERVER_PID= BASE_PID= PGDIR=
@@ -180,7 +182,8 @@ run_backend() {
 	pg) PGDIR=$DATA/pg-$CANDIDATES; url=$(pg_url) ;; # pg_url runs in a subshell
 	*) log "unknown backend $BACKEND"; return 1 ;;
 	esac
-	taskset -c 0 "$CLR" serve --db "$url" --port "$PORT" 2>/dev/null &
+	# shellcheck disable=SC2086
+	taskset -c 0 "$CLR" serve --db "$url" --port "$PORT" $SERVE_ARGS 2>/dev/null &
 	SERVER_PID=$!
 	wait_up "$PORT"
 	# log in once as the big organisation's administrator

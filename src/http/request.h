@@ -50,6 +50,7 @@ struct req {
 	const char *csrf;     /* token to embed in this response's forms */
 	const char *flash;    /* one-shot message from the previous POST */
 	double t0;            /* mono_ms() at arrival */
+	const char *log_note;  /* appended to the request's log line, e.g. "list=index" */
 
 	/* response */
 	int status;

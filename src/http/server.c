@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -110,8 +111,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, en
 		path[k++] = (c <= ' ' || c == '"' || c >= 0x7f) ? '?' : (char)c;
 	}
 	path[k] = 0;
-	log_info("method=%s path=%s status=%d dur_ms=%.2f%s", r->method ? r->method : "?", path, r->status,
-		 mono_ms() - r->t0, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s%s", r->method ? r->method : "?", path, r->status,
+		 mono_ms() - r->t0, r->log_note ? " " : "", r->log_note ? r->log_note : "",
+		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	buf_free(&r->body);
 	buf_free(&r->out);
 	arena_free(r->a);
@@ -381,10 +383,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+/* The cores this process may run on (its CPU affinity, as `nproc` counts
+ * them), not the machine's: two worker threads pinned to one core
+ * (`taskset -c 0`, a container's cpuset) only take turns on it and lengthen
+ * every request's wait (docs/PERFORMANCE.md, change 17). */
+static int usable_cores(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
 int server_run(const struct server_opts *o)
 {
 	static_init();
-	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int threads = o->threads > 0 ? o->threads : usable_cores();
 	if (threads < 1)
 		threads = 1;
 	struct sockaddr_storage ss;
