@@ -141,7 +141,7 @@ char *url_encode(arena *a, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n = strlen(s);
-	char *out = arena_alloc(a, 3 * n + 1), *o = out;
+	char *out = arena_alloc_raw(a, 3 * n + 1), *o = out;
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
@@ -163,8 +163,16 @@ char *int_fmt(arena *a, long long v)
 {
 	char digits[32];
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	int n = snprintf(digits, sizeof digits, "%llu", u);
-	char *out = arena_alloc(a, (size_t)n * 4 + 2), *o = out;
+	int n = 0;
+	do /* "%llu" without snprintf (list pages: docs/PERFORMANCE.md, run 7) */
+		digits[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	for (int i = 0, j = n - 1; i < j; i++, j--) {
+		char c = digits[i];
+		digits[i] = digits[j];
+		digits[j] = c;
+	}
+	char *out = arena_alloc_raw(a, (size_t)n * 4 + 2), *o = out;
 	if (v < 0)
 		*o++ = '-';
 	for (int i = 0; i < n; i++) {
@@ -174,6 +182,25 @@ char *int_fmt(arena *a, long long v)
 		}
 		*o++ = digits[i];
 	}
+	*o = 0;
+	return out;
+}
+
+char *ll_fmt(arena *a, const char *prefix, long long v)
+{
+	char d[24];
+	int n = 0;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		d[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		d[n++] = '-';
+	size_t lp = strlen(prefix);
+	char *out = arena_alloc_raw(a, lp + (size_t)n + 1), *o = out + lp;
+	memcpy(out, prefix, lp);
+	while (n)
+		*o++ = d[--n];
 	*o = 0;
 	return out;
 }
@@ -221,7 +248,7 @@ const char *date_iso_fr(arena *a, const char *s)
 {
 	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return s ? s : "";
-	char *o = arena_alloc(a, 11); /* DD/MM/YYYY, without vsnprintf (list rows) */
+	char *o = arena_alloc_raw(a, 11); /* DD/MM/YYYY, without vsnprintf (list rows) */
 	memcpy(o, s + 8, 2);
 	o[2] = '/';
 	memcpy(o + 3, s + 5, 2);

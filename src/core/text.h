@@ -34,6 +34,9 @@ char *url_encode(arena *a, const char *s);
 char *money_fmt(arena *a, long long cents);
 /* "1 710" (U+202F thousands separator). */
 char *int_fmt(arena *a, long long v);
+/* PREFIX followed by v in decimal: arena_printf(a, "%s%lld", prefix, v)
+ * without vsnprintf (list rows: docs/PERFORMANCE.md, runs 5 and 7). */
+char *ll_fmt(arena *a, const char *prefix, long long v);
 /* "jj/mm/aaaa" and "jj/mm/aaaa à HH:MM" in Europe/Paris time. */
 char *date_fmt(arena *a, time_t t);
 char *datetime_fmt(arena *a, time_t t);

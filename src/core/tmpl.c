@@ -202,6 +202,7 @@ static int truthy(const struct vval *v)
 	switch (v->kind) {
 	case V_TEXT:
 	case V_HTML:
+	case V_TMPL:
 		return v->s && *v->s;
 	case V_BOOL:
 		return v->b;
@@ -211,7 +212,66 @@ static int truthy(const struct vval *v)
 	return 0;
 }
 
-static int render(const struct tmpl *t, int from, int to, const view *v, buf *out, int depth)
+/* Per-list lookup cache.  The items of a list are usually built by one
+ * loop (a table's rows): same keys, same order, same parent.  For the items
+ * that have the first one's keys (view_same_keys()), each variable or
+ * section node of the list's section is looked up once: either a position
+ * in the item's own entries, or the value its parents give (views do not
+ * change while rendering).  The other items are looked up as usual.  The
+ * list page's 50 rows made ~700 hashed lookups per request
+ * (docs/PERFORMANCE.md, run 7). */
+#define LIST_CACHE_NODES 64
+
+struct list_slot {
+	int state; /* 0 unknown, 1 the item's own entry at pos, 2 the parents' val */
+	int pos;
+	const struct vval *val;
+};
+
+struct list_cache {
+	const struct tmpl *t;
+	int base, n;       /* the section's nodes: [base, base + n) of t */
+	const view *first; /* the list's first item */
+	const view *cur;   /* the item being rendered if it has first's keys */
+	struct list_slot slot[LIST_CACHE_NODES];
+};
+
+static const struct vval *lookup(const struct tmpl *t, int i, const view *v, struct list_cache *lc)
+{
+	const struct node *nd = &t->nodes[i];
+	if (!lc || v != lc->cur || t != lc->t || i < lc->base || i >= lc->base + lc->n)
+		return view_get_hashed(v, nd->s, nd->h);
+	struct list_slot *s = &lc->slot[i - lc->base];
+	if (s->state == 1)
+		return view_own_at(v, s->pos);
+	if (s->state == 2)
+		return s->val;
+	s->pos = view_own_index(v, nd->s, nd->h);
+	if (s->pos >= 0) {
+		s->state = 1;
+		return view_own_at(v, s->pos);
+	}
+	s->state = 2;
+	s->val = view_parent(v) ? view_get_hashed(view_parent(v), nd->s, nd->h) : NULL;
+	return s->val;
+}
+
+static int render(const struct tmpl *t, int from, int to, const view *v, buf *out, int depth,
+		  struct list_cache *lc);
+
+/* Template `name` rendered whole with v (tmpl_render(), a V_TMPL value). */
+static int render_named(const char *name, const view *v, buf *out, int depth)
+{
+	const struct tmpl *t = find(name);
+	if (!t) {
+		log_error("msg=\"template not found\" template=%s", name);
+		return CLR_ENOTFOUND;
+	}
+	return render(t, 0, t->n, v, out, depth, NULL);
+}
+
+static int render(const struct tmpl *t, int from, int to, const view *v, buf *out, int depth,
+		  struct list_cache *lc)
 {
 	if (depth > 32)
 		return CLR_EINVAL;
@@ -220,32 +280,49 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 		const struct vval *val;
 		switch (nd->type) {
 		case N_TEXT:
-			buf_add(out, nd->s, nd->len);
+			buf_add_inline(out, nd->s, nd->len);
 			break;
 		case N_VAR:
-			val = view_get_hashed(v, nd->s, nd->h);
+			val = lookup(t, i, v, lc);
 			if (val && (val->kind == V_TEXT || val->kind == V_HTML)) {
 				if (val->kind == V_HTML || t->text)
 					buf_adds(out, val->s);
 				else
 					buf_add_html(out, val->s);
+			} else if (val && val->kind == V_TMPL) {
+				int rc = render_named(val->s, v, out, depth + 1);
+				if (rc)
+					return rc;
 			}
 			break;
 		case N_SECTION:
-			val = view_get_hashed(v, nd->s, nd->h);
-			if (val && val->kind == V_LIST) {
+			val = lookup(t, i, v, lc);
+			if (val && val->kind == V_LIST && val->nitems > 1 && nd->end - i - 1 <= LIST_CACHE_NODES) {
+				struct list_cache ilc;
+				ilc.t = t;
+				ilc.base = i + 1;
+				ilc.n = nd->end - i - 1;
+				ilc.first = val->items[0];
+				memset(ilc.slot, 0, sizeof ilc.slot[0] * (size_t)ilc.n);
+				for (int k = 0; k < val->nitems; k++) {
+					const view *item = val->items[k];
+					ilc.cur = k == 0 || view_same_keys(item, ilc.first) ? item : NULL;
+					if (render(t, i + 1, nd->end, item, out, depth + 1, &ilc))
+						return CLR_EINVAL;
+				}
+			} else if (val && val->kind == V_LIST) {
 				for (int k = 0; k < val->nitems; k++)
-					if (render(t, i + 1, nd->end, val->items[k], out, depth + 1))
+					if (render(t, i + 1, nd->end, val->items[k], out, depth + 1, NULL))
 						return CLR_EINVAL;
 			} else if (truthy(val)) {
-				if (render(t, i + 1, nd->end, v, out, depth + 1))
+				if (render(t, i + 1, nd->end, v, out, depth + 1, lc))
 					return CLR_EINVAL;
 			}
 			i = nd->end - 1;
 			break;
 		case N_INVERTED:
-			if (!truthy(view_get_hashed(v, nd->s, nd->h)))
-				if (render(t, i + 1, nd->end, v, out, depth + 1))
+			if (!truthy(lookup(t, i, v, lc)))
+				if (render(t, i + 1, nd->end, v, out, depth + 1, lc))
 					return CLR_EINVAL;
 			i = nd->end - 1;
 			break;
@@ -255,7 +332,7 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 				log_error("msg=\"template: unknown partial\" template=%s partial=%s", t->name, nd->s);
 				return CLR_ENOTFOUND;
 			}
-			if (render(pt, 0, pt->n, v, out, depth + 1))
+			if (render(pt, 0, pt->n, v, out, depth + 1, NULL))
 				return CLR_EINVAL;
 			break;
 		}
@@ -266,10 +343,5 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 
 int tmpl_render(const char *name, const view *v, buf *out)
 {
-	const struct tmpl *t = find(name);
-	if (!t) {
-		log_error("msg=\"template not found\" template=%s", name);
-		return CLR_ENOTFOUND;
-	}
-	return render(t, 0, t->n, v, out, 0);
+	return render_named(name, v, out, 0);
 }

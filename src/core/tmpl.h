@@ -1,7 +1,8 @@
 /* tmpl.h - HTML/text templates, compiled once at start-up.
  *
  * Syntax (a Mustache subset):
- *   {{name}}             value of name, HTML-escaped (V_HTML values as is)
+ *   {{name}}             value of name, HTML-escaped (V_HTML values as is;
+ *                        V_TMPL: that template, rendered there with the view)
  *   {{#name}}..{{/name}} section: once per item of a list, once if a text is
  *                        non-empty or a bool is true; nothing otherwise
  *   {{^name}}..{{/name}} inverted section: when name is absent/empty/false

@@ -1,17 +1,43 @@
-/* view.c - view model: a linear-probe-free small dictionary (pages have a few
- * dozen keys, so a linked list scanned from the newest entry is enough). */
+/* view.c - view model: a small dictionary per view, its entries in one
+ * array in the order they were set, searched from the newest (pages have a
+ * few dozen keys, list items a handful: a scan of their hashes is enough). */
 #include "core/view.h"
 #include <stdarg.h>
 #include <string.h>
 
 struct vitem {
-	struct vitem *next;
 	const char *key;
 	unsigned h; /* key_hash(key): most lookups miss (a row's template asks
 		     * for page keys, a page for unset flags), and comparing hashes
 		     * first made them cheap (docs/PERFORMANCE.md, change 6) */
 	struct vval val;
 };
+
+/* Entries allocated with the view itself: a list item (a row of a table,
+ * an <option>) has fewer, so it costs one allocation; a page's entries
+ * move to a larger array as they grow (docs/PERFORMANCE.md, run 7). */
+#define VIEW_INLINE 8
+
+struct view {
+	arena *a;
+	view *parent;
+	const view *prev;    /* the previous item of the same list (view_add),
+			      * whose keys' hashes view_set_new() reuses */
+	struct vitem *items; /* n entries in insertion order, room for cap */
+	int n, cap;
+	int last_list;       /* entry of the last view_add(), or -1: a table's
+			      * rows are added one after the other */
+	unsigned char *index; /* see INDEX_FROM; NULL: entries are scanned */
+	struct vitem inline_items[VIEW_INLINE];
+};
+
+/* A page's view has a few dozen entries, asked for a few hundred times
+ * (every flag of its templates, mostly unset, and each new key set):
+ * from INDEX_FROM entries on, an open-addressing table of their positions
+ * (plus one; 0 is a free slot) by hash, INDEX_SLOTS of them for at most
+ * half as many entries; a larger view goes back to scanning. */
+#define INDEX_FROM 16
+#define INDEX_SLOTS 256
 
 static unsigned key_hash(const char *k)
 {
@@ -28,16 +54,18 @@ unsigned view_key_hash(const char *key)
 	return key_hash(key);
 }
 
-struct view {
-	arena *a;
-	view *parent;
-	struct vitem *items;
-};
-
 view *view_new(arena *a)
 {
-	view *v = arena_alloc(a, sizeof *v);
+	/* not zeroed: the entries are written as they are added */
+	view *v = arena_alloc_raw(a, sizeof *v);
 	v->a = a;
+	v->parent = NULL;
+	v->prev = NULL;
+	v->items = v->inline_items;
+	v->n = 0;
+	v->cap = VIEW_INLINE;
+	v->last_list = -1;
+	v->index = NULL;
 	return v;
 }
 
@@ -58,18 +86,80 @@ arena *view_arena(const view *v)
 	return v->a;
 }
 
-static struct vval *slot(view *v, const char *key)
+/* Appends an entry for key (hash h); its value is for the caller to set. */
+/* Records entry pos in v's index; it replaces an older entry of the same
+ * key (view_set_new() of a key already set: the newest wins, as when
+ * scanning). */
+static void index_add(view *v, int pos)
 {
-	unsigned h = key_hash(key);
-	for (struct vitem *it = v->items; it; it = it->next)
-		if (it->h == h && strcmp(it->key, key) == 0)
-			return &it->val;
-	struct vitem *it = arena_alloc(v->a, sizeof *it);
+	const struct vitem *e = &v->items[pos];
+	for (unsigned i = e->h & (INDEX_SLOTS - 1);; i = (i + 1) & (INDEX_SLOTS - 1)) {
+		int p = v->index[i];
+		if (!p || (v->items[p - 1].h == e->h && strcmp(v->items[p - 1].key, e->key) == 0)) {
+			v->index[i] = (unsigned char)(pos + 1);
+			return;
+		}
+	}
+}
+
+static struct vitem *append(view *v, const char *key, unsigned h)
+{
+	if (v->n == v->cap) {
+		int cap = v->cap * 2;
+		struct vitem *n = arena_alloc_raw(v->a, sizeof *n * (size_t)cap);
+		memcpy(n, v->items, sizeof *n * (size_t)v->n);
+		v->items = n;
+		v->cap = cap;
+	}
+	struct vitem *it = &v->items[v->n++];
 	it->key = key;
 	it->h = h;
-	it->next = v->items;
-	v->items = it;
-	return &it->val;
+	if (v->index) {
+		if (v->n > INDEX_SLOTS / 2)
+			v->index = NULL;
+		else
+			index_add(v, v->n - 1);
+	} else if (v->n == INDEX_FROM) {
+		v->index = arena_alloc(v->a, INDEX_SLOTS);
+		for (int i = 0; i < v->n; i++)
+			index_add(v, i);
+	}
+	return it;
+}
+
+static int find(const view *v, const char *key, unsigned h)
+{
+	if (v->index) {
+		for (unsigned i = h & (INDEX_SLOTS - 1);; i = (i + 1) & (INDEX_SLOTS - 1)) {
+			int p = v->index[i];
+			if (!p)
+				return -1;
+			if (v->items[p - 1].h == h && strcmp(v->items[p - 1].key, key) == 0)
+				return p - 1;
+		}
+	}
+	for (int i = v->n - 1; i >= 0; i--)
+		if (v->items[i].h == h && strcmp(v->items[i].key, key) == 0)
+			return i;
+	return -1;
+}
+
+/* The entry of key in v, added (zeroed) if missing. */
+static int slot_index(view *v, const char *key)
+{
+	unsigned h = key_hash(key);
+	int i = find(v, key, h);
+	if (i < 0) {
+		memset(&append(v, key, h)->val, 0, sizeof(struct vval));
+		i = v->n - 1;
+	}
+	return i;
+}
+
+static struct vval *slot(view *v, const char *key)
+{
+	int i = slot_index(v, key); /* before reading v->items: it may move */
+	return &v->items[i].val;
 }
 
 void view_set(view *v, const char *key, const char *text)
@@ -81,13 +171,15 @@ void view_set(view *v, const char *key, const char *text)
 
 void view_set_new(view *v, const char *key, const char *text)
 {
-	struct vitem *it = arena_alloc(v->a, sizeof *it);
-	it->key = key;
-	it->h = key_hash(key);
-	it->next = v->items;
-	v->items = it;
-	it->val.kind = V_TEXT;
-	it->val.s = text ? text : "";
+	/* the previous row set the same key at the same position: its hash */
+	const view *p = v->prev;
+	unsigned h = p && v->n < p->n && p->items[v->n].key == key ? p->items[v->n].h : key_hash(key);
+	struct vval *s = &append(v, key, h)->val;
+	s->kind = V_TEXT;
+	s->b = 0;
+	s->s = text ? text : "";
+	s->items = NULL;
+	s->nitems = s->cap = 0;
 }
 
 void view_setf(view *v, const char *key, const char *fmt, ...)
@@ -104,6 +196,13 @@ void view_set_html(view *v, const char *key, const char *html)
 	struct vval *s = slot(v, key);
 	s->kind = V_HTML;
 	s->s = html ? html : "";
+}
+
+void view_set_tmpl(view *v, const char *key, const char *tmpl_name)
+{
+	struct vval *s = slot(v, key);
+	s->kind = V_TMPL;
+	s->s = tmpl_name;
 }
 
 void view_set_bool(view *v, const char *key, int b)
@@ -124,20 +223,24 @@ void view_list(view *v, const char *key)
 
 view *view_add(view *v, const char *key)
 {
-	struct vval *s = slot(v, key); /* view_list() without a second lookup */
+	/* the same list as last time (the same key pointer): no lookup */
+	if (v->last_list < 0 || v->items[v->last_list].key != key)
+		v->last_list = slot_index(v, key);
+	struct vval *s = &v->items[v->last_list].val;
 	if (s->kind != V_LIST) {
 		memset(s, 0, sizeof *s);
 		s->kind = V_LIST;
 	}
 	if (s->nitems == s->cap) {
 		int cap = s->cap ? s->cap * 2 : 8;
-		view **n = arena_alloc(v->a, sizeof *n * (size_t)cap);
+		view **n = arena_alloc_raw(v->a, sizeof *n * (size_t)cap);
 		if (s->nitems)
 			memcpy(n, s->items, sizeof *n * (size_t)s->nitems);
 		s->items = n;
 		s->cap = cap;
 	}
 	view *c = view_child(v);
+	c->prev = s->nitems ? s->items[s->nitems - 1] : NULL;
 	s->items[s->nitems++] = c;
 	return c;
 }
@@ -149,17 +252,38 @@ const struct vval *view_get(const view *v, const char *key)
 
 const struct vval *view_get_hashed(const view *v, const char *key, unsigned h)
 {
-	for (; v; v = v->parent)
-		for (struct vitem *it = v->items; it; it = it->next)
-			if (it->h == h && strcmp(it->key, key) == 0)
-				return &it->val;
+	for (; v; v = v->parent) {
+		int i = find(v, key, h);
+		if (i >= 0)
+			return &v->items[i].val;
+	}
 	return NULL;
+}
+
+int view_own_index(const view *v, const char *key, unsigned hash)
+{
+	return find(v, key, hash);
+}
+
+const struct vval *view_own_at(const view *v, int i)
+{
+	return &v->items[i].val;
+}
+
+int view_same_keys(const view *a, const view *b)
+{
+	if (a->parent != b->parent || a->n != b->n)
+		return 0;
+	for (int i = 0; i < a->n; i++)
+		if (a->items[i].key != b->items[i].key)
+			return 0;
+	return 1;
 }
 
 void view_option(view *v, const char *key, const char *value, const char *label, int selected)
 {
 	view *o = view_add(v, key);
-	view_set(o, "value", value);
-	view_set(o, "label", label);
+	view_set_new(o, "value", value);
+	view_set_new(o, "label", label);
 	view_set_bool(o, "selected", selected);
 }

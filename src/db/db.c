@@ -6,6 +6,7 @@
 #include "db/backend.h"
 #include "core/err.h"
 #include "core/log.h"
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -201,8 +202,28 @@ const char *db_int(arena *a, long long v)
 
 long long db_ll(const db_rows *r, int row, int col)
 {
+	/* atoll() without strtoll's locale and base handling: one per row and
+	 * integer column read (docs/PERFORMANCE.md, run 7).  Same result:
+	 * leading white space, a sign, digits up to the first other byte,
+	 * clamped like strtoll() on overflow. */
 	const char *s = db_cell(r, row, col);
-	return s ? atoll(s) : 0;
+	if (!s)
+		return 0;
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	int neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	unsigned long long u = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : (unsigned long long)LLONG_MAX;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+		if (u > (lim - d) / 10) {
+			u = lim;
+			break;
+		}
+		u = u * 10 + d;
+	}
+	return neg ? (long long)(0ULL - u) : (long long)u;
 }
 
 /* Sleeps 5..50 ms times the attempt number, randomised so that two
@@ -258,16 +279,25 @@ int db_tx(db *d, int (*fn)(db *d, void *ctx), void *ctx)
 	return rc;
 }
 
-/* ---- statement cache: open addressing, linear probing, FNV-1a ---- */
+/* ---- statement cache: open addressing, linear probing ---- */
 
+/* Hash of an SQL text, 8 bytes per step: every statement run looks its
+ * text (a few hundred bytes) up, and FNV-1a's multiply per byte was most
+ * of that lookup (docs/PERFORMANCE.md, run 7). */
 static size_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
+	const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	size_t n = strlen(s);
+	uint64_t h = 1469598103934665603ULL ^ n, w;
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
-	return (size_t)h;
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * k;
+	return (size_t)(h ^ (h >> 32));
 }
 
 void *stmt_cache_get(const struct stmt_cache *c, const char *sql)

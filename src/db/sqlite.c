@@ -9,6 +9,7 @@
  */
 #include "db/backend.h"
 #include "core/err.h"
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +103,9 @@ static int prepare(struct sq *s, const char *sql, int n, const char *const *para
 		}
 		if (!idx)
 			continue;
-		int rc = params[i] ? sqlite3_bind_text(st, idx, params[i], -1, SQLITE_TRANSIENT)
+		/* SQLITE_STATIC, not a copy: params outlive the statement's run,
+		 * and release() clears the bindings before the caller returns */
+		int rc = params[i] ? sqlite3_bind_text(st, idx, params[i], -1, SQLITE_STATIC)
 				   : sqlite3_bind_null(st, idx);
 		if (rc != SQLITE_OK) {
 			rc = fail(s, rc, sql);
@@ -150,6 +153,47 @@ static int sq_exec(db *d, const char *sql, int n, const char *const *params)
 
 /* Columns up to which sq_query() copies a row in one arena block. */
 #define ROW_MAXC 32
+/* Room for a 64-bit integer in decimal, sign included. */
+#define INT_DIGITS 21
+
+/* Cell c of the current row as text: *text (NULL for SQL NULL) and *len;
+ * returns the room it takes in the row's block (len + 1, or 0).  One API
+ * call per cell through sqlite3_column_value() instead of
+ * sqlite3_column_text() + sqlite3_column_bytes(), each of which enters
+ * and leaves the connection (mutex, error state); integers are written in
+ * decimal into DIGITS rather than converted inside SQLite (its conversion
+ * also stores the text into the result row).  Same text as "%lld", as
+ * sqlite3_column_text() gives.  The value is an "unprotected" one: fine
+ * on a connection that only one thread uses (SQLITE_OPEN_NOMUTEX, below).
+ * docs/PERFORMANCE.md, run 7. */
+static size_t cell_text(sqlite3_stmt *st, int c, const char **text, size_t *len, char digits[INT_DIGITS])
+{
+	sqlite3_value *v = sqlite3_column_value(st, c);
+	switch (sqlite3_value_type(v)) {
+	case SQLITE_NULL:
+		*text = NULL;
+		return 0;
+	case SQLITE_INTEGER: {
+		sqlite3_int64 i = sqlite3_value_int64(v);
+		unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+		char *p = digits + INT_DIGITS;
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (i < 0)
+			*--p = '-';
+		*text = p;
+		*len = (size_t)(digits + INT_DIGITS - p);
+		return *len + 1;
+	}
+	default:
+		*text = (const char *)sqlite3_value_text(v);
+		if (!*text)
+			return 0; /* out of memory converting: as sqlite3_column_text() */
+		*len = (size_t)sqlite3_value_bytes(v);
+		return *len + 1;
+	}
+}
 
 static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 		    const char *const *params)
@@ -162,16 +206,20 @@ static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 		return rc;
 	int ncols = sqlite3_column_count(st), nrows = 0;
 	size_t cap = 0, len = 0;
+	/* the cell pointers go straight into the arena, doubling as needed
+	 * (the smaller arrays left behind are the arena's to free) rather
+	 * than malloc/realloc, a copy and free (docs/PERFORMANCE.md, run 7) */
 	const char **tmp = NULL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len + (size_t)ncols > cap) {
-			cap = cap ? cap * 2 : 64;
-			while (cap < len + (size_t)ncols)
-				cap *= 2;
-			const char **nt = realloc(tmp, cap * sizeof *tmp);
-			if (!nt)
-				abort();
+			size_t ncap = cap ? cap * 2 : 64;
+			while (ncap < len + (size_t)ncols)
+				ncap *= 2;
+			const char **nt = arena_alloc_raw(a, ncap * sizeof *nt);
+			if (len)
+				memcpy(nt, tmp, len * sizeof *tmp);
 			tmp = nt;
+			cap = ncap;
 		}
 		if (!ncols) {
 			nrows++;
@@ -182,13 +230,9 @@ static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 			/* one arena block per row, its cells end to end, instead of
 			 * one allocation per cell (docs/PERFORMANCE.md, run 6) */
 			size_t lens[ROW_MAXC], total = 0;
-			for (int c = 0; c < ncols; c++) {
-				cells[c] = (const char *)sqlite3_column_text(st, c);
-				if (cells[c]) {
-					lens[c] = (size_t)sqlite3_column_bytes(st, c);
-					total += lens[c] + 1;
-				}
-			}
+			char ints[ROW_MAXC][INT_DIGITS];
+			for (int c = 0; c < ncols; c++)
+				total += cell_text(st, c, &cells[c], &lens[c], ints[c]);
 			char *p = total ? arena_alloc_raw(a, total) : NULL;
 			for (int c = 0; c < ncols; c++)
 				if (cells[c]) {
@@ -213,11 +257,8 @@ static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 		rc = 0;
 		out->nrows = nrows;
 		out->ncols = ncols;
-		out->cells = arena_alloc(a, (len ? len : 1) * sizeof *out->cells);
-		if (len)
-			memcpy(out->cells, tmp, len * sizeof *tmp);
+		out->cells = len ? tmp : arena_alloc(a, sizeof *out->cells);
 	}
-	free(tmp);
 	release(st, cached);
 	return rc;
 }
@@ -276,8 +317,19 @@ static const struct db_ops sqlite_ops = {
 	.in_tx = sq_in_tx,
 };
 
+/* Before SQLite initialises itself (first open): no memory statistics,
+ * which nothing reads and which take a global mutex around every
+ * sqlite3_malloc()/free() (docs/PERFORMANCE.md, run 7).  A no-op
+ * (SQLITE_MISUSE, ignored) if SQLite was already initialised. */
+static void sqlite_config_once(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_sqlite_open(const char *path, db **out, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sqlite_config_once);
 	if (!*path) {
 		snprintf(err, errlen, "empty SQLite path");
 		return CLR_EDB;

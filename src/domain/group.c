@@ -310,6 +310,26 @@ int group_list(db *d, arena *a, long long org_id, const struct group_query *q, s
 	return 0;
 }
 
+int group_names(db *d, arena *a, long long org_id, struct group **out, int *n)
+{
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT id, name FROM groups WHERE org_id = $1 ORDER BY name_folded, id",
+			  DB_P(db_int(a, org_id)));
+	*out = NULL;
+	*n = 0;
+	if (rc < 0)
+		return rc;
+	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
+	for (int i = 0; i < r.nrows; i++) {
+		(*out)[i].id = db_ll(&r, i, 0);
+		(*out)[i].org_id = org_id;
+		(*out)[i].name = s0(db_cell(&r, i, 1));
+		(*out)[i].category = "";
+	}
+	*n = r.nrows;
+	return 0;
+}
+
 int group_count(db *d, arena *a, long long org_id, long long *n)
 {
 	db_rows r;

@@ -55,6 +55,9 @@ struct group_query {
 };
 /* By folded name. */
 int group_list(db *d, arena *a, long long org_id, const struct group_query *q, struct group **out, int *n);
+/* Every group of org_id in group_list()'s order, with only id and name set
+ * (a <select> of groups: no member counts to compute). */
+int group_names(db *d, arena *a, long long org_id, struct group **out, int *n);
 int group_count(db *d, arena *a, long long org_id, long long *n);
 
 /* Associates the candidates ids[0..n) (duplicates allowed) with group

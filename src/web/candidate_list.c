@@ -50,38 +50,32 @@ void cand_list_parse(struct req *r, struct cand_list *l, const char *base, int f
 
 const char *cand_list_url(arena *a, const struct cand_list *l, const char *tri, const char *ordre, int page)
 {
-	buf b = BUF_INIT;
-	buf_adds(&b, l->base);
-	char sep = '?';
-	const char *keys[] = {"q", "statut", "groupe", "tri", "ordre", "page"};
-	const char *vals[] = {l->q, l->statut, l->groupe, tri, ordre, page > 1 ? arena_printf(a, "%d", page) : NULL};
+	/* built in one arena block, without buf_printf: seven per list page
+	 * (docs/PERFORMANCE.md, run 7) */
+	static const char *const keys[] = {"q", "statut", "groupe", "tri", "ordre", "page"};
+	const char *vals[] = {l->q, l->statut, l->groupe, tri, ordre, page > 1 ? ll_fmt(a, "", page) : NULL};
+	size_t lb = strlen(l->base), len = lb;
 	for (int i = 0; i < 6; i++)
 		if (!str_empty(vals[i])) {
-			buf_printf(&b, "%c%s=%s", sep, keys[i], url_encode(a, vals[i]));
+			vals[i] = url_encode(a, vals[i]);
+			len += 2 + strlen(keys[i]) + strlen(vals[i]);
+		} else {
+			vals[i] = NULL;
+		}
+	char *out = arena_alloc_raw(a, len + 1), *o = out, sep = '?';
+	memcpy(o, l->base, lb);
+	o += lb;
+	for (int i = 0; i < 6; i++)
+		if (vals[i]) {
+			size_t lk = strlen(keys[i]), lv = strlen(vals[i]);
+			*o++ = sep;
+			memcpy(o, keys[i], lk);
+			o += lk;
+			*o++ = '=';
+			memcpy(o, vals[i], lv);
+			o += lv;
 			sep = '&';
 		}
-	char *s = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return s;
-}
-
-/* PREFIX followed by V in decimal, without vsnprintf: two per row of the
- * list page (docs/PERFORMANCE.md, run 5). */
-static const char *ll_str(arena *a, const char *prefix, long long v)
-{
-	char d[24];
-	int n = 0;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do
-		d[n++] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		d[n++] = '-';
-	size_t lp = strlen(prefix);
-	char *out = arena_alloc(a, lp + (size_t)n + 1), *o = out + lp;
-	memcpy(out, prefix, lp);
-	while (n)
-		*o++ = d[--n];
 	*o = 0;
 	return out;
 }
@@ -117,7 +111,7 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 		view *row = view_add(v, "rows");
 		view_set_new(row, "name", candidate_display_name(a, c->last_name, c->first_name));
 		view_set_new(row, "email", c->email);
-		const char *href = ll_str(a, "/candidats/", c->id);
+		const char *href = ll_fmt(a, "/candidats/", c->id);
 		view_set_new(row, "href", href);
 		view_set_new(row, "cid", href + strlen("/candidats/"));
 		const struct cand_status *s = cand_status_find(c->status);
@@ -137,10 +131,10 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 		view_set(h, "arrow", cur ? (l->cq.desc ? "▼" : "▲") : "");
 	}
 	view_set(v, "total", int_fmt(a, res.total));
-	view_setf(v, "total_n", "%lld", res.total);
+	view_set(v, "total_n", ll_fmt(a, "", res.total));
 	view_set(v, "total_label", res.total == 1 ? "candidat" : "candidats");
-	view_setf(v, "page", "%d", res.page);
-	view_setf(v, "pages", "%d", res.pages);
+	view_set(v, "page", ll_fmt(a, "", res.page));
+	view_set(v, "pages", ll_fmt(a, "", res.pages));
 	view_set_bool(v, "paged", res.pages > 1);
 	if (res.page > 1)
 		view_set(v, "prev_href", cand_list_url(a, l, l->tri, l->ordre, res.page - 1));

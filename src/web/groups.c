@@ -60,13 +60,13 @@ int web_group_options(struct req *r, view *v, const char *selected, long long *g
 	*gid = 0;
 	struct group *gs;
 	int n;
-	int rc = group_list(d, r->a, r->sess->org_id, NULL, &gs, &n);
+	int rc = group_names(d, r->a, r->sess->org_id, &gs, &n);
 	if (rc)
 		return rc;
 	long long want = parse_id(selected);
 	view_list(v, "group_options");
 	for (int i = 0; i < n; i++) {
-		view_option(v, "group_options", arena_printf(view_arena(v), "%lld", gs[i].id), gs[i].name, gs[i].id == want);
+		view_option(v, "group_options", ll_fmt(r->a, "", gs[i].id), gs[i].name, gs[i].id == want);
 		if (gs[i].id == want)
 			*gid = want;
 	}
