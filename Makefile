@@ -69,6 +69,9 @@ $(B)/unit: $(UNIT_SRC) $(LIBOBJ) tests/unit/test.h $(wildcard src/*/*.h)
 $(B)/asan/unit: $(UNIT_SRC) $(ASAN_LIBOBJ) tests/unit/test.h $(wildcard src/*/*.h)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(ASAN_LIBOBJ) $(LDLIBS)
 
+$(B)/bench-index: bench/index.c $(LIBOBJ) $(wildcard src/*/*.h)
+	$(CC) $(CFLAGS) -o $@ bench/index.c $(LIBOBJ) $(LDLIBS)
+
 unit: $(B)/unit
 	$(B)/unit
 

@@ -4,6 +4,7 @@
 #include "core/tmpl.h"
 #include "http/server.h"
 #include "mail/worker.h"
+#include "domain/cand_index.h"
 #include "domain/place.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,12 @@ static const char serve_help[] =
 	"  --db URL        sqlite:PATH or postgresql://... (env CLR_DB, default sqlite:var/clr.db)\n"
 	"  --port N        TCP port (env CLR_PORT, default 8080)\n"
 	"  --listen ADDR   address to bind (default 127.0.0.1)\n"
-	"  --threads N     worker threads (default: one per core)\n";
+	"  --threads N     worker threads (default: one per core the process may run on)\n"
+	"\n"
+	"Environment: CLR_LIST_INDEX_MIN (default 2000; 0 turns it off) and\n"
+	"CLR_LIST_INDEX_MB (default 64): organisations with at least that many\n"
+	"candidates get an in-memory search index of their list, within that\n"
+	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n";
 
 int cmd_serve(int argc, char **argv)
 {
@@ -50,6 +56,9 @@ int cmd_serve(int argc, char **argv)
 		return 1;
 	struct server_opts so = {listen, p, threads ? atoi(threads) : 0, 30, 512};
 	mail_start(); /* the outbox delivery worker (issue 3) */
+	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */
+	if (cand_index_enabled())
+		server_add_worker(cand_index_worker);
 	rc = server_run(&so);
 	db_thread_close();
 	return rc ? 1 : 0;

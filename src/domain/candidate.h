@@ -195,6 +195,7 @@ struct candidate_page {
 	int n;
 	long long total; /* rows matching the filters */
 	int page, pages;
+	int from_index; /* answered by the in-memory index (cand_index.h), not SQL */
 };
 int candidate_list(db *d, arena *a, long long org_id, const struct candidate_query *q, struct candidate_page *out);
 /* Number of candidates per status (index in cand_statuses) and in all. */

@@ -97,6 +97,8 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	int rc = candidate_list(r->db, r->a, r->sess->org_id, &l->cq, &res);
 	if (rc)
 		return rc;
+	if (res.from_index)
+		r->log_note = "list=index";
 	arena *a = r->a;
 	view_set(v, "list_href", l->base);
 	view_set(v, "list_results", l->results);

@@ -114,10 +114,11 @@ function saveServerLog(port, text) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Start `clr serve` on a fresh, migrated database.
+ * Start `clr serve` on a fresh, migrated database (or DB), with ENV added to
+ * its environment.
  * Returns {url, dbUrl, port, stop(), stderr(), createAdmin(o), createStaff(o), proc}.
  */
-export async function startServer({ db } = {}) {
+export async function startServer({ db, env: extraEnv = {} } = {}) {
 	const database = db ? { url: db, cleanup: () => {} } : await freshDatabase();
 	const dbUrl = database.url;
 	await clr(['migrate', '--db', dbUrl]);
@@ -127,7 +128,7 @@ export async function startServer({ db } = {}) {
 		const port = await freePort();
 		const url = `http://127.0.0.1:${port}`;
 		// Mail goes to a folder of this test run, never to the checkout's var/mail.
-		const env = { ...process.env };
+		const env = { ...process.env, ...extraEnv };
 		if (!env.CLR_MAIL_DIR) env.CLR_MAIL_DIR = mkdtempSync(join(tmpdir(), 'clr-mail-'));
 		const proc = spawn(BIN, ['serve', '--db', dbUrl, '--port', String(port), '--listen', '127.0.0.1'], {
 			stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,642 @@
+/* cand_index.c - the in-memory search index of large organisations'
+ * candidate lists (see cand_index.h): building one from the database,
+ * searching it, and the registry (one index per organisation, reference
+ * counted, least recently used dropped past the memory budget) shared by the
+ * server's threads and fed by one background builder thread.
+ *
+ * Layout of an index: the organisation's candidates in the list's name
+ * order (ORDER BY sort_name, id, as the SQL path sorts) are positions
+ * 0..n-1; ids[], status[] and the NUL-separated search texts (text + off[])
+ * are indexed by position.  Every distinct three-byte sequence of the texts
+ * (trigram) has a posting list: the positions whose text contains it,
+ * ascending, delta-encoded as LEB128 varints in one byte array.  A search
+ * of 3 bytes or more intersects the posting lists of the query's trigrams
+ * (shortest first) and checks each remaining position with contains(); a
+ * shorter one checks every position.  Positions come out in name order, so
+ * the count and the page fall out of one pass. */
+#include "domain/cand_index.h"
+#include "core/log.h"
+#include "domain/candidate.h"
+#include <malloc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct tri {
+	uint32_t key;	/* trigram + 1; 0 = empty slot */
+	uint32_t count; /* positions in the list */
+	uint32_t last;	/* while building: last position + 1 added */
+	uint32_t len;	/* bytes of the encoded list */
+	size_t off;	/* start in post[] */
+};
+
+struct cand_index {
+	long long org_id, version;
+	uint32_t n;
+	long long *ids;
+	unsigned char *status;
+	uint32_t *off; /* n + 1 */
+	char *text;
+	uint32_t *doff; /* n: the row's "last\0first\0email\0exam_date\0" in disp (see disp_value) */
+	char *disp;
+	struct tri *tab;
+	uint32_t mask;
+	unsigned char *post;
+	size_t bytes;
+	atomic_int refs;
+};
+
+/* ------------------------------------------------------------ building */
+
+static const char *s0(const char *s)
+{
+	return s ? s : "";
+}
+
+static uint32_t tri_key(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) + 1;
+}
+
+static struct tri *tri_slot(struct tri *tab, uint32_t mask, uint32_t key)
+{
+	uint32_t h = (key * 2654435761u) & mask;
+	while (tab[h].key && tab[h].key != key)
+		h = (h + 1) & mask;
+	return &tab[h];
+}
+
+static int varint_len(uint32_t v)
+{
+	return v < 1u << 7 ? 1 : v < 1u << 14 ? 2 : v < 1u << 21 ? 3 : v < 1u << 28 ? 4 : 5;
+}
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+static void index_free(struct cand_index *ix)
+{
+	if (!ix)
+		return;
+	free(ix->ids);
+	free(ix->status);
+	free(ix->off);
+	free(ix->text);
+	free(ix->doff);
+	free(ix->disp);
+	free(ix->tab);
+	free(ix->post);
+	free(ix);
+}
+
+/* Doubles the table when half full (while counting: no positions yet). */
+static void tab_grow(struct cand_index *ix)
+{
+	uint32_t cap = (ix->mask + 1) * 2;
+	struct tri *t = xcalloc(cap, sizeof *t);
+	for (uint32_t i = 0; i <= ix->mask; i++)
+		if (ix->tab[i].key)
+			*tri_slot(t, cap - 1, ix->tab[i].key) = ix->tab[i];
+	free(ix->tab);
+	ix->tab = t;
+	ix->mask = cap - 1;
+}
+
+/* Two passes over the texts: sizes of every posting list, then the lists. */
+static void build_postings(struct cand_index *ix)
+{
+	uint32_t used = 0;
+	ix->mask = 4095; /* doubled while half full */
+	ix->tab = xcalloc(ix->mask + 1, sizeof *ix->tab);
+	for (uint32_t p = 0; p < ix->n; p++) {
+		const unsigned char *s = (const unsigned char *)ix->text + ix->off[p];
+		uint32_t len = ix->off[p + 1] - ix->off[p] - 1;
+		for (uint32_t i = 0; i + 3 <= len; i++) {
+			uint32_t key = tri_key(s + i);
+			struct tri *t = tri_slot(ix->tab, ix->mask, key);
+			if (!t->key) {
+				if (++used * 2 > ix->mask) {
+					tab_grow(ix);
+					t = tri_slot(ix->tab, ix->mask, key);
+				}
+				t->key = key;
+			}
+			if (t->last == p + 1)
+				continue; /* already in this text */
+			t->len += (uint32_t)varint_len(p + 1 - t->last);
+			t->last = p + 1;
+			t->count++;
+		}
+	}
+	size_t total = 0;
+	for (uint32_t i = 0; i <= ix->mask; i++) {
+		ix->tab[i].off = total;
+		total += ix->tab[i].len;
+		ix->tab[i].len = 0;
+		ix->tab[i].last = 0;
+	}
+	ix->post = xmalloc(total);
+	for (uint32_t p = 0; p < ix->n; p++) {
+		const unsigned char *s = (const unsigned char *)ix->text + ix->off[p];
+		uint32_t len = ix->off[p + 1] - ix->off[p] - 1;
+		for (uint32_t i = 0; i + 3 <= len; i++) {
+			struct tri *t = tri_slot(ix->tab, ix->mask, tri_key(s + i));
+			if (t->last == p + 1)
+				continue;
+			uint32_t d = p + 1 - t->last;
+			unsigned char *o = ix->post + t->off + t->len;
+			while (d >= 0x80) {
+				*o++ = (unsigned char)(d | 0x80);
+				d >>= 7;
+				t->len++;
+			}
+			*o = (unsigned char)d;
+			t->len++;
+			t->last = p + 1;
+		}
+	}
+	ix->bytes += total + (size_t)(ix->mask + 1) * sizeof *ix->tab;
+}
+
+static long long list_version(db *d, arena *a, long long org_id)
+{
+	db_rows r;
+	if (db_query(d, a, &r, "SELECT COALESCE(SUM(v), 0) FROM candidate_counts WHERE org_id = $1",
+		     DB_P(db_int(a, org_id))) < 0)
+		return -1;
+	return db_ll(&r, 0, 0);
+}
+
+/* The e-mail of a search text: its last part, after " | " (names and
+ * e-mails hold no '|'; candidate_search_text()). */
+static const char *text_email(const char *text)
+{
+	const char *e = text, *p;
+	while ((p = strstr(e, " | ")) != NULL)
+		e = p + 3;
+	return e;
+}
+
+/* Column C of row P as kept in disp: an e-mail equal to the folded one of
+ * the search text (nearly all of them) is kept once, as SAME_EMAIL. */
+#define SAME_EMAIL "\x01"
+static const char *disp_value(const db_rows *r, int p, int c)
+{
+	const char *v = s0(db_cell(r, p, c));
+	return c == 5 && !strcmp(v, text_email(s0(db_cell(r, p, 2)))) ? SAME_EMAIL : v;
+}
+
+/* One consistent read: the rows between two equal versions (a change
+ * commits with its version increment, so none happened in between). */
+struct cand_index *cand_index_build(db *d, long long org_id)
+{
+	arena *a = arena_new();
+	struct cand_index *ix = NULL;
+	for (int attempt = 0; attempt < 3 && !ix; attempt++) {
+		arena_reset(a);
+		db_rows r;
+		long long v1 = list_version(d, a, org_id);
+		if (v1 < 0 || db_query(d, a, &r,
+				       "SELECT id, status, search, last_name, first_name, email, exam_date FROM candidates "
+				       "WHERE org_id = $1 ORDER BY sort_name, id",
+				       DB_P(db_int(a, org_id))) < 0)
+			break;
+		if (list_version(d, a, org_id) != v1)
+			continue;
+		ix = xcalloc(1, sizeof *ix);
+		ix->org_id = org_id;
+		ix->version = v1;
+		ix->n = (uint32_t)r.nrows;
+		ix->ids = xcalloc(ix->n, sizeof *ix->ids);
+		ix->status = xcalloc(ix->n, 1);
+		ix->off = xcalloc((size_t)ix->n + 1, sizeof *ix->off);
+		ix->doff = xcalloc(ix->n, sizeof *ix->doff);
+		size_t tlen = 0, dlen = 0;
+		for (uint32_t p = 0; p < ix->n; p++) {
+			tlen += strlen(s0(db_cell(&r, (int)p, 2))) + 1;
+			for (int c = 3; c <= 6; c++)
+				dlen += strlen(disp_value(&r, (int)p, c)) + 1;
+		}
+		ix->text = xmalloc(tlen);
+		ix->disp = xmalloc(dlen);
+		size_t o = 0, od = 0;
+		for (uint32_t p = 0; p < ix->n; p++) {
+			ix->ids[p] = db_ll(&r, (int)p, 0);
+			const char *st = db_cell(&r, (int)p, 1), *s = db_cell(&r, (int)p, 2);
+			ix->status[p] = 0xff;
+			for (int k = 0; k < CAND_NSTATUS; k++)
+				if (st && !strcmp(st, cand_statuses[k].code))
+					ix->status[p] = (unsigned char)k;
+			size_t l = strlen(s ? s : "");
+			ix->off[p] = (uint32_t)o;
+			memcpy(ix->text + o, s ? s : "", l + 1);
+			o += l + 1;
+			ix->doff[p] = (uint32_t)od;
+			for (int c = 3; c <= 6; c++) {
+				const char *v = disp_value(&r, (int)p, c);
+				size_t vl = strlen(v) + 1;
+				memcpy(ix->disp + od, v, vl);
+				od += vl;
+			}
+		}
+		ix->off[ix->n] = (uint32_t)o;
+		ix->bytes = sizeof *ix + (size_t)ix->n * (sizeof *ix->ids + 1 + 2 * sizeof *ix->off) + tlen + dlen;
+		build_postings(ix);
+		atomic_init(&ix->refs, 1);
+	}
+	arena_free(a);
+	malloc_trim(0); /* the rows read (~100 bytes a candidate) go back to the system */
+	return ix;
+}
+
+/* ------------------------------------------------------------ searching */
+
+/* Decodes the posting list of T into OUT (T->count entries). */
+static void decode(const struct cand_index *ix, const struct tri *t, uint32_t *out)
+{
+	const unsigned char *p = ix->post + t->off;
+	uint32_t last = 0;
+	for (uint32_t i = 0; i < t->count; i++) {
+		uint32_t d = 0;
+		int sh = 0;
+		while (*p & 0x80) {
+			d |= (uint32_t)(*p++ & 0x7f) << sh;
+			sh += 7;
+		}
+		d |= (uint32_t)*p++ << sh;
+		last += d;
+		out[i] = last - 1;
+	}
+}
+
+/* Keeps the positions of CAND (ascending) that are in T's list. */
+static uint32_t intersect(const struct cand_index *ix, const struct tri *t, uint32_t *cand, uint32_t n)
+{
+	const unsigned char *p = ix->post + t->off;
+	uint32_t last = 0, k = 0, i = 0, left = t->count;
+	while (i < n && left) {
+		uint32_t d = 0;
+		int sh = 0;
+		while (*p & 0x80) {
+			d |= (uint32_t)(*p++ & 0x7f) << sh;
+			sh += 7;
+		}
+		d |= (uint32_t)*p++ << sh;
+		left--;
+		last += d;
+		uint32_t pos = last - 1;
+		while (i < n && cand[i] < pos)
+			i++;
+		if (i < n && cand[i] == pos)
+			cand[k++] = cand[i++];
+	}
+	return k;
+}
+
+static int cmp_count(const void *x, const void *y)
+{
+	const struct tri *a = *(const struct tri *const *)x, *b = *(const struct tri *const *)y;
+	return a->count < b->count ? -1 : a->count > b->count;
+}
+
+/* Whether S (N bytes) contains Q (M >= 1 bytes).  The 16-bytes-at-a-time
+ * filter on Q's first and last bytes (SSE2, part of every x86-64) leaves
+ * few places to compare; glibc's memmem() costs more than the whole check
+ * on texts of ~90 bytes (a quarter of a search's time in perf). */
+static int contains(const char *s, size_t n, const char *q, size_t m)
+{
+	if (m > n)
+		return 0;
+	if (m == 1)
+		return memchr(s, q[0], n) != NULL;
+	size_t i = 0, starts = n - m + 1; /* places where Q may begin */
+#ifdef __SSE2__
+	if (starts >= 16) { /* blocks of 16 places, the last one overlapping */
+		const __m128i first = _mm_set1_epi8(q[0]), last = _mm_set1_epi8(q[m - 1]);
+		for (;;) {
+			if (i > starts - 16)
+				i = starts - 16;
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + i + m - 1));
+			unsigned mask =
+				(unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+			while (mask) {
+				unsigned bit = (unsigned)__builtin_ctz(mask);
+				if (!memcmp(s + i + bit + 1, q + 1, m - 2))
+					return 1;
+				mask &= mask - 1;
+			}
+			if (i == starts - 16)
+				return 0;
+			i += 16;
+		}
+	}
+#endif
+	for (; i < starts; i++)
+		if (s[i] == q[0] && s[i + m - 1] == q[m - 1] && !memcmp(s + i + 1, q + 1, m - 2))
+			return 1;
+	return 0;
+}
+
+/* The row at position P, copied into the arena (the index may be dropped
+ * once released). */
+static void row_at(const struct cand_index *ix, arena *a, uint32_t p, struct candidate_row *row)
+{
+	const char *d = ix->disp + ix->doff[p];
+	size_t l1 = strlen(d) + 1, l2 = strlen(d + l1) + 1, l3 = strlen(d + l1 + l2) + 1,
+	       l4 = strlen(d + l1 + l2 + l3) + 1;
+	const char *email = d + l1 + l2;
+	if (!strcmp(email, SAME_EMAIL))
+		email = text_email(ix->text + ix->off[p]);
+	size_t le = strlen(email) + 1;
+	char *c = arena_alloc_raw(a, l1 + l2 + le + l4);
+	memcpy(c, d, l1 + l2);
+	memcpy(c + l1 + l2, email, le);
+	memcpy(c + l1 + l2 + le, d + l1 + l2 + l3, l4);
+	row->id = ix->ids[p];
+	row->last_name = c;
+	row->first_name = c + l1;
+	row->email = c + l1 + l2;
+	row->exam_date = l4 > 1 ? c + l1 + l2 + le : NULL;
+	row->status = ix->status[p] < CAND_NSTATUS ? cand_statuses[ix->status[p]].code : "";
+}
+
+void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, int status, int desc,
+		     long long offset, int limit, long long *total, struct candidate_row *rows, int *n)
+{
+	*total = 0;
+	*n = 0;
+	size_t ql = strlen(folded);
+	uint32_t *cand = NULL, nc = ix->n; /* NULL: every position */
+	if (ql >= 3) {
+		size_t nt = ql - 2;
+		const struct tri **ts = arena_alloc(a, nt * sizeof *ts);
+		size_t k = 0;
+		for (size_t i = 0; i < nt; i++) {
+			struct tri *t = tri_slot(ix->tab, ix->mask, tri_key((const unsigned char *)folded + i));
+			if (!t->key)
+				return; /* a trigram no text has */
+			size_t j = 0;
+			while (j < k && ts[j] != t)
+				j++;
+			if (j == k)
+				ts[k++] = t;
+		}
+		qsort(ts, k, sizeof *ts, cmp_count);
+		cand = arena_alloc_raw(a, (ts[0]->count ? ts[0]->count : 1) * sizeof *cand);
+		decode(ix, ts[0], cand);
+		nc = ts[0]->count;
+		/* the next lists narrow the candidates while decoding them costs
+		 * less than checking what they would remove; contains() checks
+		 * the rest */
+		for (size_t j = 1; j < k && nc && ts[j]->count <= 4 * nc; j++)
+			nc = intersect(ix, ts[j], cand, nc);
+	}
+	if (!ql && status < 0) { /* the whole list: a slice */
+		*total = ix->n;
+		long long from = desc ? (long long)ix->n - offset - 1 : offset;
+		for (int i = 0; i < limit && offset + i < (long long)ix->n; i++)
+			row_at(ix, a, (uint32_t)(desc ? from - i : from + i), &rows[(*n)++]);
+		return;
+	}
+	/* matches in name order; descending needs the total first.  Three
+	 * bytes are one trigram: its list is exactly the texts containing it */
+	int check = ql && !(ql == 3 && cand);
+	uint32_t *hits = desc ? arena_alloc_raw(a, (nc ? nc : 1) * sizeof *hits) : NULL;
+	long long m = 0;
+	for (uint32_t i = 0; i < nc; i++) {
+		uint32_t p = cand ? cand[i] : i;
+		if (cand && check) { /* the texts are scattered over megabytes: fetch ahead */
+			if (i + 32 < nc)
+				__builtin_prefetch(&ix->off[cand[i + 32]]);
+			if (i + 16 < nc) {
+				const char *t = ix->text + ix->off[cand[i + 16]];
+				__builtin_prefetch(t);
+				__builtin_prefetch(t + 64);
+			}
+		}
+		if (status >= 0 && ix->status[p] != status)
+			continue;
+		if (check && !contains(ix->text + ix->off[p], ix->off[p + 1] - ix->off[p] - 1, folded, ql))
+			continue;
+		if (desc)
+			hits[m] = p;
+		else if (m >= offset && m < offset + limit)
+			row_at(ix, a, p, &rows[(*n)++]);
+		m++;
+	}
+	*total = m;
+	if (desc)
+		for (long long j = m - 1 - offset; j >= 0 && *n < limit; j--)
+			row_at(ix, a, hits[j], &rows[(*n)++]);
+}
+
+/* ------------------------------------------------------------ registry */
+
+struct entry {
+	long long org_id;
+	struct cand_index *ix;
+	int queued, building;
+	unsigned long long used; /* last get (tick) */
+	double not_before;	 /* monotonic seconds: next build allowed */
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static struct entry *ents;
+static int nents, capents;
+static size_t held, budget;
+static long long min_rows;
+static atomic_int enabled;
+static unsigned long long tick;
+static long long n_builds, n_hits;
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long long env_ll(const char *name, long long def)
+{
+	const char *s = getenv(name);
+	if (!s || !*s)
+		return def;
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	return *end || v < 0 ? def : v;
+}
+
+void cand_index_enable(void)
+{
+	min_rows = env_ll("CLR_LIST_INDEX_MIN", 2000);
+	budget = (size_t)env_ll("CLR_LIST_INDEX_MB", 64) * 1024 * 1024;
+	enabled = min_rows > 0 && budget > 0;
+}
+
+int cand_index_enabled(void)
+{
+	return enabled;
+}
+
+static void unref(struct cand_index *ix)
+{
+	if (ix && atomic_fetch_sub(&ix->refs, 1) == 1)
+		index_free(ix);
+}
+
+void cand_index_put(struct cand_index *ix)
+{
+	unref(ix);
+}
+
+static struct entry *find(long long org_id)
+{
+	for (int i = 0; i < nents; i++)
+		if (ents[i].org_id == org_id)
+			return &ents[i];
+	return NULL;
+}
+
+struct cand_index *cand_index_get(long long org_id, long long version, long long total)
+{
+	if (!enabled || total < min_rows)
+		return NULL;
+	struct cand_index *ix = NULL;
+	pthread_mutex_lock(&mu);
+	struct entry *e = find(org_id);
+	if (!e) {
+		if (nents == capents) {
+			capents = capents ? capents * 2 : 8;
+			ents = realloc(ents, (size_t)capents * sizeof *ents);
+			if (!ents)
+				abort();
+		}
+		e = &ents[nents++];
+		memset(e, 0, sizeof *e);
+		e->org_id = org_id;
+	}
+	e->used = ++tick;
+	if (e->ix && e->ix->version == version) {
+		ix = e->ix;
+		atomic_fetch_add(&ix->refs, 1);
+		n_hits++;
+	} else if (!e->queued && !e->building) {
+		e->queued = 1;
+		pthread_cond_signal(&cv);
+	}
+	pthread_mutex_unlock(&mu);
+	return ix;
+}
+
+/* Drops least recently used indexes (not KEEP) while over the budget. */
+static void evict(long long keep)
+{
+	while (held > budget) {
+		struct entry *lru = NULL;
+		for (int i = 0; i < nents; i++)
+			if (ents[i].ix && ents[i].org_id != keep && (!lru || ents[i].used < lru->used))
+				lru = &ents[i];
+		if (!lru)
+			return;
+		held -= lru->ix->bytes;
+		unref(lru->ix);
+		lru->ix = NULL;
+	}
+}
+
+void cand_index_worker(volatile int *stop)
+{
+	while (!*stop) {
+		pthread_mutex_lock(&mu);
+		double now = mono();
+		struct entry *e = NULL;
+		for (int i = 0; i < nents && !e; i++)
+			if (ents[i].queued && ents[i].not_before <= now)
+				e = &ents[i];
+		if (!e) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 200 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&cv, &mu, &ts);
+			pthread_mutex_unlock(&mu);
+			continue;
+		}
+		long long org = e->org_id;
+		e->queued = 0;
+		e->building = 1;
+		pthread_mutex_unlock(&mu);
+
+		double t0 = mono();
+		db *d = db_thread();
+		struct cand_index *ix = d ? cand_index_build(d, org) : NULL;
+		double took = mono() - t0;
+
+		pthread_mutex_lock(&mu);
+		e = find(org);
+		e->building = 0;
+		/* a busy organisation is rebuilt at most every 4 build times */
+		e->not_before = mono() + 4 * took;
+		if (ix && ix->bytes > budget) {
+			log_warn("msg=\"list index over budget\" org=%lld bytes=%zu", org, ix->bytes);
+			e->not_before = mono() + 600;
+			unref(ix);
+		} else if (ix) {
+			if (e->ix) {
+				held -= e->ix->bytes;
+				unref(e->ix);
+			}
+			e->ix = ix;
+			held += ix->bytes;
+			n_builds++;
+			evict(org);
+			log_info("msg=\"list index built\" org=%lld candidates=%u version=%lld bytes=%zu ms=%.0f", org,
+				 ix->n, ix->version, ix->bytes, took * 1000);
+		} else {
+			log_warn("msg=\"list index build failed\" org=%lld", org);
+		}
+		pthread_mutex_unlock(&mu);
+	}
+	pthread_mutex_lock(&mu);
+	for (int i = 0; i < nents; i++)
+		unref(ents[i].ix);
+	free(ents);
+	ents = NULL;
+	nents = capents = 0;
+	held = 0;
+	enabled = 0;
+	pthread_mutex_unlock(&mu);
+}
+
+void cand_index_stats(struct cand_index_stats *out)
+{
+	pthread_mutex_lock(&mu);
+	out->builds = n_builds;
+	out->hits = n_hits;
+	out->bytes = held;
+	pthread_mutex_unlock(&mu);
+}
