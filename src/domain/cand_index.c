@@ -43,7 +43,7 @@ struct cand_index {
 	unsigned char *status;
 	uint32_t *off; /* n + 1 */
 	char *text;
-	uint32_t *doff; /* n: the row's "last\0first\0email\0exam_date\0" in disp (see disp_value) */
+	uint32_t *doff; /* n: the row's shown fields in disp (struct disp_head, then bytes) */
 	char *disp;
 	struct tri *tab;
 	uint32_t mask;
@@ -186,23 +186,46 @@ static long long list_version(db *d, arena *a, long long org_id)
 	return db_ll(&r, 0, 0);
 }
 
-/* The e-mail of a search text: its last part, after " | " (names and
- * e-mails hold no '|'; candidate_search_text()). */
-static const char *text_email(const char *text)
+/* What a row shows, in disp: this header, then the display name « NOM
+ * Prénom » (as candidate_display_name()), the e-mail unless it is the
+ * folded one of the search text (nearly always: then it is read there, at
+ * email_at), and the exam date.  Lengths, so that a page reads no strlen(). */
+struct disp_head {
+	uint16_t name_len, email_len, email_at, exam_len;
+};
+#define EMAIL_IN_TEXT 0xffff
+
+/* Offset of the e-mail in a search text: its last part, after " | " (names
+ * and e-mails hold no '|'; candidate_search_text()). */
+static size_t text_email_at(const char *text)
 {
 	const char *e = text, *p;
 	while ((p = strstr(e, " | ")) != NULL)
 		e = p + 3;
-	return e;
+	return (size_t)(e - text);
 }
 
-/* Column C of row P as kept in disp: an e-mail equal to the folded one of
- * the search text (nearly all of them) is kept once, as SAME_EMAIL. */
-#define SAME_EMAIL "\x01"
-static const char *disp_value(const db_rows *r, int p, int c)
+/* Appends row R's shown fields to DISP at *OD (DISP NULL: only counts). */
+static void disp_put(const db_rows *r, int row, arena *a, char *disp, size_t *od)
 {
-	const char *v = s0(db_cell(r, p, c));
-	return c == 5 && !strcmp(v, text_email(s0(db_cell(r, p, 2)))) ? SAME_EMAIL : v;
+	const char *name = candidate_display_name(a, db_cell(r, row, 3), db_cell(r, row, 4));
+	const char *email = s0(db_cell(r, row, 5)), *exam = s0(db_cell(r, row, 6)), *text = s0(db_cell(r, row, 2));
+	size_t at = text_email_at(text);
+	struct disp_head h = {(uint16_t)strnlen(name, 65535), (uint16_t)strnlen(email, 65534), 0,
+			      (uint16_t)strnlen(exam, 65535)};
+	if (!strcmp(email, text + at) && at < 65535) {
+		h.email_at = (uint16_t)at;
+		h.email_len = EMAIL_IN_TEXT;
+	}
+	size_t el = h.email_len == EMAIL_IN_TEXT ? 0 : h.email_len;
+	if (disp) {
+		char *o = disp + *od;
+		memcpy(o, &h, sizeof h);
+		memcpy(o + sizeof h, name, h.name_len);
+		memcpy(o + sizeof h + h.name_len, email, el);
+		memcpy(o + sizeof h + h.name_len + el, exam, h.exam_len);
+	}
+	*od += sizeof h + h.name_len + el + h.exam_len;
 }
 
 /* One consistent read: the rows between two equal versions (a change
@@ -233,8 +256,7 @@ struct cand_index *cand_index_build(db *d, long long org_id)
 		size_t tlen = 0, dlen = 0;
 		for (uint32_t p = 0; p < ix->n; p++) {
 			tlen += strlen(s0(db_cell(&r, (int)p, 2))) + 1;
-			for (int c = 3; c <= 6; c++)
-				dlen += strlen(disp_value(&r, (int)p, c)) + 1;
+			disp_put(&r, (int)p, a, NULL, &dlen);
 		}
 		ix->text = xmalloc(tlen);
 		ix->disp = xmalloc(dlen);
@@ -251,12 +273,7 @@ struct cand_index *cand_index_build(db *d, long long org_id)
 			memcpy(ix->text + o, s ? s : "", l + 1);
 			o += l + 1;
 			ix->doff[p] = (uint32_t)od;
-			for (int c = 3; c <= 6; c++) {
-				const char *v = disp_value(&r, (int)p, c);
-				size_t vl = strlen(v) + 1;
-				memcpy(ix->disp + od, v, vl);
-				od += vl;
-			}
+			disp_put(&r, (int)p, a, ix->disp, &od);
 		}
 		ix->off[ix->n] = (uint32_t)o;
 		ix->bytes = sizeof *ix + (size_t)ix->n * (sizeof *ix->ids + 1 + 2 * sizeof *ix->off) + tlen + dlen;
@@ -358,25 +375,32 @@ static int contains(const char *s, size_t n, const char *q, size_t m)
 }
 
 /* The row at position P, copied into the arena (the index may be dropped
- * once released). */
+ * once released).  last_name and first_name are NULL: display is set. */
 static void row_at(const struct cand_index *ix, arena *a, uint32_t p, struct candidate_row *row)
 {
 	const char *d = ix->disp + ix->doff[p];
-	size_t l1 = strlen(d) + 1, l2 = strlen(d + l1) + 1, l3 = strlen(d + l1 + l2) + 1,
-	       l4 = strlen(d + l1 + l2 + l3) + 1;
-	const char *email = d + l1 + l2;
-	if (!strcmp(email, SAME_EMAIL))
-		email = text_email(ix->text + ix->off[p]);
-	size_t le = strlen(email) + 1;
-	char *c = arena_alloc_raw(a, l1 + l2 + le + l4);
-	memcpy(c, d, l1 + l2);
-	memcpy(c + l1 + l2, email, le);
-	memcpy(c + l1 + l2 + le, d + l1 + l2 + l3, l4);
+	struct disp_head h;
+	memcpy(&h, d, sizeof h);
+	d += sizeof h;
+	const char *email = d + h.name_len;
+	size_t el = h.email_len;
+	if (h.email_len == EMAIL_IN_TEXT) {
+		email = ix->text + ix->off[p] + h.email_at;
+		el = ix->off[p + 1] - ix->off[p] - 1 - h.email_at;
+	}
+	char *c = arena_alloc_raw(a, (size_t)h.name_len + el + h.exam_len + 3);
+	memcpy(c, d, h.name_len);
+	c[h.name_len] = 0;
+	memcpy(c + h.name_len + 1, email, el);
+	c[h.name_len + 1 + el] = 0;
+	char *x = c + h.name_len + 1 + el + 1;
+	memcpy(x, d + h.name_len + (h.email_len == EMAIL_IN_TEXT ? 0 : el), h.exam_len);
+	x[h.exam_len] = 0;
 	row->id = ix->ids[p];
-	row->last_name = c;
-	row->first_name = c + l1;
-	row->email = c + l1 + l2;
-	row->exam_date = l4 > 1 ? c + l1 + l2 + le : NULL;
+	row->display = c;
+	row->last_name = row->first_name = NULL;
+	row->email = c + h.name_len + 1;
+	row->exam_date = h.exam_len ? x : NULL;
 	row->status = ix->status[p] < CAND_NSTATUS ? cand_statuses[ix->status[p]].code : "";
 }
 

@@ -67,6 +67,9 @@ const char *code_label(const struct code_label *t, const char *code)
 const struct cand_status *cand_status_find(const char *code)
 {
 	for (const struct cand_status *s = cand_statuses; code && s->code; s++)
+		if (s->code == code) /* the index's rows point at s->code */
+			return s;
+	for (const struct cand_status *s = cand_statuses; code && s->code; s++)
 		if (strcmp(s->code, code) == 0)
 			return s;
 	return NULL;

@@ -189,6 +189,9 @@ const char *candidate_filter(db *d, arena *a, long long org_id, const struct can
 struct candidate_row {
 	long long id;
 	const char *last_name, *first_name, *email, *status, *exam_date;
+	/* « NOM Prénom » when the in-memory index answered (then last_name
+	 * and first_name are NULL); NULL from SQL: candidate_display_name() */
+	const char *display;
 };
 struct candidate_page {
 	struct candidate_row *rows;

@@ -170,8 +170,13 @@ static enum MHD_Result send_response(struct req *r)
 	if (r->out_static)
 		resp = MHD_create_response_from_buffer(r->out_static_len, (void *)r->out_static,
 						       MHD_RESPMEM_PERSISTENT);
-	else
-		resp = MHD_create_response_from_buffer(r->out.len, r->out.data, MHD_RESPMEM_MUST_COPY);
+	else { /* the page's buffer is handed over, not copied; MHD free()s it */
+		size_t len;
+		char *body = buf_detach(&r->out, &len);
+		resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		if (!resp)
+			free(body);
+	}
 	if (!resp)
 		return MHD_NO;
 	if (r->content_type_out)

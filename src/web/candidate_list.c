@@ -111,7 +111,7 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	for (int i = 0; i < res.n; i++) {
 		struct candidate_row *c = &res.rows[i];
 		view *row = view_add(v, "rows");
-		view_set_new(row, "name", candidate_display_name(a, c->last_name, c->first_name));
+		view_set_new(row, "name", c->display ? c->display : candidate_display_name(a, c->last_name, c->first_name));
 		view_set_new(row, "email", c->email);
 		const char *href = ll_fmt(a, "/candidats/", c->id);
 		view_set_new(row, "href", href);
