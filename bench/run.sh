@@ -22,7 +22,8 @@
 #
 # Environment: B (build dir, default build), DURATION (10), CONNS (64),
 # ORGS/CANDIDATES/BIG (data set size), PORT (18480), CASES (subset, e.g.
-# "list search"), OUT (results file, default bench/data/results.txt, appended),
+# "list search"; a case may repeat: each ratio is to the last baseline of
+# the same page before it), OUT (results file, default bench/data/results.txt, appended),
 # SERVE_ARGS (extra arguments of clr serve, e.g. "--threads 2").
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -238,15 +239,21 @@ for b in $BACKENDS; do run_backend "$b"; done
 {
 	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 	echo "# wrk -t1 -c$CONNS -d${DUR}s --latency (core 1); clr serve on core 0; $CANDIDATES candidates, big org $BIG${SUFFIX:+; $SUFFIX}"
+	# a ratio is to the baseline of the same page measured last before it in
+	# the run (the first one after it when none came before), so that
+	# CASES="baseline-list list baseline-list list ..." gives paired ratios
 	awk '
-	{ b[NR] = $1; n[NR] = $2; r[NR] = $3; p50[NR] = $4; p99[NR] = $5; rss[NR] = $6; hwm[NR] = $7; e[NR] = $8
-	  if ($2 == "baseline-list") base[$1 "list"] = $3
-	  if ($2 == "baseline-show") base[$1 "show"] = $3 }
+	{ b[NR] = $1; n[NR] = $2; r[NR] = $3; p50[NR] = $4; p99[NR] = $5; rss[NR] = $6; hwm[NR] = $7; e[NR] = $8 }
 	END {
 	  printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s\n", "backend", "case", "req/s", "p50 ms", "p99 ms", "ratio", "RSS MB", "HWM MB", "errors"
 	  for (i = 1; i <= NR; i++) {
 	    k = n[i] ~ /show/ ? "show" : "list"
-	    ratio = (n[i] !~ /^baseline/ && base[b[i] k] > 0) ? sprintf("%.3f", r[i] / base[b[i] k]) : "-"
+	    base = 0
+	    if (n[i] !~ /^baseline/) {
+	      for (j = i - 1; j >= 1 && !base; j--) if (b[j] == b[i] && n[j] == "baseline-" k) base = r[j]
+	      for (j = i + 1; j <= NR && !base; j++) if (b[j] == b[i] && n[j] == "baseline-" k) base = r[j]
+	    }
+	    ratio = base > 0 ? sprintf("%.3f", r[i] / base) : "-"
 	    printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s\n", b[i], n[i], r[i], p50[i], p99[i], ratio, rss[i], hwm[i], e[i]
 	  }
 	}' "$TMP/rows"
