@@ -45,6 +45,9 @@ BACKENDS=${*:-sqlite pg}
 SUFFIX=${SUFFIX:-}
 SERVE_ARGS=${SERVE_ARGS:-}
 mkdir -p "$DATA"
+# this script and what it forks (the RSS sampler's awk and sleep, curl) run
+# on wrk's core 1: core 0 is the measured server's alone
+taskset -cp 1 $$ >/dev/null
 TMP=$(mktemp -d)
 SERVER_PID= BASE_PID= PGDIR=
 

@@ -121,6 +121,12 @@ static void tab_grow(struct cand_index *ix)
 	ix->mask = cap - 1;
 }
 
+/* A posting is the position's delta (LEB128 varint) and one byte: the
+ * offset of the trigram's first occurrence in that text, FIRST_UNKNOWN when
+ * 255 or more.  The offsets prove most matches without reading the text
+ * (cand_index_find). */
+#define FIRST_UNKNOWN 255
+
 /* Two passes over the texts: sizes of every posting list, then the lists. */
 static void build_postings(struct cand_index *ix)
 {
@@ -142,7 +148,7 @@ static void build_postings(struct cand_index *ix)
 			}
 			if (t->last == p + 1)
 				continue; /* already in this text */
-			t->len += (uint32_t)varint_len(p + 1 - t->last);
+			t->len += (uint32_t)varint_len(p + 1 - t->last) + 1; /* + the offset byte */
 			t->last = p + 1;
 			t->count++;
 		}
@@ -169,8 +175,9 @@ static void build_postings(struct cand_index *ix)
 				d >>= 7;
 				t->len++;
 			}
-			*o = (unsigned char)d;
-			t->len++;
+			*o++ = (unsigned char)d;
+			*o = (unsigned char)(i < FIRST_UNKNOWN ? i : FIRST_UNKNOWN); /* first occurrence */
+			t->len += 2;
 			t->last = p + 1;
 		}
 	}
@@ -287,52 +294,75 @@ struct cand_index *cand_index_build(db *d, long long org_id)
 
 /* ------------------------------------------------------------ searching */
 
-/* Decodes the posting list of T into OUT (T->count entries). */
-static void decode(const struct cand_index *ix, const struct tri *t, uint32_t *out)
+/* The rest of a varint whose first byte B had its high bit set. */
+static inline uint32_t varint_rest(const unsigned char **pp, uint32_t b)
+{
+	const unsigned char *p = *pp;
+	uint32_t d = b & 0x7f;
+	int sh = 7;
+	while (*p & 0x80) {
+		d |= (uint32_t)(*p++ & 0x7f) << sh;
+		sh += 7;
+	}
+	d |= (uint32_t)*p++ << sh;
+	*pp = p;
+	return d;
+}
+
+/* Decodes the posting list of T into OUT and the first-occurrence offsets,
+ * minus REL (the trigram's place in the query), into AT: the query's start
+ * in the text if it is there (T->count entries each). */
+static void decode(const struct cand_index *ix, const struct tri *t, int rel, uint32_t *out, int16_t *at)
 {
 	const unsigned char *p = ix->post + t->off;
 	uint32_t last = 0;
 	for (uint32_t i = 0; i < t->count; i++) {
-		uint32_t d = 0;
-		int sh = 0;
-		while (*p & 0x80) {
-			d |= (uint32_t)(*p++ & 0x7f) << sh;
-			sh += 7;
-		}
-		d |= (uint32_t)*p++ << sh;
+		uint32_t d = *p++;
+		if (__builtin_expect(d >= 0x80, 0)) /* most deltas take one byte */
+			d = varint_rest(&p, d);
 		last += d;
 		out[i] = last - 1;
+		at[i] = *p == FIRST_UNKNOWN ? -1 : (int16_t)(*p - rel);
+		p++;
 	}
 }
 
-/* Keeps the positions of CAND (ascending) that are in T's list. */
-static uint32_t intersect(const struct cand_index *ix, const struct tri *t, uint32_t *cand, uint32_t n)
+/* Keeps the positions of CAND (ascending) that are in T's list; AT[k]
+ * becomes -1 where T's first occurrence is not at AT[k] + REL (then the
+ * proof fails and the text is read). */
+static uint32_t intersect(const struct cand_index *ix, const struct tri *t, int rel, uint32_t *cand, int16_t *at,
+			  uint32_t n)
 {
 	const unsigned char *p = ix->post + t->off;
 	uint32_t last = 0, k = 0, i = 0, left = t->count;
 	while (i < n && left) {
-		uint32_t d = 0;
-		int sh = 0;
-		while (*p & 0x80) {
-			d |= (uint32_t)(*p++ & 0x7f) << sh;
-			sh += 7;
-		}
-		d |= (uint32_t)*p++ << sh;
+		uint32_t d = *p++;
+		if (__builtin_expect(d >= 0x80, 0)) /* most deltas take one byte */
+			d = varint_rest(&p, d);
+		unsigned first = *p++;
 		left--;
 		last += d;
 		uint32_t pos = last - 1;
 		while (i < n && cand[i] < pos)
 			i++;
-		if (i < n && cand[i] == pos)
+		if (i < n && cand[i] == pos) {
+			at[k] = at[i] >= 0 && first != FIRST_UNKNOWN && (int)first - rel == at[i] ? at[i] : -1;
 			cand[k++] = cand[i++];
+		}
 	}
 	return k;
 }
 
+/* A trigram of the query and its place in it. */
+struct qtri {
+	const struct tri *t;
+	int rel;
+};
+
 static int cmp_count(const void *x, const void *y)
 {
-	const struct tri *a = *(const struct tri *const *)x, *b = *(const struct tri *const *)y;
-	return a->count < b->count ? -1 : a->count > b->count;
+	const struct qtri *a = x, *b = y;
+	return a->t->count < b->t->count ? -1 : a->t->count > b->t->count;
 }
 
 /* Whether S (N bytes) contains Q (M >= 1 bytes).  The 16-bytes-at-a-time
@@ -411,29 +441,50 @@ void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, 
 	*n = 0;
 	size_t ql = strlen(folded);
 	uint32_t *cand = NULL, nc = ix->n; /* NULL: every position */
+	int16_t *at = NULL; /* per candidate: where the query starts in its text, proven; -1: unknown */
+	int proven = 0;	    /* at[] >= 0 proves a match (the intersected trigrams cover the query) */
 	if (ql >= 3) {
 		size_t nt = ql - 2;
-		const struct tri **ts = arena_alloc(a, nt * sizeof *ts);
+		struct qtri *ts = arena_alloc(a, nt * sizeof *ts);
 		size_t k = 0;
+		int repeated = 0;
 		for (size_t i = 0; i < nt; i++) {
 			struct tri *t = tri_slot(ix->tab, ix->mask, tri_key((const unsigned char *)folded + i));
 			if (!t->key)
 				return; /* a trigram no text has */
 			size_t j = 0;
-			while (j < k && ts[j] != t)
+			while (j < k && ts[j].t != t)
 				j++;
 			if (j == k)
-				ts[k++] = t;
+				ts[k++] = (struct qtri){t, (int)i};
+			else
+				repeated = 1; /* a first occurrence proves one place only */
 		}
 		qsort(ts, k, sizeof *ts, cmp_count);
-		cand = arena_alloc_raw(a, (ts[0]->count ? ts[0]->count : 1) * sizeof *cand);
-		decode(ix, ts[0], cand);
-		nc = ts[0]->count;
+		cand = arena_alloc_raw(a, (ts[0].t->count ? ts[0].t->count : 1) * sizeof *cand);
+		at = arena_alloc_raw(a, (ts[0].t->count ? ts[0].t->count : 1) * sizeof *at);
+		decode(ix, ts[0].t, ts[0].rel, cand, at);
+		nc = ts[0].t->count;
 		/* the next lists narrow the candidates while decoding them costs
 		 * less than checking what they would remove; contains() checks
-		 * the rest */
-		for (size_t j = 1; j < k && nc && ts[j]->count <= 4 * nc; j++)
-			nc = intersect(ix, ts[j], cand, nc);
+		 * what the first-occurrence offsets do not prove */
+		/* the intersected trigrams, each first found at start + its place,
+		 * prove the bytes they cover; all of them covered: a match.  So
+		 * besides the shortest list, only the lists of a cover (places 0,
+		 * 3, 6, ... and the last), shortest first, while a list is at most
+		 * 4 times the candidates left: others would only narrow */
+		unsigned char cov[100 * 4 + 1] = {0};
+		if (ql <= sizeof cov)
+			memset(cov + ts[0].rel, 1, 3);
+		for (size_t j = 1; j < k && nc && ts[j].t->count <= 4 * nc; j++) {
+			int rel = ts[j].rel;
+			if (rel % 3 && rel != (int)ql - 3)
+				continue;
+			nc = intersect(ix, ts[j].t, rel, cand, at, nc);
+			if (ql <= sizeof cov)
+				memset(cov + rel, 1, 3);
+		}
+		proven = !repeated && ql <= sizeof cov && memchr(cov, 0, ql) == NULL;
 	}
 	if (!ql && status < 0) { /* the whole list: a slice */
 		*total = ix->n;
@@ -449,7 +500,7 @@ void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, 
 	long long m = 0;
 	for (uint32_t i = 0; i < nc; i++) {
 		uint32_t p = cand ? cand[i] : i;
-		if (cand && check) { /* the texts are scattered over megabytes: fetch ahead */
+		if (cand && check && !(proven && at[i] >= 0)) { /* the texts are scattered over megabytes: fetch ahead */
 			if (i + 32 < nc)
 				__builtin_prefetch(&ix->off[cand[i + 32]]);
 			if (i + 16 < nc) {
@@ -460,7 +511,10 @@ void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, 
 		}
 		if (status >= 0 && ix->status[p] != status)
 			continue;
-		if (check && !contains(ix->text + ix->off[p], ix->off[p + 1] - ix->off[p] - 1, folded, ql))
+		/* unproven (a trigram's first occurrence elsewhere, or not every
+		 * byte covered): the text itself */
+		if (check && !(proven && at[i] >= 0) &&
+		    !contains(ix->text + ix->off[p], ix->off[p + 1] - ix->off[p] - 1, folded, ql))
 			continue;
 		if (desc)
 			hits[m] = p;

@@ -28,7 +28,10 @@ static const char *const lasts[] = {"Martin", "Lefèvre", "Dupont-Aignan", "N'Gu
 				    "Çelik", "Mbappé", "Nguyen", "Saint-Martin", "Bœuf", "Lemaître"};
 static const char *const firsts[] = {"Jean", "Hélène", "Marie-Anne", "Zoé", "François", "Maëlle", "Théo",
 				     "Chloé", "Jean-Pierre", "Inès"};
-static const char *const domains[] = {"gmail.com", "orange.fr", "laposte.net", "exemple.fr"};
+/* "gmail.co.uk" beside "gmail.com": a search for "14@gmail.com" finds texts
+ * with every trigram of it but "com" (a long list the search skips): only
+ * reading the text tells them apart */
+static const char *const domains[] = {"gmail.com", "orange.fr", "laposte.net", "exemple.fr", "gmail.co.uk"};
 
 static long long version(db *d, arena *a, long long org)
 {
@@ -42,7 +45,7 @@ static long long version(db *d, arena *a, long long org)
 static int add(db *d, arena *a, long long org, int i)
 {
 	const char *last = lasts[i % 12], *first = firsts[(i / 12) % 10];
-	const char *email = arena_printf(a, "%s.%s%d@%s", text_fold(a, first), text_fold(a, last), i, domains[i % 4]);
+	const char *email = arena_printf(a, "%s.%s%d@%s", text_fold(a, first), text_fold(a, last), i, domains[i % 5]);
 	for (char *p = (char *)email; *p; p++)
 		if (*p == ' ' || *p == '\'')
 			*p = '-';
@@ -63,7 +66,10 @@ static const char *const queries[] = {"",	 "a",	    "e",	"é",	 "ma",	     "mar"
 				      "lef",	 "lefèvre", "LEFEVRE",	"jean",	 "jean-p",   "jean-pierre", "n'g",
 				      "le goff", " ",	    "@",	"gmail", "orange.fr", "zzz",	  "odegaard",
 				      "oe",	 "boeuf",   "lemaitre", "ines",	 "pierre l", "marie-anne mb", "42@",
-				      "1@orange", "xq",	    "theo",	"chloe"};
+				      "1@orange", "xq",	    "theo",	"chloe",
+				      /* names then e-mail: a trigram's first occurrence in the name part */
+				      "jean.m", "e.martin1", "marie-anne.le", "zoe.lef", "14@gmail.com", "4@gmail.co",
+				      "@gmail.com", "9@gmail.co.uk"};
 
 /* « NOM Prénom » of a row of either path. */
 static const char *shown_name(arena *a, const struct candidate_row *r)
