@@ -931,9 +931,10 @@ const char *candidate_filter(db *d, arena *a, long long org_id, const struct can
 
 /* The list from the organisation's in-memory index (cand_index.h) when it
  * is at the current list version: 0 done, 1 not available (then the SQL
- * path answers), < 0 error. */
+ * path answers, and *ORG_TOTAL, read with the version, is the number of
+ * the organisation's candidates), < 0 error. */
 static int list_from_index(db *d, arena *a, long long org_id, const struct candidate_query *q, const char *folded,
-			   int per, struct candidate_page *out)
+			   int per, struct candidate_page *out, long long *org_total)
 {
 	db_rows r;
 	int rc = db_query(d, a, &r,
@@ -941,7 +942,8 @@ static int list_from_index(db *d, arena *a, long long org_id, const struct candi
 			  DB_P(db_int(a, org_id)));
 	if (rc < 0)
 		return rc;
-	struct cand_index *ix = cand_index_get(org_id, db_ll(&r, 0, 1), db_ll(&r, 0, 0));
+	*org_total = db_ll(&r, 0, 0);
+	struct cand_index *ix = cand_index_get(org_id, db_ll(&r, 0, 1), *org_total);
 	if (!ix)
 		return 1;
 	int status = -1;
@@ -973,8 +975,9 @@ int candidate_list(db *d, arena *a, long long org_id, const struct candidate_que
 	 * date (even the first page of the whole list: faster than the walk of
 	 * the covering name index, docs/PERFORMANCE.md) */
 	const char *folded = text_fold(a, q->q);
+	long long org_total = -1;
 	if (q->group_id <= 0 && q->sort == CSORT_NAME && cand_index_enabled()) {
-		int rc = list_from_index(d, a, org_id, q, folded, per, out);
+		int rc = list_from_index(d, a, org_id, q, folded, per, out, &org_total);
 		if (rc <= 0)
 			return rc;
 		memset(out, 0, sizeof *out);
@@ -985,7 +988,12 @@ int candidate_list(db *d, arena *a, long long org_id, const struct candidate_que
 	db_rows r;
 	char *sql;
 	int rc;
-	if (str_empty(q->q) && q->group_id <= 0)
+	/* the whole list when the index could not answer: its total was read
+	 * with the list version */
+	int known = org_total >= 0 && str_empty(q->q) && q->group_id <= 0 && str_empty(q->status);
+	if (known)
+		rc = 0;
+	else if (str_empty(q->q) && q->group_id <= 0)
 		/* no search, no group: the counters of migration 0008_perf_counts
 		 * (COUNT(*) over 100 000 rows cost ~5 ms: docs/PERFORMANCE.md) */
 		rc = db_query(d, a, &r,
@@ -1005,7 +1013,7 @@ int candidate_list(db *d, arena *a, long long org_id, const struct candidate_que
 		rc = db_query(d, a, &r, sql = arena_printf(a, "SELECT COUNT(*) FROM candidates c%s", where), np, params);
 	if (rc < 0)
 		return rc;
-	out->total = db_ll(&r, 0, 0);
+	out->total = known ? org_total : db_ll(&r, 0, 0);
 	out->pages = (int)((out->total + per - 1) / per);
 	if (out->pages < 1)
 		out->pages = 1;
