@@ -2,6 +2,7 @@
 #include "test.h"
 #include <stdlib.h>
 #include <sodium.h>
+#include <unistd.h>
 
 struct entry {
 	const char *name;
@@ -14,6 +15,27 @@ void test_register(const char *name, test_fn fn)
 {
 	if (ntests < (int)(sizeof tests / sizeof *tests))
 		tests[ntests++] = (struct entry){name, fn};
+}
+
+int test_tmp_sqlite(const char *name, char path[64], char url[80])
+{
+	snprintf(path, 64, "/tmp/clr-%s-XXXXXX", name);
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	snprintf(url, 80, "sqlite:%s", path);
+	return 0;
+}
+
+void test_tmp_sqlite_drop(const char *path)
+{
+	char p[80];
+	unlink(path);
+	snprintf(p, sizeof p, "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", path);
+	unlink(p);
 }
 
 int main(int argc, char **argv)

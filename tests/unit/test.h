@@ -13,6 +13,12 @@
 typedef void (*test_fn)(int *failed);
 void test_register(const char *name, test_fn fn);
 
+/* A temporary SQLite database for one test: creates an empty file
+ * /tmp/clr-NAME-XXXXXX, sets PATH to it and URL to "sqlite:PATH"; 0, or -1.
+ * test_tmp_sqlite_drop() removes it with its -wal and -shm files. */
+int test_tmp_sqlite(const char *name, char path[64], char url[80]);
+void test_tmp_sqlite_drop(const char *path);
+
 #define TEST(name)                                                          \
 	static void test_##name(int *failed_);                              \
 	__attribute__((constructor)) static void reg_##name(void)           \

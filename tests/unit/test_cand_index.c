@@ -222,20 +222,13 @@ out:
 
 TEST(cand_index_sqlite)
 {
-	char path[] = "/tmp/clr-index-XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	if (fd < 0)
+	char path[64], url[80];
+	if (test_tmp_sqlite("index", path, url) != 0) {
+		CHECK(!"a temporary database");
 		return;
-	close(fd);
-	char url[64], p[80];
-	snprintf(url, sizeof url, "sqlite:%s", path);
+	}
 	run_on(failed_, url);
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	test_tmp_sqlite_drop(path);
 }
 
 TEST(cand_index_pg)

@@ -21,12 +21,8 @@ struct tmpdb {
 
 static db *open_sqlite(struct tmpdb *t)
 {
-	snprintf(t->path, sizeof t->path, "/tmp/clr-db-XXXXXX");
-	int fd = mkstemp(t->path);
-	if (fd < 0)
+	if (test_tmp_sqlite("db", t->path, t->url) != 0)
 		return NULL;
-	close(fd);
-	snprintf(t->url, sizeof t->url, "sqlite:%s", t->path);
 	db *d = NULL;
 	char err[256];
 	return db_open(t->url, &d, err, sizeof err) == 0 ? d : NULL;
@@ -35,12 +31,7 @@ static db *open_sqlite(struct tmpdb *t)
 static void drop_sqlite(db *d, struct tmpdb *t)
 {
 	db_close(d);
-	char p[80];
-	unlink(t->path);
-	snprintf(p, sizeof p, "%s-wal", t->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", t->path);
-	unlink(p);
+	test_tmp_sqlite_drop(t->path);
 }
 
 static db *open_pg(void)

@@ -61,13 +61,9 @@ TEST(place_valid_name)
 /* A migrated temporary SQLite database with the reference data. */
 static db *ref_db(char path[64])
 {
-	snprintf(path, 64, "/tmp/clr-place-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return NULL;
-	close(fd);
 	char url[80], err[256];
-	snprintf(url, sizeof url, "sqlite:%s", path);
+	if (test_tmp_sqlite("place", path, url) != 0)
+		return NULL;
 	db *d = NULL;
 	if (db_open(url, &d, err, sizeof err) != 0)
 		return NULL;
@@ -81,12 +77,7 @@ static db *ref_db(char path[64])
 static void drop_db(db *d, const char *path)
 {
 	db_close(d);
-	char p[80];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	test_tmp_sqlite_drop(path);
 }
 
 TEST(place_match_postal_codes)

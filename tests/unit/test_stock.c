@@ -110,21 +110,13 @@ static void race_on(const char *url, int *failed_)
 
 TEST(stock_consume_race_sqlite)
 {
-	char path[] = "/tmp/clr-stock-XXXXXX";
-	int fd = mkstemp(path);
-	CHECK(fd >= 0);
-	if (fd < 0)
+	char path[64], url[80];
+	if (test_tmp_sqlite("stock", path, url) != 0) {
+		CHECK(!"a temporary database");
 		return;
-	close(fd);
-	char url[64];
-	snprintf(url, sizeof url, "sqlite:%s", path);
+	}
 	race_on(url, failed_);
-	char p[80];
-	unlink(path);
-	snprintf(p, sizeof p, "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", path);
-	unlink(p);
+	test_tmp_sqlite_drop(path);
 }
 
 TEST(stock_consume_race_pg)
