@@ -38,6 +38,25 @@ void test_tmp_sqlite_drop(const char *path)
 	unlink(p);
 }
 
+void test_on_sqlite(const char *name, test_db_fn fn, int *failed)
+{
+	char path[64], url[80];
+	if (test_tmp_sqlite(name, path, url) != 0) {
+		fprintf(stderr, "  cannot create a temporary database\n");
+		*failed = 1;
+		return;
+	}
+	fn(failed, url);
+	test_tmp_sqlite_drop(path);
+}
+
+void test_on_pg(test_db_fn fn, int *failed)
+{
+	const char *url = getenv("CLR_TEST_PG_URL");
+	if (url && *url)
+		fn(failed, url);
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)

@@ -19,6 +19,13 @@ void test_register(const char *name, test_fn fn);
 int test_tmp_sqlite(const char *name, char path[64], char url[80]);
 void test_tmp_sqlite_drop(const char *path);
 
+/* Runs FN(failed, url) on a temporary SQLite database named NAME (removed
+ * after), or on the PostgreSQL database of CLR_TEST_PG_URL (nothing when it
+ * is not set: PostgreSQL is not available in this run). */
+typedef void (*test_db_fn)(int *failed, const char *url);
+void test_on_sqlite(const char *name, test_db_fn fn, int *failed);
+void test_on_pg(test_db_fn fn, int *failed);
+
 #define TEST(name)                                                          \
 	static void test_##name(int *failed_);                              \
 	__attribute__((constructor)) static void reg_##name(void)           \

@@ -222,19 +222,10 @@ out:
 
 TEST(cand_index_sqlite)
 {
-	char path[64], url[80];
-	if (test_tmp_sqlite("index", path, url) != 0) {
-		CHECK(!"a temporary database");
-		return;
-	}
-	run_on(failed_, url);
-	test_tmp_sqlite_drop(path);
+	test_on_sqlite("index", run_on, failed_);
 }
 
 TEST(cand_index_pg)
 {
-	const char *url = getenv("CLR_TEST_PG_URL");
-	if (!url || !*url)
-		return; /* PostgreSQL not available in this run */
-	run_on(failed_, url);
+	test_on_pg(run_on, failed_);
 }

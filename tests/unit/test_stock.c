@@ -56,7 +56,7 @@ static void *racer(void *p)
 	return NULL;
 }
 
-static void race_on(const char *url, int *failed_)
+static void race_on(int *failed_, const char *url)
 {
 	db *d = NULL;
 	char err[256];
@@ -110,19 +110,10 @@ static void race_on(const char *url, int *failed_)
 
 TEST(stock_consume_race_sqlite)
 {
-	char path[64], url[80];
-	if (test_tmp_sqlite("stock", path, url) != 0) {
-		CHECK(!"a temporary database");
-		return;
-	}
-	race_on(url, failed_);
-	test_tmp_sqlite_drop(path);
+	test_on_sqlite("stock", race_on, failed_);
 }
 
 TEST(stock_consume_race_pg)
 {
-	const char *url = getenv("CLR_TEST_PG_URL");
-	if (!url || !*url)
-		return; /* PostgreSQL not available in this run */
-	race_on(url, failed_);
+	test_on_pg(race_on, failed_);
 }
