@@ -11,7 +11,9 @@
 #   baseline-list   bench/baseline answering the captured list page from memory
 #   list            /candidats (page 1, 50 rows) of the 100 000-candidate organisation
 #   deep            /candidats?page=1..2000 at random (deep.lua)
-#   search          /candidats?q=<a realistic substring> (search.lua)
+#   search          /candidats?q=<a realistic substring> (search.lua): the whole page
+#   live            the same searches as the search box sends them as one types
+#                   (&partiel=1: the results alone, static/app.js)
 #   short           /candidats?q=<1-2 letters> (short.lua, the first keystrokes)
 #   baseline-show   bench/baseline answering the captured candidate page
 #   show            /candidats/ID, the candidate page
@@ -36,7 +38,7 @@ CANDIDATES=${CANDIDATES:-1000000}
 BIG=${BIG:-100000}
 PORT=${PORT:-18480}
 BPORT=$((PORT + 1))
-CASES=${CASES:-baseline-list list deep search short baseline-show show}
+CASES=${CASES:-baseline-list list deep search live short baseline-show show}
 DATA=$ROOT/bench/data
 OUT=${OUT:-$DATA/results.txt}
 EMAIL=bench@clr.test
@@ -232,6 +234,7 @@ run_backend() {
 		list) wrk_case list "$SERVER_PID" "$base/candidats" ;;
 		deep) wrk_case deep "$SERVER_PID" "$base/" bench/deep.lua ;;
 		search) wrk_case search "$SERVER_PID" "$base/" bench/search.lua ;;
+		live) SEARCH_LIVE=1 wrk_case live "$SERVER_PID" "$base/" bench/search.lua ;;
 		short) wrk_case short "$SERVER_PID" "$base/" bench/short.lua ;;
 		show) wrk_case show "$SERVER_PID" "$base/candidats/$id" ;;
 		esac

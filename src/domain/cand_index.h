@@ -64,6 +64,9 @@ struct cand_index *cand_index_build(db *d, long long org_id);
 void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, int status, int desc,
 		     long long offset, int limit, long long *total, struct candidate_row *rows, int *n);
 
+/* The memory IX holds, in bytes (bench-index). */
+size_t cand_index_bytes(const struct cand_index *ix);
+
 /* Counters for tests and logs: indexes built since start, searches served. */
 struct cand_index_stats {
 	long long builds, hits;

@@ -82,6 +82,10 @@ const char *cand_list_url(arena *a, const struct cand_list *l, const char *tri, 
 
 int cand_list_group_filter(struct req *r, view *v, struct cand_list *l)
 {
+	if (str_empty(l->groupe) && web_is_part(r)) { /* the results alone (as one types): no <select> to fill */
+		l->groupe = NULL;
+		return 0;
+	}
 	int rc = web_group_options(r, v, l->groupe, &l->cq.group_id);
 	if (rc)
 		return rc;

@@ -18,9 +18,14 @@ struct actor req_actor(const struct req *r)
 	return a;
 }
 
+int web_is_part(const struct req *r)
+{
+	return str_eq(req_query(r, "partiel"), "1");
+}
+
 int web_page_or_part(struct req *r, const char *page, const char *part, view *v)
 {
-	if (!str_eq(req_query(r, "partiel"), "1"))
+	if (!web_is_part(r))
 		return resp_page(r, 200, page, v);
 	buf out = BUF_INIT;
 	int rc = tmpl_render(part, v, &out);

@@ -106,6 +106,9 @@ int web_bo_mail_retry(struct req *r);
 
 /* helpers shared by handlers (system.c) */
 struct actor req_actor(const struct req *r);
+/* Whether the query asks for the results alone (partiel=1: live updates of
+ * a list as one types or filters, static/app.js). */
+int web_is_part(const struct req *r);
 /* The template `part` alone when the query has partiel=1 (live updates of a
  * list), else the page `page`. */
 int web_page_or_part(struct req *r, const char *page, const char *part, view *v);

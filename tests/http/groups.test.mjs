@@ -300,6 +300,14 @@ describe('groups', () => {
 		let t = textOf(l.text);
 		assert.ok(t.includes(`DEDANS${tag.toUpperCase()}`) && !t.includes(`DEHORS${tag.toUpperCase()}`), 'filtered by group');
 		assert.ok(new RegExp(`<option value="${g}" selected>`).test(l.text), 'filter kept');
+		// the results alone, as the search box asks for them while one types
+		l = await c.get(`/candidats?groupe=${g}&q=${tag}&partiel=1`);
+		t = textOf(l.text);
+		assert.ok(t.includes(`DEDANS${tag.toUpperCase()}`) && !t.includes(`DEHORS${tag.toUpperCase()}`), 'live: filtered by group');
+		assert.ok(!l.text.includes('<select') && !l.text.includes('<html'), 'live: the results alone');
+		l = await c.get(`/candidats?q=${tag}&partiel=1`);
+		t = textOf(l.text);
+		assert.ok(t.includes(`DEDANS${tag.toUpperCase()}`) && t.includes(`DEHORS${tag.toUpperCase()}`), 'live: no group, both');
 		// the candidate page
 		let p = await c.get(`/candidats/${a}`);
 		t = textOf(p.text);
@@ -381,6 +389,9 @@ describe('groups', () => {
 		assert.equal(l.status, 200);
 		assert.ok(!textOf(l.text).includes(`Chez l'autre`), 'not offered as a filter');
 		assert.ok(!textOf(l.text).includes(`AILLEURS${tag.toUpperCase()}`), 'their candidates never listed');
+		const live = await c.get(`/candidats?groupe=${og}&partiel=1`);
+		assert.equal(live.status, 200);
+		assert.ok(!textOf(live.text).includes(`AILLEURS${tag.toUpperCase()}`), 'live: their candidates never listed');
 		// nothing changed
 		assert.deepEqual(await sql(srv, `SELECT candidate_id FROM group_members WHERE group_id = ${g}`), [[String(mine)]]);
 		assert.equal(await members(srv, og), 0);

@@ -42,15 +42,8 @@ static long long version(db *d, arena *a, long long org)
 	return db_ll(&r, 0, 0);
 }
 
-static int add(db *d, arena *a, long long org, int i)
+static int insert(db *d, arena *a, long long org, int i, const char *last, const char *first, const char *email)
 {
-	const char *last = lasts[i % 12], *first = firsts[(i / 12) % 10];
-	const char *email = arena_printf(a, "%s.%s%d@%s", text_fold(a, first), text_fold(a, last), i, domains[i % 5]);
-	for (char *p = (char *)email; *p; p++)
-		if (*p == ' ' || *p == '\'')
-			*p = '-';
-	if (i % 7 == 0) /* not the folded e-mail of the search text: kept apart by the index */
-		((char *)email)[0] = (char)(email[0] - 'a' + 'A');
 	const char *status = cand_statuses[i % CAND_NSTATUS].code;
 	return db_exec(d,
 		       "INSERT INTO candidates (org_id, status, steps, civility, last_name, first_name, email, "
@@ -62,6 +55,28 @@ static int add(db *d, arena *a, long long org, int i)
 			    arena_printf(a, "%s %s", text_fold(a, last), text_fold(a, first))));
 }
 
+static int add(db *d, arena *a, long long org, int i)
+{
+	const char *last = lasts[i % 12], *first = firsts[(i / 12) % 10];
+	const char *email = arena_printf(a, "%s.%s%d@%s", text_fold(a, first), text_fold(a, last), i, domains[i % 5]);
+	for (char *p = (char *)email; *p; p++)
+		if (*p == ' ' || *p == '\'')
+			*p = '-';
+	if (i % 7 == 0) /* not the folded e-mail of the search text: kept apart by the index */
+		((char *)email)[0] = (char)(email[0] - 'a' + 'A');
+	return insert(d, a, org, i, last, first, email);
+}
+
+/* Texts with every trigram of a query but not the query: only the places
+ * of the trigrams' first occurrences (or the text) tell.  « martin.le »:
+ * its trigrams are common (dense lists); « qwxzyk »: each in one text
+ * (varint lists). */
+static int add_decoys(db *d, arena *a, long long org)
+{
+	return insert(d, a, org, 1, "Marti", "Tin", "marti.tin.n.le@exemple.fr") == 1 &&
+	       insert(d, a, org, 2, "Qwxz", "Xzyk", "qwxz.xzyk@exemple.fr") == 1;
+}
+
 static const char *const queries[] = {"",	 "a",	    "e",	"é",	 "ma",	     "mar",	  "martin",
 				      "lef",	 "lefèvre", "LEFEVRE",	"jean",	 "jean-p",   "jean-pierre", "n'g",
 				      "le goff", " ",	    "@",	"gmail", "orange.fr", "zzz",	  "odegaard",
@@ -69,7 +84,7 @@ static const char *const queries[] = {"",	 "a",	    "e",	"é",	 "ma",	     "mar"
 				      "1@orange", "xq",	    "theo",	"chloe",
 				      /* names then e-mail: a trigram's first occurrence in the name part */
 				      "jean.m", "e.martin1", "marie-anne.le", "zoe.lef", "14@gmail.com", "4@gmail.co",
-				      "@gmail.com", "9@gmail.co.uk"};
+				      "@gmail.com", "9@gmail.co.uk", "martin.le", "qwxzyk", "marti", "tin.n"};
 
 /* « NOM Prénom » of a row of either path. */
 static const char *shown_name(arena *a, const struct candidate_row *r)
@@ -152,6 +167,7 @@ static void run_on(int *failed_, const char *url)
 	CHECK_INT(db_begin(d), 0);
 	for (int i = 0; i < 420; i++)
 		CHECK_INT(add(d, a, org, i), 1);
+	CHECK(add_decoys(d, a, org));
 	CHECK_INT(db_commit(d), 0);
 	long long v1 = version(d, a, org);
 	CHECK(v1 > v0);
