@@ -19,7 +19,9 @@
 #   show            /candidats/ID, the candidate page
 # and prints requests/s, p50, p99, the ratio to the baseline of the same
 # page, and the resident memory of clr serve under load (max VmRSS sampled
-# while wrk runs, and VmHWM).  Every run is bounded (DURATION seconds per
+# while wrk runs, and VmHWM).  The table's header says how steady both
+# cores were just before (bench/noise.c: on a shared virtual machine the
+# host takes a core away now and then, and the tails show it).  Every run is bounded (DURATION seconds per
 # case) and stops its servers on exit.
 #
 # Environment: B (build dir, default build), DURATION (10), CONNS (64),
@@ -93,6 +95,15 @@ if [ ! -x "$BASELINE" ] || [ bench/baseline.c -nt "$BASELINE" ]; then
 	cc -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$BASELINE" bench/baseline.c \
 		$(pkg-config --cflags --libs libmicrohttpd) -lpthread
 fi
+NOISE=$B/bench-noise
+if [ ! -x "$NOISE" ] || [ bench/noise.c -nt "$NOISE" ]; then
+	cc -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$NOISE" bench/noise.c
+fi
+# how steady the two cores are (bench/noise.c): a shared machine's tail
+# latencies are the host's before they are ours
+taskset -c 0 "$NOISE" 5 >"$TMP/noise0" &
+taskset -c 1 "$NOISE" 5 >"$TMP/noise1"
+wait
 
 # --- data sets ---------------------------------------------------------------
 sqlite_url() {
@@ -254,6 +265,7 @@ for b in $BACKENDS; do run_backend "$b"; done
 # --- the table ------------------------------------------------------------------
 {
 	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	echo "# host noise before the run (bench/noise.c): core 0: $(cat "$TMP/noise0"); core 1: $(cat "$TMP/noise1")"
 	echo "# wrk -t1 -c$CONNS -d${DUR}s --latency (core 1); clr serve on core 0; $CANDIDATES candidates, big org $BIG${SUFFIX:+; $SUFFIX}"
 	# a ratio is to the baseline of the same page measured last before it in
 	# the run (the first one after it when none came before), so that

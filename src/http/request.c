@@ -237,6 +237,20 @@ int resp_page(struct req *r, int status, const char *tmpl, view *v)
 	return 0;
 }
 
+int resp_part(struct req *r, int status, const char *tmpl, view *v)
+{
+	buf_reset(&r->out);
+	int rc = tmpl_render(tmpl, v, &r->out); /* straight into the output, as resp_page() */
+	if (rc) {
+		buf_reset(&r->out);
+		return rc;
+	}
+	r->status = status;
+	r->content_type_out = "text/html; charset=utf-8";
+	r->responded = 1;
+	return 0;
+}
+
 int resp_error(struct req *r, int status)
 {
 	static const struct {

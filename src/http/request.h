@@ -88,6 +88,8 @@ int resp_text(struct req *r, int status, const char *content_type, const char *b
 /* Renders template `tmpl` inside the shell chosen by the session
  * (administrator, staff or public) with view v. */
 int resp_page(struct req *r, int status, const char *tmpl, view *v);
+/* Renders template `tmpl` alone (an HTML fragment: live list updates). */
+int resp_part(struct req *r, int status, const char *tmpl, view *v);
 /* French error page for 400, 403, 404, 405, 413, 429, 500. */
 int resp_error(struct req *r, int status);
 /* A view pre-filled with what every page needs (csrf, session, flash). */

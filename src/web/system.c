@@ -4,7 +4,6 @@
 #include "http/static.h"
 #include "core/err.h"
 #include "core/text.h"
-#include "core/tmpl.h"
 #include "db/db.h"
 #include <string.h>
 
@@ -25,14 +24,7 @@ int web_is_part(const struct req *r)
 
 int web_page_or_part(struct req *r, const char *page, const char *part, view *v)
 {
-	if (!web_is_part(r))
-		return resp_page(r, 200, page, v);
-	buf out = BUF_INIT;
-	int rc = tmpl_render(part, v, &out);
-	if (rc == 0)
-		resp_text(r, 200, "text/html; charset=utf-8", out.data);
-	buf_free(&out);
-	return rc;
+	return web_is_part(r) ? resp_part(r, 200, part, v) : resp_page(r, 200, page, v);
 }
 
 int web_healthz(struct req *r)
