@@ -264,7 +264,7 @@ for b in $BACKENDS; do run_backend "$b"; done
 
 # --- the table ------------------------------------------------------------------
 {
-	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+	echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ)  $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 	echo "# host noise before the run (bench/noise.c): core 0: $(cat "$TMP/noise0"); core 1: $(cat "$TMP/noise1")"
 	echo "# wrk -t1 -c$CONNS -d${DUR}s --latency (core 1); clr serve on core 0; $CANDIDATES candidates, big org $BIG${SUFFIX:+; $SUFFIX}"
 	# a ratio is to the baseline of the same page measured last before it in

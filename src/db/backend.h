@@ -20,6 +20,8 @@ struct db_ops {
 	int (*commit)(db *d);
 	int (*rollback)(db *d);
 	int (*in_tx)(const db *d);
+	int (*read_begin)(db *d); /* NULL: nothing to do */
+	int (*read_end)(db *d);
 };
 
 struct db {

@@ -167,6 +167,16 @@ int db_rollback(db *d)
 	return d->ops->rollback(d);
 }
 
+int db_read_begin(db *d)
+{
+	return d->ops->read_begin ? d->ops->read_begin(d) : 0;
+}
+
+int db_read_end(db *d)
+{
+	return d->ops->read_end ? d->ops->read_end(d) : 0;
+}
+
 int db_in_tx(const db *d)
 {
 	return d->ops->in_tx(d);

@@ -68,6 +68,17 @@ int db_commit(db *d);
 int db_rollback(db *d);
 int db_in_tx(const db *d);
 
+/* One snapshot for the reads of a request (GET): until db_read_end(), the
+ * statements read the database as it was at the first of them.  On SQLite
+ * a deferred BEGIN: one WAL read lock (and one file lock round of fcntl()
+ * calls) per request instead of one per statement.  A write ends it first
+ * (a statement that writes, db_begin(), db_tx()): the write commits at
+ * once, as without a snapshot, and db_in_tx() stays false inside one.  On
+ * PostgreSQL nothing (each statement has its own snapshot; a transaction
+ * would cost two round trips). */
+int db_read_begin(db *d);
+int db_read_end(db *d);
+
 /* The backend's message for the last failure (never NULL). */
 const char *db_errmsg(db *d);
 /* True when the last failure is transient (SQLITE_BUSY, serialization

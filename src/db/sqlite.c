@@ -18,6 +18,7 @@
 struct sq {
 	struct db base;
 	sqlite3 *h;
+	int snap; /* a read snapshot is open (db_read_begin()) */
 	struct stmt_cache cache;
 };
 
@@ -133,6 +134,8 @@ static void release(sqlite3_stmt *st, int cached)
 	}
 }
 
+static void snap_end(struct sq *s);
+
 static int sq_exec(db *d, const char *sql, int n, const char *const *params)
 {
 	struct sq *s = SQ(d);
@@ -141,6 +144,8 @@ static int sq_exec(db *d, const char *sql, int n, const char *const *params)
 	int rc = prepare(s, sql, n, params, &st, &cached);
 	if (rc < 0 || !st)
 		return rc;
+	if (s->snap && !sqlite3_stmt_readonly(st))
+		snap_end(s); /* a write commits on its own, as without a snapshot */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		;
 	if (rc != SQLITE_DONE)
@@ -204,6 +209,8 @@ static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 	int rc = prepare(s, sql, n, params, &st, &cached);
 	if (rc < 0 || !st)
 		return rc;
+	if (s->snap && !sqlite3_stmt_readonly(st))
+		snap_end(s); /* INSERT ... RETURNING */
 	int ncols = sqlite3_column_count(st), nrows = 0;
 	size_t cap = 0, len = 0;
 	/* the cell pointers go straight into the arena, doubling as needed
@@ -272,8 +279,39 @@ static int sq_exec_script(db *d, const char *sql)
 	return rc == SQLITE_OK ? 0 : fail(s, rc, sql);
 }
 
+/* Ends the read snapshot (a read transaction: COMMIT only releases it). */
+static void snap_end(struct sq *s)
+{
+	s->snap = 0;
+	if (!sqlite3_get_autocommit(s->h) && sq_exec(&s->base, "COMMIT", DB_NOP) < 0)
+		sq_exec(&s->base, "ROLLBACK", DB_NOP);
+}
+
+static int sq_read_begin(db *d)
+{
+	struct sq *s = SQ(d);
+	if (s->snap || !sqlite3_get_autocommit(s->h))
+		return 0; /* already reading or writing in a transaction */
+	int rc = sq_exec(d, "BEGIN", DB_NOP); /* deferred: the first read takes the snapshot */
+	if (rc < 0)
+		return rc;
+	s->snap = 1;
+	return 0;
+}
+
+static int sq_read_end(db *d)
+{
+	struct sq *s = SQ(d);
+	if (s->snap)
+		snap_end(s);
+	return 0;
+}
+
 static int sq_begin(db *d)
 {
+	struct sq *s = SQ(d);
+	if (s->snap)
+		snap_end(s);
 	int rc = sq_exec(d, "BEGIN IMMEDIATE", DB_NOP);
 	return rc < 0 ? rc : 0;
 }
@@ -286,7 +324,8 @@ static int sq_commit(db *d)
 
 static int sq_in_tx(const db *d)
 {
-	return !sqlite3_get_autocommit(((const struct sq *)d)->h);
+	const struct sq *s = (const struct sq *)d;
+	return !s->snap && !sqlite3_get_autocommit(s->h);
 }
 
 static int sq_rollback(db *d)
@@ -315,6 +354,8 @@ static const struct db_ops sqlite_ops = {
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.in_tx = sq_in_tx,
+	.read_begin = sq_read_begin,
+	.read_end = sq_read_end,
 };
 
 /* Before SQLite initialises itself (first open): no memory statistics,

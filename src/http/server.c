@@ -216,6 +216,8 @@ static int load_session(struct req *r)
 	r->db = db_thread();
 	if (!r->db)
 		return CLR_EDB;
+	if (!r->is_post)
+		db_read_begin(r->db); /* the request's reads from one snapshot, until db_read_end() below */
 	const char *tok = req_cookie(r, SESSION_COOKIE);
 	if (!tok || strlen(tok) != TOKEN_LEN)
 		return 0;
@@ -354,6 +356,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->responded && r->body_too_large)
 		return MHD_YES; /* already answered 413 */
 	dispatch(r);
+	if (r->db)
+		db_read_end(r->db);
 	return send_response(r);
 }
 

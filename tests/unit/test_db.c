@@ -393,3 +393,78 @@ TEST(db_migrate_pg_race)
 	db_exec_script(d, "DROP TABLE dbtest_a; DROP TABLE dbtest_b; DROP TABLE schema_migrations");
 	db_close(d);
 }
+
+/* db_read_begin(): on SQLite the reads see the database as at the first
+ * one until db_read_end(); a write ends the snapshot and commits at once;
+ * db_tx() inside one runs its own write transaction.  On PostgreSQL each
+ * statement reads the latest commit, with or without it. */
+static long long count_rows(db *d, arena *a)
+{
+	db_rows r;
+	if (db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_snap", DB_NOP) != 0)
+		return -1;
+	return db_ll(&r, 0, 0);
+}
+
+static int snap_insert(db *d, void *ctx)
+{
+	(void)ctx;
+	return db_exec(d, "INSERT INTO clr_test_snap (n) VALUES (3)", DB_NOP) == 1 ? 0 : CLR_EDB;
+}
+
+static void snapshot_checks(int *failed_, const char *url)
+{
+	db *d = NULL, *o = NULL;
+	char err[256];
+	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	CHECK_INT(db_open(url, &o, err, sizeof err), 0);
+	if (!d || !o)
+		goto out;
+	arena *a = arena_new();
+	db_exec_script(d, "DROP TABLE IF EXISTS clr_test_snap");
+	CHECK_INT(db_exec_script(d, "CREATE TABLE clr_test_snap (n INTEGER)"), 0);
+	int sqlite = db_kind(d) == DB_SQLITE;
+
+	CHECK_INT(db_read_begin(d), 0);
+	CHECK(!db_in_tx(d));
+	CHECK_INT(count_rows(d, a), 0);
+	CHECK_INT(db_exec(o, "INSERT INTO clr_test_snap (n) VALUES (1)", DB_NOP), 1);
+	CHECK_INT(count_rows(d, a), sqlite ? 0 : 1); /* the snapshot */
+	CHECK_INT(db_read_end(d), 0);
+	CHECK_INT(count_rows(d, a), 1);
+
+	/* a write inside: committed at once, seen by the other connection */
+	CHECK_INT(db_read_begin(d), 0);
+	CHECK_INT(count_rows(d, a), 1);
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_snap (n) VALUES (2)", DB_NOP), 1);
+	CHECK_INT(count_rows(o, a), 2);
+	CHECK(!db_in_tx(d));
+	/* and db_tx() runs its own transaction, even after another commit */
+	CHECK_INT(db_exec(o, "INSERT INTO clr_test_snap (n) VALUES (9)", DB_NOP), 1);
+	CHECK_INT(db_tx(d, snap_insert, NULL), 0);
+	CHECK_INT(count_rows(o, a), 4);
+	CHECK_INT(db_read_end(d), 0);
+	CHECK(!db_in_tx(d));
+
+	/* a snapshot that read first, then db_tx() while another wrote */
+	CHECK_INT(db_read_begin(d), 0);
+	CHECK_INT(count_rows(d, a), 4);
+	CHECK_INT(db_exec(o, "INSERT INTO clr_test_snap (n) VALUES (9)", DB_NOP), 1);
+	CHECK_INT(db_tx(d, snap_insert, NULL), 0);
+	CHECK_INT(count_rows(d, a), 6);
+	CHECK_INT(db_read_end(d), 0);
+
+	CHECK_INT(db_exec_script(d, "DROP TABLE clr_test_snap"), 0);
+	arena_free(a);
+out:
+	if (d)
+		db_close(d);
+	if (o)
+		db_close(o);
+}
+
+TEST(db_read_snapshot)
+{
+	test_on_sqlite("snap", snapshot_checks, failed_);
+	test_on_pg(snapshot_checks, failed_);
+}
