@@ -3,6 +3,7 @@
  * few dozen keys, list items a handful: a scan of their hashes is enough). */
 #include "core/view.h"
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 
 struct vitem {
@@ -27,17 +28,20 @@ struct view {
 	int n, cap;
 	int last_list;       /* entry of the last view_add(), or -1: a table's
 			      * rows are added one after the other */
-	unsigned char *index; /* see INDEX_FROM; NULL: entries are scanned */
+	uint16_t *index;      /* see INDEX_FROM; NULL: entries are scanned */
+	unsigned nslots;      /* of index: a power of two, at least twice n */
 	struct vitem inline_items[VIEW_INLINE];
 };
 
-/* A page's view has a few dozen entries, asked for a few hundred times
- * (every flag of its templates, mostly unset, and each new key set):
- * from INDEX_FROM entries on, an open-addressing table of their positions
- * (plus one; 0 is a free slot) by hash, INDEX_SLOTS of them for at most
- * half as many entries; a larger view goes back to scanning. */
+/* A page's view has a few dozen entries, some a few hundred,
+ * asked for a few hundred times (every flag of its templates, mostly
+ * unset, and each new key set): from INDEX_FROM entries on, an
+ * open-addressing table of their positions (plus one; 0 is a free slot) by
+ * hash, doubled when half full (a fixed 256 slots sent views of over 128
+ * entries back to scanning them all at every set); past INDEX_MAX
+ * entries, scanning again. */
 #define INDEX_FROM 16
-#define INDEX_SLOTS 256
+#define INDEX_MAX 32767
 
 static unsigned key_hash(const char *k)
 {
@@ -93,13 +97,24 @@ arena *view_arena(const view *v)
 static void index_add(view *v, int pos)
 {
 	const struct vitem *e = &v->items[pos];
-	for (unsigned i = e->h & (INDEX_SLOTS - 1);; i = (i + 1) & (INDEX_SLOTS - 1)) {
+	unsigned m = v->nslots - 1;
+	for (unsigned i = e->h & m;; i = (i + 1) & m) {
 		int p = v->index[i];
 		if (!p || (v->items[p - 1].h == e->h && strcmp(v->items[p - 1].key, e->key) == 0)) {
-			v->index[i] = (unsigned char)(pos + 1);
+			v->index[i] = (uint16_t)(pos + 1);
 			return;
 		}
 	}
+}
+
+/* A fresh index of NSLOTS slots holding every entry (in order: the newest
+ * of a key wins). */
+static void index_build(view *v, unsigned nslots)
+{
+	v->nslots = nslots;
+	v->index = arena_alloc(v->a, nslots * sizeof *v->index);
+	for (int i = 0; i < v->n; i++)
+		index_add(v, i);
 }
 
 static struct vitem *append(view *v, const char *key, unsigned h)
@@ -115,14 +130,14 @@ static struct vitem *append(view *v, const char *key, unsigned h)
 	it->key = key;
 	it->h = h;
 	if (v->index) {
-		if (v->n > INDEX_SLOTS / 2)
+		if (v->n > INDEX_MAX)
 			v->index = NULL;
+		else if ((unsigned)v->n * 2 > v->nslots)
+			index_build(v, v->nslots * 2);
 		else
 			index_add(v, v->n - 1);
 	} else if (v->n == INDEX_FROM) {
-		v->index = arena_alloc(v->a, INDEX_SLOTS);
-		for (int i = 0; i < v->n; i++)
-			index_add(v, i);
+		index_build(v, 64);
 	}
 	return it;
 }
@@ -130,7 +145,8 @@ static struct vitem *append(view *v, const char *key, unsigned h)
 static int find(const view *v, const char *key, unsigned h)
 {
 	if (v->index) {
-		for (unsigned i = h & (INDEX_SLOTS - 1);; i = (i + 1) & (INDEX_SLOTS - 1)) {
+		unsigned m = v->nslots - 1;
+		for (unsigned i = h & m;; i = (i + 1) & m) {
 			int p = v->index[i];
 			if (!p)
 				return -1;

@@ -55,6 +55,29 @@ TEST(arena_alloc_and_printf)
 	arena_free(a);
 }
 
+/* arena_printf() writes the simple formats itself: as snprintf() would,
+ * at the limits of each type; other formats still go to vsnprintf(). */
+TEST(arena_printf_as_snprintf)
+{
+	arena *a = arena_new();
+	char want[256];
+	const int ints[] = {0, 7, -7, 10, 99, -100, 2147483647, -2147483647 - 1};
+	const long long lls[] = {0, 1, -1, 1234567890123LL, 9223372036854775807LL, -9223372036854775807LL - 1};
+	for (size_t i = 0; i < sizeof ints / sizeof *ints; i++)
+		for (size_t j = 0; j < sizeof lls / sizeof *lls; j++) {
+			snprintf(want, sizeof want, "/candidats/%lld/etape/%d %u%% %s|%zu %llu", lls[j], ints[i],
+				 (unsigned)ints[i], "é", (size_t)i * 1000003, (unsigned long long)lls[j]);
+			CHECK_STR(arena_printf(a, "/candidats/%lld/etape/%d %u%% %s|%zu %llu", lls[j], ints[i],
+					       (unsigned)ints[i], "é", (size_t)i * 1000003, (unsigned long long)lls[j]),
+				  want);
+		}
+	CHECK_STR(arena_printf(a, "100 %%"), "100 %");
+	CHECK_STR(arena_printf(a, "%s", ""), "");
+	CHECK_STR(arena_printf(a, "%02d/%02d/%04d", 5, 3, 2026), "05/03/2026"); /* vsnprintf() */
+	CHECK_STR(arena_printf(a, "%.2f %x", 1.5, 255u), "1.50 ff");
+	arena_free(a);
+}
+
 TEST(utf8_validation)
 {
 	CHECK(utf8_valid("Élodie ÑÜ €", strlen("Élodie ÑÜ €")));
@@ -195,6 +218,31 @@ TEST(view_lookup_falls_back_to_parent)
 	CHECK_STR(view_get(row, "name")->s, "A");
 	CHECK(view_get(v, "name") == NULL);
 	CHECK_INT(view_get(v, "rows")->nitems, 1);
+	arena_free(a);
+}
+
+/* A view of hundreds of keys (its index grows): every key found, the last
+ * value set wins, unset keys absent. */
+TEST(view_many_keys)
+{
+	arena *a = arena_new();
+	view *v = view_new(a);
+	char key[700][16];
+	for (int i = 0; i < 700; i++) {
+		snprintf(key[i], sizeof key[i], "k%d", i);
+		view_set(v, key[i], "first");
+	}
+	for (int i = 0; i < 700; i += 3)
+		view_setf(v, key[i], "v%d", i);
+	int bad = 0;
+	for (int i = 0; i < 700; i++) {
+		const struct vval *x = view_get(v, key[i]);
+		char want[16];
+		snprintf(want, sizeof want, "v%d", i);
+		bad += !x || strcmp(x->s, i % 3 ? "first" : want) != 0;
+	}
+	CHECK_INT(bad, 0);
+	CHECK(view_get(v, "k700") == NULL && view_get(v, "k") == NULL);
 	arena_free(a);
 }
 
