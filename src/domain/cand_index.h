@@ -23,7 +23,7 @@
  * Memory: indexes are kept for organisations of at least CLR_LIST_INDEX_MIN
  * candidates (default 2 000; 0 disables the index), within CLR_LIST_INDEX_MB
  * megabytes in all (default 64), least recently used dropped first.  About
- * 200 bytes per candidate.  Without cand_index_enable() (every command but
+ * 220 bytes per candidate.  Without cand_index_enable() (every command but
  * `clr serve`), cand_index_get() always answers NULL.
  *
  * Thread safety: indexes are immutable once built and reference counted;
