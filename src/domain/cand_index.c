@@ -132,10 +132,11 @@ static void tab_grow(struct cand_index *ix)
  * common syllables) has a dense list instead: a bitmap of the positions
  * (W = (n + 63) / 64 words), per word the number of positions in the words
  * before it (W uint32), then the first-occurrence bytes in position order.
- * No bigger than the varints at that density, and a position is tested in
- * constant time: a search intersects such a list at the cost of its
- * candidates, not of the list (« orange.fr »: its « .fr » in 80 % of the
- * texts). */
+ * A position is tested in constant time: a search intersects such a list
+ * at the cost of its candidates, not of the list (« orange.fr »: its « .fr »
+ * in 80 % of the texts).  Three times the varints' size at the threshold,
+ * smaller past one text in eight: 1.7 MB more for 100 000 candidates
+ * (docs/PERFORMANCE.md, change 27). */
 #define DENSE_DIV 32
 
 static int is_dense(const struct tri *t)
@@ -394,8 +395,8 @@ static void decode(const struct cand_index *ix, const struct tri *t, int rel, ui
  * the positions (BM, (n + 63) / 64 words) and their first-occurrence bytes
  * (FIRST, n bytes, read only where the bitmap is set), then CAND is
  * compacted without a branch per candidate: a merge of two lists of
- * thousands mispredicts at almost every step (perf: 6-7 ns per posting,
- * against ~1 here). */
+ * thousands mispredicted at almost every step (« gmail »: 10 636
+ * mispredicted branches a search, 2 170 now). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 /* the dense lists' ranks count bits: the POPCNT instruction where the CPU
  * has it (chosen once at load time), else libgcc's loop */
@@ -579,7 +580,7 @@ void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, 
 		unsigned char *first = NULL;
 		for (size_t j = 1; j < k && nc; j++) {
 			int rel = ts[j].rel;
-			if ((rel % 3 && rel != (int)ql - 3) || (!is_dense(ts[j].t) && ts[j].t->count > INTERSECT_MAX * nc))
+			if ((rel % 3 && rel != (int)ql - 3) || (!is_dense(ts[j].t) && ts[j].t->count > (uint64_t)INTERSECT_MAX * nc))
 				continue;
 			if (!bm) {
 				bm = arena_alloc_raw(a, dense_words(ix->n) * sizeof *bm);
