@@ -217,15 +217,14 @@ void view_form(view *v, const struct req *r, const char *const *fields, const st
  * 15 KB), which would otherwise take ten reallocs of the output. */
 #define PAGE_SIZE_HINT (16 * 1024)
 
-int resp_page(struct req *r, int status, const char *tmpl, view *v)
+/* Renders TMPL with V straight into the response body: no intermediate
+ * buffer and no copy of it (docs/PERFORMANCE.md, run 7).  HTML: sent with
+ * the Content-Security-Policy and Cache-Control: no-store (server.c). */
+static int render_body(struct req *r, int status, const char *tmpl, view *v)
 {
-	/* the layout renders tmpl itself where it says {{content}}, straight
-	 * into the output: no intermediate buffer and no copy of the page's
-	 * body (docs/PERFORMANCE.md, run 7) */
-	view_set_tmpl(v, "content", tmpl);
 	buf_reset(&r->out);
 	buf_grow(&r->out, PAGE_SIZE_HINT);
-	int rc = tmpl_render("layout", v, &r->out);
+	int rc = tmpl_render(tmpl, v, &r->out);
 	if (rc) {
 		buf_reset(&r->out);
 		return rc;
@@ -237,18 +236,15 @@ int resp_page(struct req *r, int status, const char *tmpl, view *v)
 	return 0;
 }
 
+int resp_page(struct req *r, int status, const char *tmpl, view *v)
+{
+	view_set_tmpl(v, "content", tmpl); /* the layout renders tmpl where it says {{content}} */
+	return render_body(r, status, "layout", v);
+}
+
 int resp_part(struct req *r, int status, const char *tmpl, view *v)
 {
-	buf_reset(&r->out);
-	int rc = tmpl_render(tmpl, v, &r->out); /* straight into the output, as resp_page() */
-	if (rc) {
-		buf_reset(&r->out);
-		return rc;
-	}
-	r->status = status;
-	r->content_type_out = "text/html; charset=utf-8";
-	r->responded = 1;
-	return 0;
+	return render_body(r, status, tmpl, v); /* a fragment of a page: not cached either */
 }
 
 int resp_error(struct req *r, int status)

@@ -305,6 +305,7 @@ describe('groups', () => {
 		t = textOf(l.text);
 		assert.ok(t.includes(`DEDANS${tag.toUpperCase()}`) && !t.includes(`DEHORS${tag.toUpperCase()}`), 'live: filtered by group');
 		assert.ok(!l.text.includes('<select') && !l.text.includes('<html'), 'live: the results alone');
+		assert.equal(l.headers.get('cache-control'), 'no-store', 'live: personal data, not cached');
 		l = await c.get(`/candidats?q=${tag}&partiel=1`);
 		t = textOf(l.text);
 		assert.ok(t.includes(`DEDANS${tag.toUpperCase()}`) && t.includes(`DEHORS${tag.toUpperCase()}`), 'live: no group, both');
