@@ -19,8 +19,8 @@ document.addEventListener('DOMContentLoaded', function () {
 		if (!target || !window.fetch) return;
 		var timer = null, seq = 0;
 		function refresh() {
-			var params = new URLSearchParams(new FormData(f));
-			params.forEach(function (v, k) { if (v === '') params.delete(k); });
+			var params = new URLSearchParams(); /* the filters set, not the empty ones */
+			new FormData(f).forEach(function (v, k) { if (v !== '') params.append(k, v); });
 			var url = f.getAttribute('action') + (params.toString() ? '?' + params.toString() : '');
 			var sep = url.indexOf('?') < 0 ? '?' : '&', my = ++seq;
 			fetch(url + sep + 'partiel=1', { credentials: 'same-origin' }).then(function (r) {

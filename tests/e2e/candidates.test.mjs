@@ -102,6 +102,7 @@ describe('candidates in Chromium', () => {
 		await page.getByPlaceholder('Rechercher un nom, un courriel').pressSequentially('lefevre-oz', { delay: 30 });
 		// the list updates without submitting: the URL carries the filter
 		await page.waitForURL((u) => u.searchParams.get('q') === 'lefevre-oz');
+		assert.equal(new URL(page.url()).search, '?q=lefevre-oz', 'the filters set, not the empty ones');
 		const row = page.getByRole('row', { name: /LEFÈVRE-ÖZTÜRK Hélène/ });
 		await row.waitFor();
 		await row.getByText('À attribuer').waitFor();
