@@ -340,26 +340,24 @@ int group_count(db *d, arena *a, long long org_id, long long *n)
 	return 0;
 }
 
-int group_of_candidate(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n)
+int group_choices(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n)
 {
 	*out = NULL;
 	*n = 0;
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT id FROM candidates WHERE id = $1 AND org_id = $2",
-			  DB_P(db_int(a, cid), db_int(a, org_id)));
-	if (rc < 0)
-		return rc;
-	if (!r.nrows)
-		return CLR_ENOTFOUND;
-	rc = db_query(d, a, &r,
-		      "SELECT " GROUP_COLS " FROM groups g JOIN group_members gm ON gm.group_id = g.id "
-		      "WHERE gm.candidate_id = $1 AND gm.org_id = $2 AND g.org_id = $2 ORDER BY g.name_folded, g.id",
-		      DB_P(db_int(a, cid), db_int(a, org_id)));
+	int rc = db_query(d, a, &r,
+			  "SELECT g.id, g.org_id, g.name, g.category, g.created_at, g.updated_at, 0, "
+			  "CASE WHEN EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id "
+			  "AND m.candidate_id = $2 AND m.org_id = $1) THEN 1 ELSE 0 END "
+			  "FROM groups g WHERE g.org_id = $1 ORDER BY g.name_folded, g.id",
+			  DB_P(db_int(a, org_id), db_int(a, cid)));
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
-	for (int i = 0; i < r.nrows; i++)
+	for (int i = 0; i < r.nrows; i++) {
 		fill(&r, i, &(*out)[i]);
+		(*out)[i].chosen = db_ll(&r, i, 7) != 0;
+	}
 	*n = r.nrows;
 	return 0;
 }

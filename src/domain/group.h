@@ -35,8 +35,9 @@ const struct group_category *group_category_find(const char *code);
 struct group {
 	long long id, org_id;
 	const char *name, *category;
-	long long members; /* number of candidates */
+	long long members; /* number of candidates (not set by group_choices()) */
 	long long created_at, updated_at;
+	int chosen;	   /* group_choices(): the candidate is in it */
 };
 
 /* Fields "name" and "category": French messages in e, CLR_EINVAL. */
@@ -75,8 +76,12 @@ int group_add_matching(db *d, arena *a, const struct actor *who, long long gid, 
 int group_remove_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
 			 long long *removed);
 
-/* The groups of candidate cid (by name).  CLR_ENOTFOUND if not org's. */
-int group_of_candidate(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n);
+/* Every group of the organisation (by name), each with whether candidate
+ * CID is in it (->chosen), in one statement and without counting members:
+ * the candidate page's « Groupes ».  CID is one of the organisation's
+ * candidates (the caller has read it); memberships are read within ORG_ID
+ * only. */
+int group_choices(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n);
 /* Makes gids[0..n) exactly the groups of candidate cid.  Every group must
  * be the organisation's (else CLR_ENOTFOUND, nothing changed). */
 int group_set_for_candidate(db *d, arena *a, const struct actor *who, long long cid, const long long *gids, int n);

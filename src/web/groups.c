@@ -87,22 +87,21 @@ int web_groups_tile(struct req *r, view *v)
 
 int web_candidate_groups_fill(struct req *r, view *v, long long cid)
 {
-	db *d = r->db;
-	struct group *mine, *all;
-	int nm, na;
-	int rc = group_of_candidate(d, r->a, r->sess->org_id, cid, &mine, &nm);
-	if (rc == 0)
-		rc = group_list(d, r->a, r->sess->org_id, NULL, &all, &na);
+	struct group *all;
+	int na, nm = 0;
+	int rc = group_choices(r->db, r->a, r->sess->org_id, cid, &all, &na);
 	if (rc)
 		return rc;
 	view_setf(v, "groups_action", "/candidats/%lld/groupes", cid);
 	view_list(v, "cand_groups");
-	for (int i = 0; i < nm; i++) {
-		view *o = view_add(v, "cand_groups");
-		view_set(o, "name", mine[i].name);
-		view_setf(o, "href", "/groupes/%lld", mine[i].id);
-		view_set(o, "category", category_label(mine[i].category));
-	}
+	for (int i = 0; i < na; i++)
+		if (all[i].chosen) {
+			view *o = view_add(v, "cand_groups");
+			view_set(o, "name", all[i].name);
+			view_setf(o, "href", "/groupes/%lld", all[i].id);
+			view_set(o, "category", category_label(all[i].category));
+			nm++;
+		}
 	view_set_bool(v, "cand_groups_any", nm > 0);
 	view_list(v, "group_choices");
 	for (int i = 0; i < na; i++) {
@@ -110,10 +109,7 @@ int web_candidate_groups_fill(struct req *r, view *v, long long cid)
 		view_setf(o, "gid", "%lld", all[i].id);
 		view_set(o, "name", all[i].name);
 		view_set(o, "category", category_label(all[i].category));
-		int in = 0;
-		for (int j = 0; j < nm; j++)
-			in |= mine[j].id == all[i].id;
-		view_set_bool(o, "checked", in);
+		view_set_bool(o, "checked", all[i].chosen);
 	}
 	view_set_bool(v, "group_choices_any", na > 0);
 	return 0;
