@@ -465,6 +465,64 @@ static int cmp_count(const void *x, const void *y)
 	return a->t->count < b->t->count ? -1 : a->t->count > b->t->count;
 }
 
+/* At most this many dense lists are ANDed at once (dense_and()); the
+ * others are intersected one by one. */
+#define DENSE_AND_MAX 8
+
+/* The dense lists DS[0..ND-1] (ND <= DENSE_AND_MAX) intersected: per
+ * 64-bit word, their bitmaps ANDed, then for each position left its
+ * first-occurrence byte in each list (its rank in the word, POPCNT); AT is
+ * the query's start where they all agree, each at its place, else -1.  The
+ * positions go to CAND, ascending; returns their number.  The e-mail
+ * domains' searches: lists of 10 000-80 000 positions, intersected in one
+ * pass. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("popcnt", "default")))
+#endif
+static uint32_t dense_and(const struct cand_index *ix, const struct qtri *ds, int nd, uint32_t *cand, int16_t *at)
+{
+	size_t w = dense_words(ix->n);
+	const uint64_t *bits[DENSE_AND_MAX];
+	const uint32_t *before[DENSE_AND_MAX];
+	const unsigned char *first[DENSE_AND_MAX];
+	int rel[DENSE_AND_MAX];
+	for (int j = 0; j < nd; j++) {
+		const unsigned char *list = ix->post + ds[j].t->off;
+		bits[j] = (const uint64_t *)(const void *)list;
+		before[j] = (const uint32_t *)(const void *)(list + w * sizeof(uint64_t));
+		first[j] = list + w * (sizeof(uint64_t) + sizeof(uint32_t));
+		rel[j] = ds[j].rel;
+	}
+	uint32_t nc = 0;
+	for (size_t k = 0; k < w; k++) {
+		uint64_t x = bits[0][k];
+		for (int j = 1; j < nd && x; j++)
+			x &= bits[j][k];
+		if (!x)
+			continue;
+		uint64_t word[DENSE_AND_MAX];
+		const unsigned char *f[DENSE_AND_MAX]; /* the word's first bytes in each list */
+		for (int j = 0; j < nd; j++) {
+			word[j] = bits[j][k];
+			f[j] = first[j] + before[j][k];
+		}
+		for (; x; x &= x - 1) {
+			unsigned bit = (unsigned)__builtin_ctzll(x);
+			uint64_t below = ((uint64_t)1 << bit) - 1;
+			unsigned b0 = f[0][__builtin_popcountll(word[0] & below)];
+			int start = b0 == FIRST_UNKNOWN ? -1 : (int)b0 - rel[0];
+			for (int j = 1; j < nd && start >= 0; j++) {
+				unsigned b = f[j][__builtin_popcountll(word[j] & below)];
+				if (b == FIRST_UNKNOWN || (int)b - rel[j] != start)
+					start = -1;
+			}
+			cand[nc] = (uint32_t)(k * 64 + bit);
+			at[nc++] = (int16_t)start;
+		}
+	}
+	return nc;
+}
+
 /* Whether S (N bytes) contains Q (M >= 1 bytes).  The 16-bytes-at-a-time
  * filter on Q's first and last bytes (SSE2, part of every x86-64) leaves
  * few places to compare; glibc's memmem() costs more than the whole check
@@ -563,8 +621,23 @@ void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, 
 		qsort(ts, k, sizeof *ts, cmp_count);
 		cand = arena_alloc_raw(a, (ts[0].t->count ? ts[0].t->count : 1) * sizeof *cand);
 		at = arena_alloc_raw(a, (ts[0].t->count ? ts[0].t->count : 1) * sizeof *at);
-		decode(ix, ts[0].t, ts[0].rel, cand, at);
-		nc = ts[0].t->count;
+		/* the shortest list and the cover's other dense lists (e-mail
+		 * domains: all of them) in one pass over their bitmaps */
+		struct qtri ds[DENSE_AND_MAX];
+		int nd = 0;
+		if (is_dense(ts[0].t)) {
+			ds[nd++] = ts[0];
+			for (size_t j = 1; j < k && nd < DENSE_AND_MAX; j++)
+				if (is_dense(ts[j].t) && (ts[j].rel % 3 == 0 || ts[j].rel == (int)ql - 3))
+					ds[nd++] = ts[j];
+		}
+		if (nd >= 2) {
+			nc = dense_and(ix, ds, nd, cand, at);
+		} else {
+			nd = 0;
+			decode(ix, ts[0].t, ts[0].rel, cand, at);
+			nc = ts[0].t->count;
+		}
 		/* the next lists narrow the candidates while decoding them costs
 		 * less than checking what they would remove; contains() checks
 		 * what the first-occurrence offsets do not prove */
@@ -575,12 +648,18 @@ void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, 
 		 * INTERSECT_MAX times the candidates left: others would only narrow */
 		unsigned char cov[100 * 4 + 1] = {0};
 		if (ql <= sizeof cov)
-			memset(cov + ts[0].rel, 1, 3);
+			for (int j = 0; j < (nd ? nd : 1); j++)
+				memset(cov + (nd ? ds[j].rel : ts[0].rel), 1, 3);
 		uint64_t *bm = NULL;
 		unsigned char *first = NULL;
 		for (size_t j = 1; j < k && nc; j++) {
 			int rel = ts[j].rel;
 			if ((rel % 3 && rel != (int)ql - 3) || (!is_dense(ts[j].t) && ts[j].t->count > (uint64_t)INTERSECT_MAX * nc))
+				continue;
+			int done = 0; /* in dense_and() already */
+			for (int d = 1; d < nd; d++)
+				done |= ds[d].t == ts[j].t;
+			if (done)
 				continue;
 			if (!bm) {
 				bm = arena_alloc_raw(a, dense_words(ix->n) * sizeof *bm);
@@ -608,25 +687,40 @@ void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, 
 			row_at(ix, a, cand[desc ? (long long)nc - 1 - i : i], &rows[(*n)++]);
 		return;
 	}
+	if (cand) { /* the candidates that match, compacted in place, then a slice */
+		uint32_t m = 0;
+		for (uint32_t i = 0; i < nc; i++) {
+			uint32_t p = cand[i];
+			int ok = status < 0 || ix->status[p] == status;
+			if (ok && check && !(proven && at[i] >= 0)) {
+				/* unproven (a trigram's first occurrence elsewhere, or not
+				 * every byte covered): the text itself, scattered over
+				 * megabytes: fetch the next ones ahead */
+				if (i + 32 < nc)
+					__builtin_prefetch(&ix->off[cand[i + 32]]);
+				if (i + 16 < nc) {
+					const char *t = ix->text + ix->off[cand[i + 16]];
+					__builtin_prefetch(t);
+					__builtin_prefetch(t + 64);
+				}
+				ok = contains(ix->text + ix->off[p], ix->off[p + 1] - ix->off[p] - 1, folded, ql);
+			}
+			cand[m] = p;
+			m += (uint32_t)ok;
+		}
+		*total = m;
+		for (long long i = offset; i < offset + limit && i < (long long)m; i++)
+			row_at(ix, a, cand[desc ? (long long)m - 1 - i : i], &rows[(*n)++]);
+		return;
+	}
+	/* fewer than three bytes: every text */
 	uint32_t *hits = desc ? arena_alloc_raw(a, (nc ? nc : 1) * sizeof *hits) : NULL;
 	long long m = 0;
 	for (uint32_t i = 0; i < nc; i++) {
-		uint32_t p = cand ? cand[i] : i;
-		if (cand && check && !(proven && at[i] >= 0)) { /* the texts are scattered over megabytes: fetch ahead */
-			if (i + 32 < nc)
-				__builtin_prefetch(&ix->off[cand[i + 32]]);
-			if (i + 16 < nc) {
-				const char *t = ix->text + ix->off[cand[i + 16]];
-				__builtin_prefetch(t);
-				__builtin_prefetch(t + 64);
-			}
-		}
+		uint32_t p = i;
 		if (status >= 0 && ix->status[p] != status)
 			continue;
-		/* unproven (a trigram's first occurrence elsewhere, or not every
-		 * byte covered): the text itself */
-		if (check && !(proven && at[i] >= 0) &&
-		    !contains(ix->text + ix->off[p], ix->off[p + 1] - ix->off[p] - 1, folded, ql))
+		if (check && !contains(ix->text + ix->off[p], ix->off[p + 1] - ix->off[p] - 1, folded, ql))
 			continue;
 		if (desc)
 			hits[m] = p;
