@@ -149,6 +149,21 @@ static size_t dense_words(uint32_t n)
 	return ((size_t)n + 63) / 64;
 }
 
+/* The three parts of a dense list in post[] (writable while building). */
+struct dense {
+	uint64_t *bits;
+	uint32_t *before;
+	unsigned char *first;
+};
+
+static struct dense dense_of(const struct cand_index *ix, const struct tri *t)
+{
+	size_t w = dense_words(ix->n);
+	unsigned char *list = ix->post + t->off;
+	return (struct dense){(uint64_t *)(void *)list, (uint32_t *)(void *)(list + w * sizeof(uint64_t)),
+			      list + w * (sizeof(uint64_t) + sizeof(uint32_t))};
+}
+
 /* Two passes over the texts: sizes of every posting list, then the lists. */
 static void build_postings(struct cand_index *ix)
 {
@@ -197,9 +212,9 @@ static void build_postings(struct cand_index *ix)
 				continue;
 			unsigned char at = (unsigned char)(i < FIRST_UNKNOWN ? i : FIRST_UNKNOWN); /* first occurrence */
 			if ((uint64_t)t->count * DENSE_DIV >= ix->n) { /* len counts the positions */
-				uint64_t *bm = (uint64_t *)(void *)(ix->post + t->off);
-				bm[p >> 6] |= (uint64_t)1 << (p & 63);
-				ix->post[t->off + w * (sizeof(uint64_t) + sizeof(uint32_t)) + t->len++] = at;
+				struct dense dl = dense_of(ix, t);
+				dl.bits[p >> 6] |= (uint64_t)1 << (p & 63);
+				dl.first[t->len++] = at;
 				t->last = p + 1;
 				continue;
 			}
@@ -221,11 +236,11 @@ static void build_postings(struct cand_index *ix)
 		t->last = 0;
 		if (!t->key || (uint64_t)t->count * DENSE_DIV < ix->n)
 			continue;
-		const uint64_t *bm = (const uint64_t *)(const void *)(ix->post + t->off);
-		uint32_t *before = (uint32_t *)(void *)(ix->post + t->off + w * sizeof(uint64_t)), c = 0;
+		struct dense dl = dense_of(ix, t);
+		uint32_t c = 0;
 		for (size_t k = 0; k < w; k++) {
-			before[k] = c;
-			c += (uint32_t)__builtin_popcountll(bm[k]);
+			dl.before[k] = c;
+			c += (uint32_t)__builtin_popcountll(dl.bits[k]);
 		}
 		t->len = (uint32_t)(w * (sizeof(uint64_t) + sizeof(uint32_t)) + t->count);
 		t->last = 1;
@@ -358,6 +373,17 @@ static inline uint32_t varint_rest(const unsigned char **pp, uint32_t b)
 	return d;
 }
 
+/* The next posting of a varint list at *PP, LAST being the previous one's
+ * position + 1: its position; *PP is left on its first-occurrence byte. */
+static inline uint32_t varint_next(const unsigned char **pp, uint32_t *last)
+{
+	uint32_t d = *(*pp)++;
+	if (__builtin_expect(d >= 0x80, 0)) /* most deltas take one byte */
+		d = varint_rest(pp, d);
+	*last += d;
+	return *last - 1;
+}
+
 /* Decodes the posting list of T into OUT and the first-occurrence offsets,
  * minus REL (the trigram's place in the query), into AT: the query's start
  * in the text if it is there (T->count entries each). */
@@ -365,13 +391,12 @@ static void decode(const struct cand_index *ix, const struct tri *t, int rel, ui
 {
 	if (is_dense(t)) {
 		size_t w = dense_words(ix->n);
-		const uint64_t *bm = (const uint64_t *)(const void *)(ix->post + t->off);
-		const unsigned char *first = ix->post + t->off + w * (sizeof(uint64_t) + sizeof(uint32_t));
+		struct dense dl = dense_of(ix, t);
 		uint32_t i = 0;
 		for (size_t k = 0; k < w; k++)
-			for (uint64_t b = bm[k]; b; b &= b - 1) {
+			for (uint64_t b = dl.bits[k]; b; b &= b - 1) {
 				out[i] = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(b));
-				at[i] = first[i] == FIRST_UNKNOWN ? -1 : (int16_t)(first[i] - rel);
+				at[i] = dl.first[i] == FIRST_UNKNOWN ? -1 : (int16_t)(dl.first[i] - rel);
 				i++;
 			}
 		return;
@@ -379,11 +404,7 @@ static void decode(const struct cand_index *ix, const struct tri *t, int rel, ui
 	const unsigned char *p = ix->post + t->off;
 	uint32_t last = 0;
 	for (uint32_t i = 0; i < t->count; i++) {
-		uint32_t d = *p++;
-		if (__builtin_expect(d >= 0x80, 0)) /* most deltas take one byte */
-			d = varint_rest(&p, d);
-		last += d;
-		out[i] = last - 1;
+		out[i] = varint_next(&p, &last);
 		at[i] = *p == FIRST_UNKNOWN ? -1 : (int16_t)(*p - rel);
 		p++;
 	}
@@ -407,15 +428,12 @@ static uint32_t intersect(const struct cand_index *ix, const struct tri *t, int 
 {
 	uint32_t k = 0;
 	if (is_dense(t)) { /* its bitmap, and a position's rank gives its byte */
-		size_t w = dense_words(ix->n);
-		const uint64_t *dbm = (const uint64_t *)(const void *)(ix->post + t->off);
-		const uint32_t *before = (const uint32_t *)(const void *)(ix->post + t->off + w * sizeof(uint64_t));
-		const unsigned char *dfirst = ix->post + t->off + w * (sizeof(uint64_t) + sizeof(uint32_t));
+		struct dense dl = dense_of(ix, t);
 		for (uint32_t i = 0; i < n; i++) {
 			uint32_t pos = cand[i];
-			uint64_t word = dbm[pos >> 6], below = word & (((uint64_t)1 << (pos & 63)) - 1);
+			uint64_t word = dl.bits[pos >> 6], below = word & (((uint64_t)1 << (pos & 63)) - 1);
 			unsigned in = (unsigned)(word >> (pos & 63)) & 1;
-			unsigned f = in ? dfirst[before[pos >> 6] + (uint32_t)__builtin_popcountll(below)] : FIRST_UNKNOWN;
+			unsigned f = in ? dl.first[dl.before[pos >> 6] + (uint32_t)__builtin_popcountll(below)] : FIRST_UNKNOWN;
 			int16_t a = at[i];
 			cand[k] = pos;
 			at[k] = a >= 0 && f != FIRST_UNKNOWN && (int)f - rel == a ? a : -1;
@@ -427,11 +445,7 @@ static uint32_t intersect(const struct cand_index *ix, const struct tri *t, int 
 	const unsigned char *p = ix->post + t->off;
 	uint32_t last = 0;
 	for (uint32_t j = 0; j < t->count; j++) {
-		uint32_t d = *p++;
-		if (__builtin_expect(d >= 0x80, 0)) /* most deltas take one byte */
-			d = varint_rest(&p, d);
-		last += d;
-		uint32_t pos = last - 1;
+		uint32_t pos = varint_next(&p, &last);
 		bm[pos >> 6] |= (uint64_t)1 << (pos & 63);
 		first[pos] = *p++;
 	}
@@ -487,10 +501,10 @@ static uint32_t dense_and(const struct cand_index *ix, const struct qtri *ds, in
 	const unsigned char *first[DENSE_AND_MAX];
 	int rel[DENSE_AND_MAX];
 	for (int j = 0; j < nd; j++) {
-		const unsigned char *list = ix->post + ds[j].t->off;
-		bits[j] = (const uint64_t *)(const void *)list;
-		before[j] = (const uint32_t *)(const void *)(list + w * sizeof(uint64_t));
-		first[j] = list + w * (sizeof(uint64_t) + sizeof(uint32_t));
+		struct dense dl = dense_of(ix, ds[j].t);
+		bits[j] = dl.bits;
+		before[j] = dl.before;
+		first[j] = dl.first;
 		rel[j] = ds[j].rel;
 	}
 	uint32_t nc = 0;
