@@ -6,6 +6,7 @@
 #include "db/backend.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/text.h"
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -194,20 +195,7 @@ int db_last_retryable(db *d)
 
 const char *db_int(arena *a, long long v)
 {
-	/* "%lld" without vsnprintf: several per request (docs/PERFORMANCE.md, run 6) */
-	char d[24];
-	int n = 0;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do
-		d[n++] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		d[n++] = '-';
-	char *out = arena_alloc_raw(a, (size_t)n + 1), *o = out;
-	while (n)
-		*o++ = d[--n];
-	*o = 0;
-	return out;
+	return ll_fmt(a, "", v); /* "%lld" without vsnprintf: several per request (docs/PERFORMANCE.md, run 6) */
 }
 
 long long db_ll(const db_rows *r, int row, int col)
