@@ -248,7 +248,7 @@ static void build_postings(struct cand_index *ix)
 	ix->bytes += total + (size_t)(ix->mask + 1) * sizeof *ix->tab;
 }
 
-static long long list_version(db *d, arena *a, long long org_id)
+long long cand_index_version(db *d, arena *a, long long org_id)
 {
 	db_rows r;
 	if (db_query(d, a, &r, "SELECT COALESCE(SUM(v), 0) FROM candidate_counts WHERE org_id = $1",
@@ -308,13 +308,13 @@ struct cand_index *cand_index_build(db *d, long long org_id)
 	for (int attempt = 0; attempt < 3 && !ix; attempt++) {
 		arena_reset(a);
 		db_rows r;
-		long long v1 = list_version(d, a, org_id);
+		long long v1 = cand_index_version(d, a, org_id);
 		if (v1 < 0 || db_query(d, a, &r,
 				       "SELECT id, status, search, last_name, first_name, email, exam_date FROM candidates "
 				       "WHERE org_id = $1 ORDER BY sort_name, id",
 				       DB_P(db_int(a, org_id))) < 0)
 			break;
-		if (list_version(d, a, org_id) != v1)
+		if (cand_index_version(d, a, org_id) != v1)
 			continue;
 		ix = xcalloc(1, sizeof *ix);
 		ix->org_id = org_id;

@@ -64,6 +64,10 @@ struct cand_index *cand_index_build(db *d, long long org_id);
 void cand_index_find(const struct cand_index *ix, arena *a, const char *folded, int status, int desc,
 		     long long offset, int limit, long long *total, struct candidate_row *rows, int *n);
 
+/* The list version of ORG_ID (SUM(v) of its candidate_counts rows), as an
+ * index is built at; -1 on a database error. */
+long long cand_index_version(db *d, arena *a, long long org_id);
+
 /* The memory IX holds, in bytes (bench-index). */
 size_t cand_index_bytes(const struct cand_index *ix);
 

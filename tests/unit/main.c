@@ -38,6 +38,13 @@ void test_tmp_sqlite_drop(const char *path)
 	unlink(p);
 }
 
+void test_unique_name(char out[64], const char *prefix)
+{
+	unsigned char r[6];
+	randombytes_buf(r, sizeof r);
+	snprintf(out, 64, "%s %02x%02x%02x%02x%02x%02x", prefix, r[0], r[1], r[2], r[3], r[4], r[5]);
+}
+
 void test_on_sqlite(const char *name, test_db_fn fn, int *failed)
 {
 	char path[64], url[80];

@@ -19,6 +19,10 @@ void test_register(const char *name, test_fn fn);
 int test_tmp_sqlite(const char *name, char path[64], char url[80]);
 void test_tmp_sqlite_drop(const char *path);
 
+/* A name no other run has used: PREFIX and 12 random hex digits (an
+ * organisation per test run on a shared PostgreSQL database). */
+void test_unique_name(char out[64], const char *prefix);
+
 /* Runs FN(failed, url) on a temporary SQLite database named NAME (removed
  * after), or on the PostgreSQL database of CLR_TEST_PG_URL (nothing when it
  * is not set: PostgreSQL is not available in this run). */

@@ -18,7 +18,6 @@
 #include "domain/org.h"
 #include "domain/place.h"
 #include <pthread.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,15 +31,6 @@ static const char *const firsts[] = {"Jean", "Hélène", "Marie-Anne", "Zoé", "
  * with every trigram of it but "com" (a long list the search skips): only
  * reading the text tells them apart */
 static const char *const domains[] = {"gmail.com", "orange.fr", "laposte.net", "exemple.fr", "gmail.co.uk"};
-
-static long long version(db *d, arena *a, long long org)
-{
-	db_rows r;
-	if (db_query(d, a, &r, "SELECT COALESCE(SUM(v), 0) FROM candidate_counts WHERE org_id = $1",
-		     DB_P(db_int(a, org))) < 0)
-		return -1;
-	return db_ll(&r, 0, 0);
-}
 
 static int insert(db *d, arena *a, long long org, int i, const char *last, const char *first, const char *email)
 {
@@ -155,21 +145,19 @@ static void run_on(int *failed_, const char *url)
 	CHECK(db_migrate(d, 0) >= 0);
 	arena *a = arena_new();
 	char name[64];
-	unsigned char rnd[6];
-	randombytes_buf(rnd, sizeof rnd);
-	snprintf(name, sizeof name, "Index %02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+	test_unique_name(name, "Index");
 	long long org;
 	int created;
 	CHECK_INT(org_ensure(d, a, name, &org, &created), 0);
 
 	/* the list version grows with every change of the list */
-	long long v0 = version(d, a, org);
+	long long v0 = cand_index_version(d, a, org);
 	CHECK_INT(db_begin(d), 0);
 	for (int i = 0; i < 420; i++)
 		CHECK_INT(add(d, a, org, i), 1);
 	CHECK(add_decoys(d, a, org));
 	CHECK_INT(db_commit(d), 0);
-	long long v1 = version(d, a, org);
+	long long v1 = cand_index_version(d, a, org);
 	CHECK(v1 > v0);
 
 	struct cand_index *ix = cand_index_build(d, org);
@@ -182,14 +170,14 @@ static void run_on(int *failed_, const char *url)
 	CHECK_INT(db_query(d, a, &r, "SELECT MIN(id), MAX(id) FROM candidates WHERE org_id = $1", DB_P(db_int(a, org))), 0);
 	const char *first_id = db_cell(&r, 0, 0), *last_id = db_cell(&r, 0, 1);
 	CHECK_INT(db_exec(d, "UPDATE candidates SET status = 'done' WHERE id = $1 AND status <> 'done'", DB_P(first_id)), 1);
-	long long v2 = version(d, a, org);
+	long long v2 = cand_index_version(d, a, org);
 	CHECK(v2 > v1);
 	CHECK_INT(db_exec(d, "UPDATE candidates SET last_name = 'Zola', search = 'zola', sort_name = 'zola' WHERE id = $1",
 			  DB_P(first_id)), 1);
-	long long v3 = version(d, a, org);
+	long long v3 = cand_index_version(d, a, org);
 	CHECK(v3 > v2);
 	CHECK_INT(db_exec(d, "DELETE FROM candidates WHERE id = $1", DB_P(last_id)), 1);
-	long long v4 = version(d, a, org);
+	long long v4 = cand_index_version(d, a, org);
 	CHECK(v4 > v3);
 	cand_index_put(ix);
 

@@ -13,7 +13,6 @@
 #include "domain/stock.h"
 #include "domain/user.h"
 #include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -66,9 +65,7 @@ static void race_on(int *failed_, const char *url)
 	CHECK(db_migrate(d, 0) >= 0);
 	arena *a = arena_new();
 	char name[64];
-	unsigned char rnd[6];
-	randombytes_buf(rnd, sizeof rnd);
-	snprintf(name, sizeof name, "Course %02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+	test_unique_name(name, "Course");
 	struct race r = {url, 0, 0, 0, 0, 0, PTHREAD_MUTEX_INITIALIZER};
 	int created;
 	CHECK_INT(org_ensure(d, a, name, &r.org_id, &created), 0);
