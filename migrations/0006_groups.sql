@@ -1,7 +1,7 @@
 -- 0006_groups: the organisation's groups of candidates (issue 5).  Portable SQL.
 --
 -- A group has a name, unique within its organisation without regard to case
--- and accents (`name_folded` is text_fold(name), see src/domain/place.h),
+-- and accents (`name_folded` is text_fold(name), see src/core/text.h),
 -- and a category: 'client' (« Client »), 'classe' (« Classe »), 'session'
 -- (« Session d'examen »), 'autre' (« Autre »).  A candidate may belong to
 -- several groups; group_members carries the organisation id as well, so

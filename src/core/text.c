@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 int utf8_valid(const char *str, size_t n)
 {
@@ -258,6 +262,66 @@ const char *date_iso_fr(arena *a, const char *s)
 	return o;
 }
 
+static int is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int date_parse(const char *s, int *y, int *m, int *d)
+{
+	int n = 0;
+	char tail;
+	size_t len = s ? strlen(s) : 0;
+	if (!len)
+		return 0;
+	if (sscanf(s, "%2d/%2d/%4d%n%c", d, m, y, &n, &tail) == 3 && n == (int)len && len >= 8 && s[len - 5] == '/')
+		;
+	else if (sscanf(s, "%4d-%2d-%2d%n%c", y, m, d, &n, &tail) == 3 && n == 10 && len == 10)
+		;
+	else
+		return 0;
+	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (*m < 1 || *m > 12 || *d < 1 || *y < 1000)
+		return 0;
+	return *d <= mdays[*m - 1] + (*m == 2 && is_leap(*y));
+}
+
+int date_to_iso(const char *s, char iso[11])
+{
+	int y, m, d;
+	if (!date_parse(s, &y, &m, &d))
+		return 0;
+	snprintf(iso, 11, "%04d-%02d-%02d", y, m, d);
+	return 1;
+}
+
+char *date_today_iso(arena *a)
+{
+	time_t t = now_s();
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+int time_parse(const char *s, char out[6])
+{
+	int h = -1, mi = 0, n = 0;
+	char sep = 0, tail;
+	if (!s)
+		return -1;
+	if (sscanf(s, "%2d%c%n", &h, &sep, &n) == 2 && (sep == 'h' || sep == 'H') && s[n] == 0)
+		mi = 0;
+	else if (sscanf(s, "%2d%c%2d%n%c", &h, &sep, &mi, &n, &tail) == 3 && s[n] == 0 &&
+		 (sep == ':' || sep == 'h' || sep == 'H') && n - (int)(strchr(s, sep) - s) == 3)
+		;
+	else
+		return -1;
+	if (h < 0 || h > 23 || mi < 0 || mi > 59)
+		return -1;
+	snprintf(out, 6, "%02d:%02d", h, mi);
+	return h * 60 + mi;
+}
+
 char *like_contains(arena *a, const char *q)
 {
 	size_t n = strlen(q);
@@ -270,5 +334,45 @@ char *like_contains(arena *a, const char *q)
 	}
 	*o++ = '%';
 	*o = 0;
+	return out;
+}
+
+char *text_fold(arena *a, const char *s)
+{
+	if (!s || !*s)
+		return arena_strdup(a, "");
+	size_t flen = 0;
+	uint8_t *f = u8_casefold((const uint8_t *)s, strlen(s), NULL, UNINORM_NFKD, NULL, &flen);
+	if (!f)
+		return arena_strdup(a, "");
+	char *out = arena_alloc(a, 2 * flen + 1), *o = out;
+	size_t i = 0;
+	while (i < flen) {
+		ucs4_t uc;
+		int len = u8_mbtouc(&uc, f + i, flen - i);
+		if (len <= 0)
+			break;
+		if (uc_is_general_category(uc, UC_CATEGORY_M)) {
+			i += (size_t)len;
+			continue;
+		}
+		if (uc_is_space(uc) || uc == 0xa0 || uc == 0x202f) {
+			if (o > out && o[-1] != ' ')
+				*o++ = ' ';
+		} else if (uc == 0x153 || uc == 0xe6) { /* œ æ */
+			*o++ = uc == 0x153 ? 'o' : 'a';
+			*o++ = 'e';
+		} else if (uc == 0x2019 || uc == 0x2018 || uc == 0x2bc) { /* ’ ‘ ʼ */
+			*o++ = '\'';
+		} else {
+			memcpy(o, f + i, (size_t)len);
+			o += len;
+		}
+		i += (size_t)len;
+	}
+	while (o > out && o[-1] == ' ')
+		o--;
+	*o = 0;
+	free(f);
 	return out;
 }

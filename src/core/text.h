@@ -1,4 +1,5 @@
 /* text.h - small string utilities shared by every layer: UTF-8 checks,
+ * Unicode folding for search (libunistring), dates typed « jj/mm/aaaa »,
  * trimming, strict percent-decoding, French number and date formatting.
  * Results that allocate are arena-owned. */
 #ifndef CLR_TEXT_H
@@ -24,6 +25,11 @@ int str_starts(const char *s, const char *prefix);
 /* Strict application/x-www-form-urlencoded decoding ('+' = space when
  * plus_space): returns NULL on a malformed escape or invalid UTF-8. */
 char *url_decode(arena *a, const char *s, size_t n, int plus_space);
+/* Case-folded, accents removed (NFKD then combining marks dropped), « œ »
+ * -> "oe", « æ » -> "ae", whitespace runs collapsed to one space, trimmed.
+ * The key of the candidates' search column and of search queries.  Input
+ * must be valid UTF-8 (NULL gives ""). */
+char *text_fold(arena *a, const char *s);
 /* SQL LIKE pattern matching q anywhere: '%q%' with \ % _ escaped by a
  * backslash (use with ESCAPE '\'). */
 char *like_contains(arena *a, const char *q);
@@ -42,6 +48,17 @@ char *date_fmt(arena *a, time_t t);
 char *datetime_fmt(arena *a, time_t t);
 /* "YYYY-MM-DD" -> "jj/mm/aaaa"; other text unchanged, NULL -> "". */
 const char *date_iso_fr(arena *a, const char *iso);
+/* A calendar date typed as "jj/mm/aaaa" (or ISO "aaaa-mm-jj") -> y, m, d:
+ * 1 if it is a real date (leap years counted, year >= 1000), else 0. */
+int date_parse(const char *s, int *y, int *m, int *d);
+/* The same, written "YYYY-MM-DD" into iso (11 bytes): 1, or 0 if invalid. */
+int date_to_iso(const char *s, char iso[11]);
+/* Today's date in Europe/Paris (the process's TZ), honouring
+ * CLR_TIME_OFFSET: "YYYY-MM-DD", arena-owned. */
+char *date_today_iso(arena *a);
+/* "HH:MM" (or "HHhMM", "H:MM", "HHh") -> minutes since midnight, written
+ * back as "HH:MM" into out (6 bytes); -1 if not a time of day. */
+int time_parse(const char *s, char out[6]);
 
 /* Seconds since the epoch (tests may shift it with CLR_TIME_OFFSET). */
 time_t now_s(void);

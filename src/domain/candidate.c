@@ -176,30 +176,6 @@ static const char *check_choice(arena *a, const char *field, const char *in, con
 	return s;
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* "jj/mm/aaaa" (or ISO "aaaa-mm-jj") -> y, m, d; 0 if malformed. */
-static int parse_date(const char *s, int *y, int *m, int *d)
-{
-	int n = 0;
-	char tail;
-	if (sscanf(s, "%2d/%2d/%4d%n%c", d, m, y, &n, &tail) == 3 && n == (int)strlen(s) && strlen(s) >= 8 &&
-	    s[strlen(s) - 5] == '/')
-		;
-	else if (sscanf(s, "%4d-%2d-%2d%n%c", y, m, d, &n, &tail) == 3 && n == 10 && strlen(s) == 10)
-		;
-	else
-		return 0;
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (*m < 1 || *m > 12 || *d < 1 || *y < 1000)
-		return 0;
-	int md = mdays[*m - 1] + (*m == 2 && is_leap(*y));
-	return *d <= md;
-}
-
 /* Validates the French postal code + commune pair of `pfx` fields. */
 static void check_french_place(db *d, arena *a, const char *cp_field, const char *city_field, const char **cp,
 			       const char **city, const char **insee, int required, struct errs *e, int *dberr)
@@ -271,7 +247,7 @@ static int validate_identity(db *d, arena *a, long long org_id, long long self_i
 	int y, m, dd;
 	if (!bd || !*bd) {
 		errs_add(e, "birth_date", "Veuillez indiquer la date de naissance.");
-	} else if (!parse_date(bd, &y, &m, &dd)) {
+	} else if (!date_parse(bd, &y, &m, &dd)) {
 		errs_add(e, "birth_date", "Date invalide : utilisez le format jj/mm/aaaa.");
 	} else {
 		time_t now = now_s();

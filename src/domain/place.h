@@ -1,5 +1,5 @@
-/* place.h - places of birth and residence: Unicode folding for matching and
- * search, French postal codes and communes, countries.
+/* place.h - places of birth and residence: the comparison key of commune
+ * names, French postal codes and communes, countries.
  *
  * Matching a commune ignores case, accents, hyphens, apostrophes, spaces and
  * the abbreviations « St »/« Ste » (= « Saint »/« Sainte »): place_fold()
@@ -10,13 +10,9 @@
 #ifndef CLR_PLACE_H
 #define CLR_PLACE_H
 #include "core/arena.h"
+#include "core/text.h"
 #include "db/db.h"
 
-/* Case-folded, accents removed (NFKD then combining marks dropped), « œ »
- * -> "oe", « æ » -> "ae", whitespace runs collapsed to one space, trimmed.
- * The key of the candidates' search column and of search queries.  Input
- * must be valid UTF-8 (NULL gives ""). */
-char *text_fold(arena *a, const char *s);
 /* text_fold(), then only letters and digits kept, with the words "st" and
  * "ste" read as "saint" and "sainte": "St-Étienne" -> "saintetienne". */
 char *place_fold(arena *a, const char *s);

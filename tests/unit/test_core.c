@@ -285,3 +285,30 @@ TEST(like_pattern_escapes_wildcards)
 	CHECK_STR(like_contains(a, ""), "%%");
 	arena_free(a);
 }
+
+TEST(date_and_time_parsing)
+{
+	char iso[11], t[6];
+	int y, m, d;
+	CHECK(date_parse("29/02/2028", &y, &m, &d) && y == 2028 && m == 2 && d == 29);
+	CHECK(!date_parse("29/02/2027", &y, &m, &d));
+	CHECK(!date_parse("31/04/2027", &y, &m, &d));
+	CHECK(!date_parse("1/1/27", &y, &m, &d));
+	CHECK(!date_parse("", &y, &m, &d));
+	CHECK(!date_parse("12/04/2027x", &y, &m, &d));
+	CHECK(date_to_iso("2/3/2027", iso));
+	CHECK_STR(iso, "2027-03-02");
+	CHECK(date_to_iso("2027-03-02", iso));
+	CHECK_STR(iso, "2027-03-02");
+	CHECK_INT(time_parse("09:30", t), 570);
+	CHECK_STR(t, "09:30");
+	CHECK_INT(time_parse("9h", t), 540);
+	CHECK_STR(t, "09:00");
+	CHECK_INT(time_parse("14h05", t), 845);
+	CHECK_INT(time_parse("24:00", t), -1);
+	CHECK_INT(time_parse("12:5", t), -1);
+	CHECK_INT(time_parse("midi", t), -1);
+	arena *a = arena_new();
+	CHECK(strlen(date_today_iso(a)) == 10);
+	arena_free(a);
+}
