@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* URL slugs of the statuses, in the order of cand_statuses. */
-static const char *const status_slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
 /* URL slugs and headers of the columns, in the order of enum cand_sort. */
 static const char *const sort_slugs[] = {"nom", "courriel", "statut", "date"};
 static const char *const sort_heads[] = {"Nom", "Courriel", "Statut", "Date de passage"};
@@ -34,7 +32,7 @@ void cand_list_parse(struct req *r, struct cand_list *l, const char *base, int f
 	l->cq.page = l->page;
 	l->cq.per_page = 50;
 	for (int i = 0; i < CAND_NSTATUS; i++)
-		if (str_eq(l->statut, status_slugs[i]))
+		if (str_eq(l->statut, cand_statuses[i].slug))
 			l->cq.status = cand_statuses[i].code;
 	if (!l->cq.status)
 		l->statut = NULL;
@@ -109,7 +107,8 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	view_set(v, "q", l->q ? l->q : "");
 	view_list(v, "status_options");
 	for (int i = 0; i < CAND_NSTATUS; i++)
-		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(l->statut, status_slugs[i]));
+		view_option(v, "status_options", cand_statuses[i].slug, cand_statuses[i].label,
+			    str_eq(l->statut, cand_statuses[i].slug));
 	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
 	view_list(v, "rows");
 	for (int i = 0; i < res.n; i++) {
