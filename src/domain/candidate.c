@@ -176,51 +176,6 @@ static const char *check_choice(arena *a, const char *field, const char *in, con
 	return s;
 }
 
-/* Validates the French postal code + commune pair of `pfx` fields. */
-static void check_french_place(db *d, arena *a, const char *cp_field, const char *city_field, const char **cp,
-			       const char **city, const char **insee, int required, struct errs *e, int *dberr)
-{
-	if (!**cp) {
-		if (required)
-			errs_add(e, cp_field, "Veuillez indiquer le code postal.");
-		else if (**city)
-			errs_add(e, cp_field, "Veuillez indiquer le code postal de la commune.");
-		return;
-	}
-	if (strlen(*cp) != 5 || strspn(*cp, "0123456789") != 5) {
-		errs_add(e, cp_field, "Le code postal doit comporter 5 chiffres.");
-		return;
-	}
-	if (!**city) {
-		if (required)
-			errs_add(e, city_field, "Veuillez indiquer la commune.");
-		return;
-	}
-	struct commune c;
-	int rc = place_match(d, a, *cp, *city, &c);
-	if (rc == CLR_ENOTFOUND) {
-		errs_add(e, cp_field, "Ce code postal n'existe pas.");
-	} else if (rc == CLR_EINVAL) {
-		struct commune *list;
-		int n = 0;
-		place_communes(d, a, *cp, &list, &n);
-		buf b = BUF_INIT;
-		for (int i = 0; i < n && i < 8; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", list[i].name);
-		if (n > 8)
-			buf_adds(&b, "…");
-		errs_add(e, city_field,
-			 arena_printf(a, "Cette commune ne correspond pas au code postal %s (communes : %s).", *cp, b.data));
-		buf_free(&b);
-	} else if (rc < 0) {
-		*dberr = rc;
-	} else {
-		*city = c.name;
-		if (insee)
-			*insee = c.insee;
-	}
-}
-
 /* ------------------------------------------------------------ validation */
 
 /* taken(ctx, email), when given, answers the uniqueness of the e-mail
@@ -277,7 +232,7 @@ static int validate_identity(db *d, arena *a, long long org_id, long long self_i
 	} else if (!place_country_name(d, a, country)) {
 		errs_add(e, "birth_country", "Pays inconnu : choisissez dans la liste.");
 	} else if (place_is_france(country)) {
-		check_french_place(d, a, "birth_postal_code", "birth_city", &cp, &city, &in->birth_insee, 1, e, &dberr);
+		place_check(d, a, "birth_postal_code", "birth_city", &cp, &city, &in->birth_insee, 1, e, &dberr);
 	} else {
 		cp = ""; /* not asked for people born abroad */
 		if (!*city)
@@ -362,7 +317,7 @@ int candidate_validate_contact(db *d, arena *a, struct candidate_input *in, stru
 	else if (!*country && (*cp || *city))
 		country = "FR"; /* a French address is the usual case */
 	if (place_is_france(country) && (*cp || *city))
-		check_french_place(d, a, "postal_code", "city", &cp, &city, NULL, 0, e, &dberr);
+		place_check(d, a, "postal_code", "city", &cp, &city, NULL, 0, e, &dberr);
 	else if (*city && !place_valid_name(city))
 		errs_add(e, "city", "Seuls les lettres, espaces, traits d'union et apostrophes sont acceptés.");
 	if (utf8_len(cp) > 12)
