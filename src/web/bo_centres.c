@@ -287,8 +287,10 @@ static int import_page(struct req *r, int status, const char *form_error, const 
 		view_set_bool(v, "report", 1);
 		if (rep->file_error)
 			view_set(v, "file_error", rep->file_error);
-		view_set(v, "nlines", int_fmt(a, rep->nlines));
-		view_set(v, "nerrors", int_fmt(a, rep->nerrors));
+		view_set(v, "errors_summary",
+			 arena_printf(a, "%s ligne%s sur %s %s des erreurs", int_fmt(a, rep->nerrors),
+				      rep->nerrors > 1 ? "s" : "", int_fmt(a, rep->nlines),
+				      rep->nerrors > 1 ? "contiennent" : "contient"));
 		view_list(v, "errors");
 		for (int i = 0; i < rep->nerrors; i++) {
 			const struct slot_import_error *x = &rep->errors[i];

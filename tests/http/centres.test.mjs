@@ -375,7 +375,7 @@ describe('exam centres and slots (back office)', () => {
 		const r = await upload(s, lines.join('\r\n') + '\r\n');
 		assert.equal(r.status, 422);
 		const t = textOf(r.text);
-		assert.ok(t.includes('Rien n\'a été importé : 6 ligne(s) sur 7 contiennent des erreurs.'), t.slice(0, 1500));
+		assert.ok(t.includes('Rien n\'a été importé : 6 lignes sur 7 contiennent des erreurs.'), t.slice(0, 1500));
 		const rows = reportRows(r.text);
 		assert.deepEqual(rows.map((x) => x.line), [3, 4, 5, 6, 7, 8]);
 		assert.deepEqual(rows[0].errors, ['Centre : Aucun centre ne porte le nom « La Poste Inconnue ».']);
