@@ -49,7 +49,7 @@ static const struct {
 	{"974", "La Réunion"}, {"975", "Saint-Pierre-et-Miquelon"}, {"976", "Mayotte"},
 };
 #define NDEPARTMENTS ((int)(sizeof departments / sizeof *departments))
-#define DEPT_MATCH_MAX 8 /* départements a name query may match (« haute » matches seven) */
+#define DEPT_MATCH_MAX 12 /* départements a name query may match (« haute » matches nine) */
 
 const char *department_of_insee(arena *a, const char *insee)
 {
@@ -361,8 +361,12 @@ static int all_digits(const char *s)
 static int q_filter(arena *a, const char *q, buf *sql, const char **params, int *np)
 {
 	const char *t = clean(a, q);
-	if (!t || !*t || utf8_len(t) > 100)
+	if (!t || !*t)
 		return 0;
+	if (utf8_len(t) > 100) { /* no commune, postal code or name is that long */
+		buf_adds(sql, " AND 1 = 0");
+		return 1;
+	}
 	size_t n = strlen(t);
 	if (all_digits(t) && n <= 5) {
 		params[(*np)++] = arena_printf(a, "%s%%", t);
@@ -394,9 +398,10 @@ static int q_filter(arena *a, const char *q, buf *sql, const char **params, int 
 	return 1;
 }
 
-/* Runs CENTRE_SELECT with q's filter; where0: the fixed conditions. */
-static int centre_query(db *d, arena *a, const char *q, const char *where0, const char *order, struct centre **out,
-			int *n)
+/* Runs CENTRE_SELECT with q's filter; where0: the fixed conditions,
+ * if_no_filter: more of them when q filters nothing (empty). */
+static int centre_query(db *d, arena *a, const char *q, const char *where0, const char *if_no_filter,
+			const char *order, struct centre **out, int *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -406,7 +411,8 @@ static int centre_query(db *d, arena *a, const char *q, const char *where0, cons
 	buf sql = BUF_INIT;
 	buf_adds(&sql, CENTRE_SELECT " WHERE ");
 	buf_adds(&sql, where0);
-	q_filter(a, q, &sql, params, &np);
+	if (!q_filter(a, q, &sql, params, &np))
+		buf_adds(&sql, if_no_filter);
 	buf_adds(&sql, order);
 	db_rows r;
 	int rc = db_query(d, a, &r, sql.data, np, params);
@@ -422,7 +428,7 @@ static int centre_query(db *d, arena *a, const char *q, const char *where0, cons
 
 int centre_list(db *d, arena *a, const char *q, struct centre **out, int *n)
 {
-	return centre_query(d, a, q, "1 = 1", " ORDER BY c.name_folded, c.id LIMIT 2000", out, n);
+	return centre_query(d, a, q, "1 = 1", "", " ORDER BY c.name_folded, c.id LIMIT 2000", out, n);
 }
 
 static void slot_fill(const db_rows *r, int i, const char *today, struct slot *s)
@@ -443,9 +449,7 @@ static void slot_fill(const db_rows *r, int i, const char *today, struct slot *s
 
 int centre_search(db *d, arena *a, const char *q, struct centre **out, int *n)
 {
-	const char *t = clean(a, q);
-	int empty = !t || !*t;
-	int rc = centre_query(d, a, q, empty ? "c.active = 1 AND s.nopen > 0" : "c.active = 1",
+	int rc = centre_query(d, a, q, "c.active = 1", " AND s.nopen > 0",
 			      " ORDER BY CASE WHEN s.first IS NULL THEN 1 ELSE 0 END, s.first, c.name_folded, c.id "
 			      "LIMIT 20",
 			      out, n);

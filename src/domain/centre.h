@@ -87,9 +87,9 @@ int centre_update(db *d, arena *a, const struct actor *who, long long id, const 
 		  struct errs *e);
 /* One centre with its open-slot figures (slots not set).  CLR_ENOTFOUND. */
 int centre_get(db *d, arena *a, long long id, struct centre *out);
-/* Back office: every centre, active or not, by name, with open_slots,
- * free_seats and next_date; q (may be NULL/"") filters as centre_search()
- * does. */
+/* Back office: every centre, active or not, by name (2 000 at most), with
+ * future_slots, open_slots, free_seats and next_date; q (may be NULL/"")
+ * filters as centre_search() does. */
 int centre_list(db *d, arena *a, const char *q, struct centre **out, int *n);
 
 /* Administrators' search.  q (trimmed) is matched as
@@ -105,8 +105,9 @@ int centre_list(db *d, arena *a, const char *q, struct centre **out, int *n);
  * Only active centres are returned, each with its open slots (slots: the
  * first CENTRE_SEARCH_SLOTS, soonest first), centres with the soonest open
  * slot first, then those without any (by name); at most CENTRE_SEARCH_MAX.
- * An empty q returns « the centres that have free slots »: only centres
- * with at least one open slot, nearest dates first. */
+ * An empty q (or one of punctuation only) returns « the centres that have
+ * free slots »: only centres with at least one open slot, nearest dates
+ * first.  A q over 100 characters finds nothing. */
 int centre_search(db *d, arena *a, const char *q, struct centre **out, int *n);
 
 /* ---- slots (staff) ---- */

@@ -258,6 +258,31 @@ static void centre_on(int *failed_, const char *url)
 	CHECK_INT(centre_search(d, a, "13", &cs, &n), 0);
 	for (int i = 0; i < n; i++)
 		CHECK(cs[i].id != cid);
+	/* a centre without open slots is found by its city, not by an empty
+	 * search; an empty search lists centres with free slots, soonest first */
+	char empty_name[64];
+	test_unique_name(empty_name, "La Poste Vide");
+	struct centre_input in2 = {empty_name, "1 rue de la Gare", "13001", "Marseille", "1"};
+	long long cid2 = 0;
+	CHECK_INT(centre_create(d, a, &who, &in2, &e, &cid2), 0);
+	CHECK_INT(centre_search(d, a, empty_name, &cs, &n), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(cs[0].nslots, 0);
+	CHECK(cs[0].next_date == NULL);
+	CHECK_STR(cs[0].department, "13");
+	for (int pass = 0; pass < 2; pass++) {
+		CHECK_INT(centre_search(d, a, pass ? " ! " : "", &cs, &n), 0);
+		CHECK(n > 0 && n <= CENTRE_SEARCH_MAX);
+		for (int i = 0; i < n; i++) {
+			CHECK(cs[i].id != cid2);
+			CHECK(cs[i].nslots > 0 && cs[i].open_slots >= cs[i].nslots && cs[i].next_date);
+			if (i && cs[i].next_date && cs[i - 1].next_date) {
+				int cmp = strcmp(cs[i - 1].next_date, cs[i].next_date);
+				CHECK(cmp < 0 || (cmp == 0 && strcmp(cs[i - 1].next_time, cs[i].next_time) <= 0));
+			}
+		}
+	}
+	CHECK_INT(centre_search(d, a, "haute", &cs, &n), 0); /* nine départements: no overflow */
 	arena_free(a);
 	db_close(d);
 }
