@@ -13,7 +13,8 @@ document.addEventListener('DOMContentLoaded', function () {
 	});
 	/* « Candidats » (issue 6): the list updates as one types or filters
 	 * (fetches the same URL with partiel=1 and swaps the results), and a
-	 * postal code field fills the datalist of its commune field. */
+	 * postal code field fills the datalist of its commune field (from its
+	 * data-communes-url, else /candidats/communes). */
 	document.querySelectorAll('form[data-live]').forEach(function (f) {
 		var target = document.getElementById(f.getAttribute('data-live'));
 		if (!target || !window.fetch) return;
@@ -45,7 +46,7 @@ document.addEventListener('DOMContentLoaded', function () {
 			var cp = i.value.trim();
 			if (!/^\d{5}$/.test(cp) || cp === last) return;
 			last = cp;
-			fetch('/candidats/communes?cp=' + cp, { credentials: 'same-origin' }).then(function (r) {
+			fetch((i.getAttribute('data-communes-url') || '/candidats/communes') + '?cp=' + cp, { credentials: 'same-origin' }).then(function (r) {
 				return r.ok ? r.json() : [];
 			}).then(function (names) {
 				list.textContent = '';

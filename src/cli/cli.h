@@ -35,6 +35,8 @@ int demo_orders(db *d, arena *a, long long org_id);
 int demo_candidates(db *d, arena *a, long long org_id);
 /* The demo organisation's groups, one of each category (demo_groups.c), in demo's transaction. */
 int demo_groups(db *d, arena *a, long long org_id);
+/* La Poste exam centres with slots over the next 8 weeks (demo_centres.c), in demo's transaction. */
+int demo_centres(db *d, arena *a);
 /* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */
 int demo_bulk_candidates(db *d, arena *a, const char *org, const char *count);
 int cmd_mail(int argc, char **argv);  /* mail.c */

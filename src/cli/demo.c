@@ -17,7 +17,8 @@ static const char demo_help[] =
 	"usage: clr demo [--db URL]\n"
 	"\n"
 	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
-	"its administrator and a Le Robert staff account) and prints the\n"
+	"its administrator, a Le Robert staff account, and fourteen La Poste\n"
+	"exam centres with their slots over the next 8 weeks) and prints the\n"
 	"credentials.  Running it again changes nothing.\n"
 	"\n"
 	"clr demo --candidates N --org NAME [--db URL]\n"
@@ -70,6 +71,8 @@ int cmd_demo(int argc, char **argv)
 		rc = demo_candidates(d, a, org_id); /* candidates in every status (demo_candidates.c) */
 	if (!rc)
 		rc = demo_groups(d, a, org_id); /* a group of each category (demo_groups.c) */
+	if (!rc)
+		rc = demo_centres(d, a); /* La Poste exam centres and their slots (demo_centres.c) */
 	if (!rc)
 		rc = db_commit(d);
 	else

@@ -179,53 +179,6 @@ static int check_field(db *d, arena *a, int i, struct candidate_input *in, struc
 	return 0;
 }
 
-/* Validates the French postal code + commune pair (cp, city: field indices). */
-static void check_french_place(db *d, arena *a, struct candidate_input *in, int cp_i, int city_i, int insee_i,
-			       int required, struct errs *e, int *dberr)
-{
-	const char *cp_field = cand_fields[cp_i].name, *city_field = cand_fields[city_i].name;
-	const char *cp = in->v[cp_i], *city = in->v[city_i];
-	if (!*cp) {
-		if (required)
-			errs_add(e, cp_field, "Veuillez indiquer le code postal.");
-		else if (*city)
-			errs_add(e, cp_field, "Veuillez indiquer le code postal de la commune.");
-		return;
-	}
-	if (strlen(cp) != 5 || strspn(cp, "0123456789") != 5) {
-		errs_add(e, cp_field, "Le code postal doit comporter 5 chiffres.");
-		return;
-	}
-	if (!*city) {
-		if (required)
-			errs_add(e, city_field, "Veuillez indiquer la commune.");
-		return;
-	}
-	struct commune c;
-	int rc = place_match(d, a, cp, city, &c);
-	if (rc == CLR_ENOTFOUND) {
-		errs_add(e, cp_field, "Ce code postal n'existe pas.");
-	} else if (rc == CLR_EINVAL) {
-		struct commune *list;
-		int n = 0;
-		place_communes(d, a, cp, &list, &n);
-		buf b = BUF_INIT;
-		for (int i = 0; i < n && i < 8; i++)
-			buf_printf(&b, "%s%s", i ? ", " : "", list[i].name);
-		if (n > 8)
-			buf_adds(&b, "…");
-		errs_add(e, city_field,
-			 arena_printf(a, "Cette commune ne correspond pas au code postal %s (communes : %s).", cp, b.data));
-		buf_free(&b);
-	} else if (rc < 0) {
-		*dberr = rc;
-	} else {
-		in->v[city_i] = c.name;
-		if (insee_i >= 0)
-			in->v[insee_i] = c.insee;
-	}
-}
-
 /* A place: its postal code, its commune, then its country at field index ci
  * (and, for a birthplace, the derived INSEE code after it).  Required (a
  * birthplace): the country; in France the postal code and a commune of it;
@@ -248,7 +201,8 @@ static void check_place(db *d, arena *a, int ci, struct candidate_input *in, str
 		return;
 	if (place_is_france(in->v[ci])) {
 		if (required || *in->v[cp_i] || *in->v[city_i])
-			check_french_place(d, a, in, cp_i, city_i, insee_i, required, e, dberr);
+			place_check(d, a, cand_fields[cp_i].name, cand_fields[city_i].name, &in->v[cp_i], &in->v[city_i],
+				    insee_i >= 0 ? &in->v[insee_i] : NULL, required, e, dberr);
 		return;
 	}
 	if (required)

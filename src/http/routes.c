@@ -75,6 +75,20 @@ const struct route routes[] = {
 	{"GET", "/backoffice/produits", web_bo_products, R_STAFF},
 	{"POST", "/backoffice/produits", web_bo_product_create, R_STAFF},
 	{"POST", "/backoffice/produits/{id}", web_bo_product_save, R_STAFF},
+	/* La Poste exam centres and their slots (bo_centres.c): the fixed
+	 * paths before /backoffice/centres/{id} */
+	{"GET", "/backoffice/centres", web_bo_centres, R_STAFF},
+	{"POST", "/backoffice/centres", web_bo_centre_create, R_STAFF},
+	{"GET", "/backoffice/centres/communes", web_candidate_communes, R_STAFF},
+	{"GET", "/backoffice/centres/import", web_bo_slots_import_form, R_STAFF},
+	{"POST", "/backoffice/centres/import", web_bo_slots_import, R_STAFF | R_UPLOAD},
+	{"GET", "/backoffice/centres/import/modele-creneaux.csv", web_bo_slots_template, R_STAFF},
+	{"GET", "/backoffice/centres/{id}", web_bo_centre, R_STAFF},
+	{"POST", "/backoffice/centres/{id}", web_bo_centre_save, R_STAFF},
+	{"POST", "/backoffice/centres/{id}/creneaux", web_bo_slot_create, R_STAFF},
+	{"POST", "/backoffice/centres/{id}/creneaux/{slot}/places", web_bo_slot_seats, R_STAFF},
+	{"POST", "/backoffice/centres/{id}/creneaux/{slot}/fermer", web_bo_slot_close, R_STAFF},
+	{"POST", "/backoffice/centres/{id}/creneaux/{slot}/rouvrir", web_bo_slot_reopen, R_STAFF},
 	{"GET", "/backoffice/courriels", web_bo_mail, R_STAFF},
 	{"POST", "/backoffice/courriels/{id}/renvoyer", web_bo_mail_retry, R_STAFF},
 

@@ -75,6 +75,19 @@ int web_bo_products(struct req *r);
 int web_bo_product_create(struct req *r);
 int web_bo_product_save(struct req *r);
 
+/* bo_centres.c - back office: La Poste exam centres and their slots, CSV import of slots */
+int web_bo_centres(struct req *r);
+int web_bo_centre_create(struct req *r);
+int web_bo_centre(struct req *r);
+int web_bo_centre_save(struct req *r);
+int web_bo_slot_create(struct req *r);
+int web_bo_slot_seats(struct req *r);
+int web_bo_slot_close(struct req *r);
+int web_bo_slot_reopen(struct req *r);
+int web_bo_slots_import_form(struct req *r);
+int web_bo_slots_import(struct req *r);
+int web_bo_slots_template(struct req *r);
+
 /* candidates.c - « Candidats » (issue 6) */
 int web_candidates_list(struct req *r);
 int web_candidate_communes(struct req *r);
