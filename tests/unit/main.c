@@ -18,6 +18,16 @@ void test_register(const char *name, test_fn fn)
 		tests[ntests++] = (struct entry){name, fn};
 }
 
+/* LeakSanitizer reads these built-in suppressions before LSAN_OPTIONS':
+ * the entries of tests/lsan.supp (see the reasons there), so that running
+ * build/asan/unit by hand with ASAN_OPTIONS=detect_leaks=1 is clean too.
+ * Unused outside sanitizer builds. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
 void test_skip(const char *why)
 {
 	skip_reason = why;

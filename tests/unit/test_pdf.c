@@ -10,7 +10,8 @@
  * CLR_PDF_KEEP=DIR keeps the rendered PDFs there (to look at them with
  * pdftoppm).  The convocation test prints the time of one render.  Leak
  * checks need G_SLICE=always-malloc (tests/run sets it) and the
- * suppressions of tests/lsan.supp (fontconfig's own leaks).
+ * suppressions of tests/lsan.supp (fontconfig's own leaks; also built into
+ * the test binary by tests/unit/main.c).
  */
 #include "test.h"
 #include "core/buf.h"
@@ -66,13 +67,13 @@ static void drop(const char *path)
 		unlink(path);
 }
 
-/* Output of "TOOL ARGS 'path'" into out; 0 if it exited with 0. */
+/* Output of "TOOL 'path'" (a poppler tool, with its options) into out; 0
+ * if it exited with 0. */
 static int run(const char *tool, const char *path, buf *out)
 {
 	char cmd[512];
-	snprintf(cmd, sizeof cmd, "%s '%s' - 2>&1", tool, path);
-	if (strncmp(tool, "pdfinfo", 7) == 0)
-		snprintf(cmd, sizeof cmd, "%s '%s' 2>&1", tool, path);
+	/* TZ=UTC: pdfinfo shows dates in the local time zone (other tests set TZ) */
+	snprintf(cmd, sizeof cmd, "TZ=UTC %s '%s'%s 2>&1", tool, path, strncmp(tool, "pdfinfo", 7) ? " -" : "");
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		return -1;
