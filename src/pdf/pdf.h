@@ -36,9 +36,9 @@
  * two renders a second apart byte for byte).  The bytes still depend on the
  * versions of cairo, pango, harfbuzz, zlib and DejaVu installed.
  *
- * Speed: a one-page convocation takes ~2.5 ms on an idle core (~5 ms with
- * the machine busy), a third of it in zlib (cairo compresses every stream
- * and font subset); the first document of a thread adds ~20 ms (font map).
+ * Speed: a one-page convocation takes 2.5-3.5 ms (up to ~6 ms on a busy
+ * machine), a third of it in zlib (cairo compresses every stream and font
+ * subset); the first document of a thread adds ~20 ms (its font map).
  */
 #ifndef CLR_PDF_H
 #define CLR_PDF_H

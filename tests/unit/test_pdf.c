@@ -19,6 +19,7 @@
 #include "core/text.h"
 #include "pdf/convocation.h"
 #include "pdf/pdf.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -400,4 +401,42 @@ TEST(pdf_invalid_utf8_and_empty)
 	pdf_free(d);
 	CHECK(pdf.len > 0 && memcmp(pdf.data, "%PDF-", 5) == 0);
 	buf_free(&pdf);
+}
+
+/* Documents rendered on several threads at once (HTTP workers) are the
+ * same bytes as on one: each thread has its own font map. */
+struct thread_job {
+	const buf *want;
+	int mismatches;
+};
+
+static void *render_on_thread(void *arg)
+{
+	struct thread_job *job = arg;
+	struct convocation c = sample();
+	for (int i = 0; i < 15; i++) {
+		buf b = BUF_INIT;
+		if (pdf_convocation(&b, &c) != 0 || b.len != job->want->len || memcmp(b.data, job->want->data, b.len))
+			job->mismatches++;
+		buf_free(&b);
+	}
+	pdf_thread_cleanup();
+	return NULL;
+}
+
+TEST(pdf_threads)
+{
+	fonts_released_at_exit();
+	struct convocation c = sample();
+	buf want = BUF_INIT;
+	CHECK_INT(pdf_convocation(&want, &c), 0);
+	pthread_t t[3];
+	struct thread_job jobs[3] = {{&want, 0}, {&want, 0}, {&want, 0}};
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(pthread_create(&t[i], NULL, render_on_thread, &jobs[i]), 0);
+	for (int i = 0; i < 3; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_INT(jobs[i].mismatches, 0);
+	}
+	buf_free(&want);
 }
