@@ -42,5 +42,6 @@ int demo_bulk_candidates(db *d, arena *a, const char *org, const char *count);
 int cmd_mail(int argc, char **argv);  /* mail.c */
 int cmd_candidates(int argc, char **argv); /* candidates.c: candidates import */
 int cmd_bench_data(int argc, char **argv); /* bench_data.c: the data set of bench/ */
+int cmd_certifications(int argc, char **argv); /* certifications.c: certifications sweep */
 
 #endif

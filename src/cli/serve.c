@@ -5,9 +5,11 @@
 #include "http/server.h"
 #include "mail/worker.h"
 #include "domain/cand_index.h"
+#include "domain/certification.h"
 #include "domain/place.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 static const char serve_help[] =
 	"usage: clr serve [--db URL] [--port N] [--listen ADDR] [--threads N]\n"
@@ -23,7 +25,33 @@ static const char serve_help[] =
 	"Environment: CLR_LIST_INDEX_MIN (default 2000; 0 turns it off) and\n"
 	"CLR_LIST_INDEX_MB (default 64): organisations with at least that many\n"
 	"candidates get an in-memory search index of their list, within that\n"
-	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n";
+	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n"
+	"CLR_SWEEP_S (default 300): every so many seconds, candidates whose exam\n"
+	"date has passed go from « Prévue » to « En attente ».\n";
+
+/* « Prévue » becomes « En attente » when exam dates pass: a sweep at start,
+ * then every CLR_SWEEP_S seconds (default 300), on every server (it is
+ * idempotent and cheap when there is nothing to do). */
+static void sweep_worker(volatile int *stop)
+{
+	const char *e = getenv("CLR_SWEEP_S");
+	long every = e && atol(e) > 0 ? atol(e) : 300, waited = every * 5;
+	while (!*stop) {
+		if (waited >= every * 5) { /* ticks of 200 ms */
+			db *d = db_thread();
+			arena *a = arena_new();
+			long long n = 0;
+			if (d && certification_sweep(d, a, &n) == 0 && n > 0)
+				log_info("msg=\"certifications past their date\" candidates=%lld", n);
+			arena_free(a);
+			waited = 0;
+		}
+		struct timespec ts = {0, 200 * 1000000L};
+		nanosleep(&ts, NULL);
+		waited++;
+	}
+	db_thread_close();
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -59,6 +87,7 @@ int cmd_serve(int argc, char **argv)
 	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */
 	if (cand_index_enabled())
 		server_add_worker(cand_index_worker);
+	server_add_worker(sweep_worker); /* « Prévue » -> « En attente » (certification.h) */
 	rc = server_run(&so);
 	db_thread_close();
 	return rc ? 1 : 0;

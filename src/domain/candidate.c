@@ -5,6 +5,7 @@
  * the same transaction.  Every column list and bind array is derived from
  * CAND_FIELDS.  The list, its filters and the exports are cand_query.c. */
 #include "domain/candidate.h"
+#include "domain/certification.h"
 #include "domain/outbox.h"
 #include "domain/place.h"
 #include "core/buf.h"
@@ -759,13 +760,17 @@ struct del_ctx {
 	arena *a;
 	const struct actor *who;
 	long long id;
+	struct errs *e;
 };
 
 static int delete_tx(db *d, void *vctx)
 {
 	struct del_ctx *c = vctx;
+	int rc = certification_candidate_deletable(d, c->a, c->who->org_id, c->id, c->e);
+	if (rc)
+		return rc;
 	db_rows r;
-	int rc = db_query(d, c->a, &r, "DELETE FROM candidates WHERE id = $1 AND org_id = $2 RETURNING email",
+	rc = db_query(d, c->a, &r, "DELETE FROM candidates WHERE id = $1 AND org_id = $2 RETURNING email",
 			  DB_P(db_int(c->a, c->id), db_int(c->a, c->who->org_id)));
 	if (rc < 0)
 		return rc;
@@ -775,9 +780,9 @@ static int delete_tx(db *d, void *vctx)
 	return rc < 0 ? rc : 0;
 }
 
-int candidate_delete(db *d, arena *a, const struct actor *who, long long id)
+int candidate_delete(db *d, arena *a, const struct actor *who, long long id, struct errs *e)
 {
-	struct del_ctx c = {a, who, id};
+	struct del_ctx c = {a, who, id, e};
 	return db_tx(d, delete_tx, &c);
 }
 

@@ -109,8 +109,10 @@ int candidate_get(db *d, arena *a, long long org_id, long long id, struct candid
  * demo data); audited.  CLR_ENOTFOUND, CLR_EINVAL for an unknown status. */
 int candidate_set_status(db *d, arena *a, const struct actor *who, long long id, const char *status,
 			 const char *exam_date);
-/* Deletes the candidate (audit row).  CLR_ENOTFOUND if not org's. */
-int candidate_delete(db *d, arena *a, const struct actor *who, long long id);
+/* Deletes the candidate (audit row).  CLR_ENOTFOUND if not org's;
+ * CLR_EINVAL with the French reason in e while they hold a planned or a
+ * taken certification (certification_candidate_deletable()). */
+int candidate_delete(db *d, arena *a, const struct actor *who, long long id, struct errs *e);
 
 /* A field's value as shown on screen and in exports: a choice's label, a
  * date as jj/mm/aaaa, a country's name (country(ctx, code), or the code),

@@ -79,12 +79,12 @@ const struct cand_step_info cand_steps[CAND_NSTEPS + 1] = {
 };
 
 const struct cand_status cand_statuses[CAND_NSTATUS + 1] = {
-	{CAND_DRAFT, "En création", "draft", "#8a8f98", "en-creation"},
-	{CAND_TO_ASSIGN, "À attribuer", "to-assign", "#1a5fb4", "a-attribuer"},
-	{CAND_PLANNED, "Prévue", "planned", "#b25e00", "prevue"},
-	{CAND_WAITING, "En attente", "waiting", "#7b3fa0", "en-attente"},
-	{CAND_DONE, "Passée", "done", "#1e7b34", "passee"},
-	{NULL, NULL, NULL, NULL, NULL},
+	{CAND_DRAFT, "En création", "draft", "#8a8f98", "en-creation", "Candidat(s) en création"},
+	{CAND_TO_ASSIGN, "À attribuer", "to-assign", "#1a5fb4", "a-attribuer", "Certification(s) à attribuer"},
+	{CAND_PLANNED, "Prévue", "planned", "#b25e00", "prevue", "Certification(s) prévue(s)"},
+	{CAND_WAITING, "En attente", "waiting", "#7b3fa0", "en-attente", "Certification(s) en attente"},
+	{CAND_DONE, "Passée", "done", "#1e7b34", "passee", "Certification(s) passée(s)"},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 int cand_status_index(const char *code)

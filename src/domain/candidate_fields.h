@@ -175,6 +175,7 @@ struct cand_status {
 	const char *colour; /* CSS class suffix of its dot */
 	const char *hex;    /* its colour */
 	const char *slug;   /* in URLs: statut=a-attribuer */
+	const char *tile;   /* on « Accueil »: « Certification(s) à attribuer » */
 };
 #define CAND_NSTATUS 5
 extern const struct cand_status cand_statuses[CAND_NSTATUS + 1]; /* ends with {NULL} */

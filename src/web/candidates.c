@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/candidate.h"
+#include "domain/certification.h"
 #include "domain/outbox.h"
 #include "domain/place.h"
 #include <string.h>
@@ -375,35 +376,50 @@ int web_candidate_show(struct req *r)
 		view_set(m, "sent", mails[i].sent_at ? datetime_fmt(a, (time_t)mails[i].sent_at) : "");
 	}
 	view_set_bool(v, "has_mails", nm > 0);
+	rc = web_candidate_certifications_fill(r, v, c.id); /* « Certifications » (certifications.c) */
+	if (rc)
+		return rc;
 	rc = web_candidate_groups_fill(r, v, c.id); /* « Groupes » section (groups.c) */
 	if (rc)
 		return rc;
 	return resp_page(r, 200, "candidates/show", v);
 }
 
+/* The confirmation page; e (may be NULL) holds why it cannot be deleted. */
+static int render_delete(struct req *r, const struct candidate *c, const struct errs *e, int status)
+{
+	view *v = cand_view(r, "Supprimer un candidat");
+	view_set(v, "name", candidate_display_name(r->a, c->last_name, c->first_name));
+	view_set(v, "email", c->email);
+	view_setf(v, "id", "%lld", c->id);
+	view_set(v, "refused", e && e->n ? e->e[0].msg : "");
+	return resp_page(r, status, "candidates/delete", v);
+}
+
 int web_candidate_delete_form(struct req *r)
 {
-	db *d = r->db;
 	struct candidate c;
-	int rc = load(r, d, &c);
+	int rc = load(r, r->db, &c);
 	if (rc)
 		return rc;
-	const char *name = candidate_display_name(r->a, c.last_name, c.first_name);
-	view *v = cand_view(r, "Supprimer un candidat");
-	view_set(v, "name", name);
-	view_set(v, "email", c.email);
-	view_setf(v, "id", "%lld", c.id);
-	return resp_page(r, 200, "candidates/delete", v);
+	struct errs e = {0};
+	rc = certification_candidate_deletable(r->db, r->a, r->sess->org_id, c.id, &e);
+	if (rc && rc != CLR_EINVAL)
+		return rc;
+	return render_delete(r, &c, &e, 200);
 }
 
 int web_candidate_delete(struct req *r)
 {
-	db *d = r->db;
-	long long id = req_param_id(r, 0);
-	if (id <= 0)
-		return CLR_ENOTFOUND;
+	struct candidate c;
+	int rc = load(r, r->db, &c);
+	if (rc)
+		return rc;
 	struct actor who = req_actor(r);
-	int rc = candidate_delete(d, r->a, &who, id);
+	struct errs e = {0};
+	rc = candidate_delete(r->db, r->a, &who, c.id, &e);
+	if (rc == CLR_EINVAL)
+		return render_delete(r, &c, &e, 422);
 	if (rc)
 		return rc;
 	return resp_redirect(r, "/candidats", "Le candidat a été supprimé.");
@@ -423,8 +439,9 @@ int web_candidates_tile(struct req *r, view *v)
 	for (int i = 0; i < CAND_NSTATUS; i++) {
 		view *o = view_add(v, "cand_counts");
 		view_set(o, "count", int_fmt(r->a, counts[i]));
-		view_set(o, "label", cand_statuses[i].label);
+		view_set(o, "label", cand_statuses[i].tile);
 		view_set(o, "class", cand_statuses[i].colour);
+		view_set(o, "href", arena_printf(r->a, "/candidats?statut=%s", cand_statuses[i].slug));
 	}
 	return 0;
 }

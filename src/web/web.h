@@ -110,6 +110,26 @@ int web_import_confirm(struct req *r);
 int web_export_csv(struct req *r);
 int web_export_xlsx(struct req *r);
 
+/* certifications.c - « Gérer les certifications » */
+int web_certifications(struct req *r);
+int web_cert_partner_pick(struct req *r);
+int web_cert_partner_assign(struct req *r);
+int web_cert_laposte_search(struct req *r);
+int web_cert_laposte_pick(struct req *r);
+int web_cert_laposte_assign(struct req *r);
+int web_cert_batch(struct req *r);
+int web_cert_session(struct req *r);
+int web_cert_session_move(struct req *r);
+int web_cert_session_cancel_form(struct req *r);
+int web_cert_session_cancel(struct req *r);
+int web_cert_cancel_form(struct req *r);
+int web_cert_cancel(struct req *r);
+int web_cert_move_form(struct req *r);
+int web_cert_move(struct req *r);
+/* The candidate page's « Certifications » section (candidates.c,
+ * templates/certifications/candidate): cand_certs, cert_history. */
+int web_candidate_certifications_fill(struct req *r, view *v, long long cid);
+
 /* backoffice.c */
 int web_bo_home(struct req *r);
 

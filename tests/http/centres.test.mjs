@@ -13,7 +13,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	startServer, newAdmin, newStaff, loggedIn, fieldByLabel, attr, inputValue, textOf, unescapeHtml, run, Client,
+	startServer, newAdmin, newStaff, loggedIn, fieldByLabel, attr, inputValue, textOf, unescapeHtml, run, Client, sqlRows,
 } from '../lib/server.mjs';
 
 /** Six random letters. */
@@ -34,14 +34,7 @@ function errorOf(html, field) {
 	return m ? unescapeHtml(m[1]) : null;
 }
 
-/** Runs SQL on the server's database, rows as arrays of strings. */
-async function sql(srv, query) {
-	const r = srv.dbUrl.startsWith('sqlite:')
-		? await run('sqlite3', ['-separator', '\t', srv.dbUrl.slice(7), query])
-		: await run('psql', ['-X', '-q', '-At', '-F', '\t', '-d', srv.dbUrl, '-c', query]);
-	if (r.code !== 0) throw new Error(`sql failed: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
+const sql = sqlRows;
 const count = async (srv, table, where = '1 = 1') => +(await sql(srv, `SELECT COUNT(*) FROM ${table} WHERE ${where}`))[0][0];
 
 /** Rows of the slots table: {id, cls, date, heure, places, reservees, libres, etat, html}. */

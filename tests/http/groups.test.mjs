@@ -12,7 +12,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	startServer, newAdmin, loggedIn, fieldByLabel, attr, inputValue, textOf, uniqueEmail, unescapeHtml, clr, run,
-	BACKEND, Client,
+	BACKEND, Client, sqlRows,
 } from '../lib/server.mjs';
 
 /** Six random letters (names accept letters only). */
@@ -27,13 +27,7 @@ function errorOf(html, field) {
 }
 
 /** Runs SQL on the server's database (read-only checks), rows as arrays of strings. */
-async function sql(srv, query) {
-	const r = srv.dbUrl.startsWith('sqlite:')
-		? await run('sqlite3', ['-separator', '\t', srv.dbUrl.slice(7), query])
-		: await run('psql', ['-X', '-q', '-At', '-F', '\t', '-d', srv.dbUrl, '-c', query]);
-	if (r.code !== 0) throw new Error(`sql failed: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
+const sql = sqlRows;
 
 /** Creates a candidate (step 1: « En création »; full: « À attribuer »); returns its id. */
 async function candidate(c, { last = 'Durand', first = 'Élise', full = false } = {}) {
