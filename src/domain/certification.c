@@ -93,11 +93,11 @@ static int sweep_tx(db *d, void *vctx)
 {
 	struct sweep_ctx *c = vctx;
 	const char *params[2];
-	/* those still « Prévue » whose nearest planned date is past (the
-	 * date shown is the nearest one to come while there is one) */
+	/* those still « Prévue » whose planned certifications are all past */
 	int rc = refresh(d, c->a,
-			 "status = 'planned' AND exam_date < $1 AND id IN (SELECT x.candidate_id FROM certifications x "
-			 "WHERE x.state = 'planned' AND x.exam_date < $1)",
+			 "status = 'planned' AND id IN (SELECT x.candidate_id FROM certifications x WHERE x.state = 'planned' "
+			 "AND x.exam_date < $1) AND NOT EXISTS (SELECT 1 FROM certifications y WHERE y.candidate_id = "
+			 "candidates.id AND y.state = 'planned' AND y.exam_date >= $1)",
 			 2, params);
 	if (rc < 0)
 		return rc;
@@ -822,6 +822,59 @@ int certification_move(db *d, arena *a, const struct actor *who, long long id, l
 	}
 	struct change_ctx c = {a, who, e, id, slot_id, NULL, NULL, NULL, 0};
 	return db_tx(d, move_tx, &c);
+}
+
+struct result_ctx {
+	arena *a;
+	const struct actor *who;
+	long long id;
+	int score;
+	struct errs *e;
+};
+
+static int result_tx(db *d, void *vctx)
+{
+	struct result_ctx *c = vctx;
+	arena *a = c->a;
+	const char *id = db_int(a, c->id), *now = db_int(a, now_s());
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT state, exam_date FROM certifications WHERE id = $1 AND org_id = $2",
+			  DB_P(id, db_int(a, c->who->org_id)));
+	if (rc < 0)
+		return rc;
+	if (!r.nrows)
+		return CLR_ENOTFOUND;
+	if (!str_eq(db_cell(&r, 0, 0), "planned")) {
+		errs_add(c->e, "", "Seule une certification prévue peut recevoir un résultat.");
+		return CLR_EINVAL;
+	}
+	if (strcmp(db_cell(&r, 0, 1), date_today_iso(a)) > 0) {
+		errs_add(c->e, "", "Le résultat ne peut arriver avant la date de l'examen.");
+		return CLR_EINVAL;
+	}
+	rc = db_exec(d,
+		     "UPDATE certifications SET state = 'taken', score = CAST($2 AS INTEGER), result_at = $3, updated_at = $3 "
+		     "WHERE id = $1",
+		     DB_P(id, db_int(a, c->score), now));
+	if (rc < 0)
+		return rc;
+	const char *detail = arena_printf(a, "Passée : score de %d / 1000", c->score);
+	if ((rc = event(d, a, c->who, "c.id = CAST($2 AS BIGINT)", id, "result", detail)) < 0)
+		return rc;
+	if ((rc = refresh_of(d, a, c->who->org_id, "x.id = CAST($4 AS BIGINT)", id)) < 0)
+		return rc;
+	rc = audit_log(d, a, c->who, "certification.result", "certification", c->id, detail);
+	return rc < 0 ? rc : 0;
+}
+
+int certification_record_result(db *d, arena *a, const struct actor *who, long long id, int score, struct errs *e)
+{
+	if (score < 0 || score > 1000) {
+		errs_add(e, "score", "Le score doit être compris entre 0 et 1000.");
+		return CLR_EINVAL;
+	}
+	struct result_ctx c = {a, who, id, score, e};
+	return db_tx(d, result_tx, &c);
 }
 
 int certification_candidate_deletable(db *d, arena *a, long long org_id, long long candidate_id, struct errs *e)

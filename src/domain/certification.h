@@ -166,6 +166,12 @@ int exam_session_move(db *d, arena *a, const struct actor *who, long long sessio
  * "slot". */
 int certification_move(db *d, arena *a, const struct actor *who, long long id, long long slot_id, struct errs *e);
 
+/* A result came back (the results API and import of the next feature, the
+ * demo data): certification id, planned and dated today or before, becomes
+ * « Passée » with its score (0 to 1000); the candidate's status follows.
+ * CLR_ENOTFOUND; CLR_EINVAL (e: "" says why). */
+int certification_record_result(db *d, arena *a, const struct actor *who, long long id, int score, struct errs *e);
+
 /* Turns « Prévue » into « En attente » for every candidate whose planned
  * certifications are all past (every organisation); *changed (may be
  * NULL) = candidates changed.  Idempotent; safe on several servers. */
