@@ -183,6 +183,8 @@ describe('« Gérer les certifications »', () => {
 			[{ produit: refs['PART-CLR-EXAMEN'], date: frDate(-1) }, 'date', 'aujourd\'hui ou plus tard'],
 			[{ produit: refs['PART-CLR-EXAMEN'], date: '31/02/2031' }, 'date', 'Date invalide'],
 			[{ produit: refs['PART-CLR-EXAMEN'], date, heure: '25:00' }, 'time', 'Heure invalide'],
+			[{ produit: '999999', date }, 'product', 'Cochez le type de certification'],
+			[{ produit: refs['PART-CLR-EXAMEN'], date, lieu: 'x'.repeat(201) }, 'place', 'ne peut dépasser 200 caractères'],
 		]) {
 			const r = await c.get('/certifications/surveillance?' + new URLSearchParams(q));
 			assert.equal(r.status, 422, JSON.stringify(q));
@@ -421,6 +423,18 @@ describe('« Gérer les certifications »', () => {
 		r = await c.post(`/certifications/la-poste/creneaux/${slot2}`, body(h, [extra[0]]));
 		assert.equal(r.status, 422);
 		assert.ok(textOf(r.text).includes('ne se passe pas en centre d\'examen La Poste'));
+		// an unknown product, then a slot closed by staff meanwhile (a stale page)
+		h.produit = '999999';
+		r = await c.post(`/certifications/la-poste/creneaux/${slot2}`, body(h, [extra[0]]));
+		assert.equal(r.status, 422);
+		h.produit = refs['PART-LAPOSTE-EXAMEN'];
+		assert.equal((await s.post(`/backoffice/centres/${centre}/creneaux/${slot2}/fermer`, {})).status, 303);
+		r = await c.post(`/certifications/la-poste/creneaux/${slot2}`, body(h, [extra[0]]));
+		assert.equal(r.status, 422);
+		assert.ok(textOf(r.text).includes('n\'est plus ouvert aux inscriptions'), textOf(r.text).slice(0, 600));
+		assert.equal(+await one(srv, `SELECT COUNT(*) FROM certifications WHERE slot_id = ${slot2}`), 0);
+		assert.equal((await s.post(`/backoffice/centres/${centre}/creneaux/${slot2}/rouvrir`, {})).status, 303);
+		assert.equal(await stockOf(srv, admin.org, 'PART-LAPOSTE-EXAMEN'), 28);
 	});
 
 	test('moving a La Poste certification to another slot frees the seat and re-sends the convocation', async () => {
