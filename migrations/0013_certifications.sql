@@ -73,7 +73,9 @@ CREATE TABLE certifications (
 		OR (mode = 'laposte' AND slot_id IS NOT NULL AND session_id IS NULL))
 );
 CREATE UNIQUE INDEX certifications_active ON certifications(candidate_id, product_id) WHERE state = 'planned';
-CREATE INDEX certifications_candidate ON certifications(candidate_id, id);
+-- a candidate's certifications by state and date: the derived status reads
+-- them for every candidate it recomputes (5 lookups each)
+CREATE INDEX certifications_candidate ON certifications(candidate_id, state, exam_date);
 CREATE INDEX certifications_session ON certifications(session_id, id);
 CREATE INDEX certifications_slot ON certifications(slot_id, id);
 CREATE INDEX certifications_batch ON certifications(batch_id, id);

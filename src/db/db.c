@@ -131,10 +131,34 @@ void db_thread_close(void)
 	thread_db = NULL;
 }
 
+/* CLR_SLOW_SQL_MS=N logs every statement that takes N ms or more (with its
+ * first 80 characters); unset: nothing is timed. */
+static double slow_ms(void)
+{
+	static double ms = -2;
+	if (ms == -2) {
+		const char *e = getenv("CLR_SLOW_SQL_MS");
+		ms = e && *e ? atof(e) : -1;
+	}
+	return ms;
+}
+
+static void slow_log(const db *d, const char *sql, double t0)
+{
+	double took = mono_ms() - t0;
+	if (took >= slow_ms())
+		log_info("msg=\"slow statement\" ms=%.1f backend=%s sql=\"%.80s\"", took, d->ops->name, sql);
+}
+
 int db_exec(db *d, const char *sql, int n, const char *const *params)
 {
 	d->retryable = 0;
-	return d->ops->exec(d, sql, n, params);
+	if (slow_ms() < 0)
+		return d->ops->exec(d, sql, n, params);
+	double t0 = mono_ms();
+	int rc = d->ops->exec(d, sql, n, params);
+	slow_log(d, sql, t0);
+	return rc;
 }
 
 int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *const *params)
@@ -142,7 +166,12 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	d->retryable = 0;
 	out->nrows = out->ncols = 0;
 	out->cells = NULL;
-	return d->ops->query(d, a, out, sql, n, params);
+	if (slow_ms() < 0)
+		return d->ops->query(d, a, out, sql, n, params);
+	double t0 = mono_ms();
+	int rc = d->ops->query(d, a, out, sql, n, params);
+	slow_log(d, sql, t0);
+	return rc;
 }
 
 int db_exec_script(db *d, const char *sql)
