@@ -6,6 +6,7 @@
  * « Prévue » into « En attente » once the date has passed. */
 #include "domain/certification.h"
 #include "domain/centre.h"
+#include "domain/org.h"
 #include "domain/outbox.h"
 #include "domain/stock.h"
 #include "core/buf.h"
@@ -143,7 +144,7 @@ static void notice_row_read(const db_rows *r, int i, struct notice_row *n)
 		*f[k] = s0(db_cell(r, i, 3 + (int)k));
 }
 
-enum notice_kind { NOTICE_ASSIGNED, NOTICE_MOVED, NOTICE_CANCELLED };
+enum notice_kind { NOTICE_NONE, NOTICE_ASSIGNED, NOTICE_MOVED, NOTICE_CANCELLED };
 
 struct notifier {
 	arena *a;
@@ -158,11 +159,11 @@ static int notifier_init(db *d, arena *a, long long org_id, struct notifier *nf)
 	nf->a = a;
 	nf->org_id = org_id;
 	mail_from(nf->from_name, sizeof nf->from_name, nf->from_addr, sizeof nf->from_addr);
-	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT name FROM organisations WHERE id = $1", DB_P(db_int(a, org_id)));
+	struct org o;
+	int rc = org_get(d, a, org_id, &o);
 	if (rc < 0)
 		return rc;
-	nf->org_name = r.nrows ? db_cell(&r, 0, 0) : "";
+	nf->org_name = rc == 0 ? o.name : "";
 	return 0;
 }
 
@@ -310,6 +311,33 @@ static int event(db *d, arena *a, const struct actor *who, const char *cert_wher
 				      cert_where),
 			 DB_P(db_int(a, who->org_id), value, db_int(a, now_s()),
 			      who->user_id ? db_int(a, who->user_id) : NULL, action, detail));
+	return rc < 0 ? rc : 0;
+}
+
+/* Certifications chosen by one column of theirs (batch_id, id, session_id)
+ * equal to value: the WHERE on alias `al` with the value as $param.  A
+ * session's are its planned ones (a cancelled one does not move). */
+static const char *by(arena *a, const char *col, const char *al, int param)
+{
+	return arena_printf(a, "%s.%s = CAST($%d AS BIGINT)%s", al, col, param,
+			    strcmp(col, "session_id") == 0 ? arena_printf(a, " AND %s.state = 'planned'", al) : "");
+}
+
+/* What follows every change of the certifications whose `col` is value:
+ * their history (action, detail), their candidates' derived status, the
+ * candidates told (kind; NOTICE_NONE: no e-mail), and the audit row
+ * (audit_action, about audit_type audit_id; NULL: none). */
+static int after_change(db *d, arena *a, const struct actor *who, const char *col, const char *value,
+			const char *action, const char *detail, enum notice_kind kind, const char *audit_action,
+			const char *audit_type, long long audit_id)
+{
+	int rc = event(d, a, who, by(a, col, "c", 2), value, action, detail);
+	if (rc >= 0)
+		rc = refresh_of(d, a, who->org_id, by(a, col, "x", 4), value);
+	if (rc >= 0 && kind != NOTICE_NONE)
+		rc = notify(d, a, who->org_id, by(a, col, "c", 2), value, kind);
+	if (rc >= 0 && audit_action)
+		rc = audit_log(d, a, who, audit_action, audit_type, audit_id, detail);
 	return rc < 0 ? rc : 0;
 }
 
@@ -526,12 +554,8 @@ static int assign_tx(db *d, void *vctx)
 		return CLR_ECONFLICT; /* a candidate assigned meanwhile by another request */
 	if ((rc = db_exec(d, "UPDATE certification_batches SET assigned = $2 WHERE id = $1", DB_P(bid, db_int(a, n)))) < 0)
 		return rc;
-	const char *by_batch = "c.batch_id = CAST($2 AS BIGINT)";
-	if ((rc = event(d, a, c->who, by_batch, bid, "assigned", arena_printf(a, "Attribuée : %s", what))) < 0)
-		return rc;
-	if ((rc = refresh_of(d, a, c->who->org_id, "x.batch_id = CAST($4 AS BIGINT)", bid)) < 0)
-		return rc;
-	if ((rc = notify(d, a, c->who->org_id, by_batch, bid, NOTICE_ASSIGNED)) < 0)
+	if ((rc = after_change(d, a, c->who, "batch_id", bid, "assigned", arena_printf(a, "Attribuée : %s", what),
+			       NOTICE_ASSIGNED, NULL, NULL, 0)) < 0)
 		return rc;
 	rc = audit_log(d, a, c->who, "certification.assign", "certification_batch", c->batch_id,
 		       arena_printf(a, "%lld attribuée(s), %lld non retenu(s) : %s", n, chosen - n, what));
@@ -610,12 +634,8 @@ static int cancel_one(db *d, struct change_ctx *c, long long cert_id)
 	rc = db_exec(d, "UPDATE certifications SET refund_movement_id = $2 WHERE id = $1", DB_P(id, db_int(a, move_id)));
 	if (rc < 0)
 		return rc;
-	const char *by_id = "c.id = CAST($2 AS BIGINT)";
-	if ((rc = event(d, a, c->who, by_id, id, "cancelled", "Annulée : le crédit a été rendu au stock")) < 0)
-		return rc;
-	if ((rc = refresh_of(d, a, c->who->org_id, "x.id = CAST($4 AS BIGINT)", id)) < 0)
-		return rc;
-	return notify(d, a, c->who->org_id, by_id, id, NOTICE_CANCELLED);
+	return after_change(d, a, c->who, "id", id, "cancelled", "Annulée : le crédit a été rendu au stock",
+			    NOTICE_CANCELLED, NULL, NULL, 0);
 }
 
 /* Why a certification cannot change, or NULL. */
@@ -744,15 +764,9 @@ static int session_move_tx(db *d, void *vctx)
 	c->n = rc;
 	const char *detail = arena_printf(a, "Déplacée : session %s%s%s", when_fr(a, c->date, c->time),
 					  *c->place ? ", " : "", c->place);
-	const char *by_session = "c.session_id = CAST($2 AS BIGINT) AND c.state = 'planned'";
-	if ((rc = event(d, a, c->who, by_session, sid, "rescheduled", detail)) < 0)
-		return rc;
-	if ((rc = refresh_of(d, a, c->who->org_id, "x.session_id = CAST($4 AS BIGINT)", sid)) < 0)
-		return rc;
-	if ((rc = notify(d, a, c->who->org_id, by_session, sid, NOTICE_MOVED)) < 0)
-		return rc;
-	rc = audit_log(d, a, c->who, "session.move", "exam_session", c->id, detail);
-	return rc < 0 ? rc : 0;
+	/* its planned certifications only: a cancelled one's candidate is not told */
+	return after_change(d, a, c->who, "session_id", sid, "rescheduled", detail, NOTICE_MOVED, "session.move",
+			    "exam_session", c->id);
 }
 
 int exam_session_move(db *d, arena *a, const struct actor *who, long long session_id, const char *date,
@@ -803,15 +817,8 @@ static int move_tx(db *d, void *vctx)
 	if (rc < 0)
 		return rc;
 	const char *detail = arena_printf(a, "Déplacée : %s, %s", slot.centre_name, when_fr(a, slot.date, slot.time));
-	const char *by_id = "c.id = CAST($2 AS BIGINT)";
-	if ((rc = event(d, a, c->who, by_id, id, "rescheduled", detail)) < 0)
-		return rc;
-	if ((rc = refresh_of(d, a, c->who->org_id, "x.id = CAST($4 AS BIGINT)", id)) < 0)
-		return rc;
-	if ((rc = notify(d, a, c->who->org_id, by_id, id, NOTICE_MOVED)) < 0)
-		return rc;
-	rc = audit_log(d, a, c->who, "certification.move", "certification", c->id, detail);
-	return rc < 0 ? rc : 0;
+	return after_change(d, a, c->who, "id", id, "rescheduled", detail, NOTICE_MOVED, "certification.move",
+			    "certification", c->id);
 }
 
 int certification_move(db *d, arena *a, const struct actor *who, long long id, long long slot_id, struct errs *e)
@@ -859,12 +866,8 @@ static int result_tx(db *d, void *vctx)
 	if (rc < 0)
 		return rc;
 	const char *detail = arena_printf(a, "Passée : score de %d / 1000", c->score);
-	if ((rc = event(d, a, c->who, "c.id = CAST($2 AS BIGINT)", id, "result", detail)) < 0)
-		return rc;
-	if ((rc = refresh_of(d, a, c->who->org_id, "x.id = CAST($4 AS BIGINT)", id)) < 0)
-		return rc;
-	rc = audit_log(d, a, c->who, "certification.result", "certification", c->id, detail);
-	return rc < 0 ? rc : 0;
+	return after_change(d, a, c->who, "id", id, "result", detail, NOTICE_NONE, "certification.result",
+			    "certification", c->id);
 }
 
 int certification_record_result(db *d, arena *a, const struct actor *who, long long id, int score, struct errs *e)

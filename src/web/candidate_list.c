@@ -169,6 +169,14 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	view_set(v, "statut", l->statut ? l->statut : "");
 	/* set last: every row's template asks for these two through the page
 	 * view, whose keys are searched newest first (docs/PERFORMANCE.md, run 5) */
+	if (select_form) { /* « Sélectionner les N candidats correspondants » (static/app.js) */
+		int one = res.total == 1;
+		const char *total = int_fmt(a, res.total);
+		view_set(v, "select_matching", one ? "Sélectionner le candidat correspondant"
+						  : arena_printf(a, "Sélectionner les %s candidats correspondants", total));
+		view_set(v, "selected_matching", one ? "Le candidat correspondant est sélectionné."
+						    : arena_printf(a, "Les %s candidats correspondants sont sélectionnés.", total));
+	}
 	view_set(v, "select_form", select_form ? select_form : "");
 	view_set_bool(v, "selectable", select_form != NULL);
 	return 0;

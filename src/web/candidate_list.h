@@ -42,7 +42,9 @@ int cand_list_group_filter(struct req *r, view *v, struct cand_list *l);
 /* Runs the list and fills v: the filters (q, status_options, tri, ordre,
  * statut, groupe, list_href, list_results, filtered), the rows, the sortable
  * columns and the pagination.  select_form: the form the rows' checkboxes
- * belong to, or NULL for rows without a checkbox. */
+ * belong to (then also select_matching and selected_matching, the texts of
+ * « Sélectionner les N candidats correspondants »), or NULL for rows
+ * without a checkbox. */
 int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *select_form);
 
 /* The selection a picker posted (its form's fields): every candidate

@@ -169,13 +169,6 @@ static int render_pick(struct req *r, view *v, struct cand_list *l, const char *
 	token_new(idem);
 	view_set(v, "idem", arena_strdup(r->a, idem));
 	errors_into(v, e);
-	const struct vval *t = view_get(v, "total");
-	const char *total = t && t->kind == V_TEXT ? t->s : "";
-	int one = str_eq(total, "1");
-	view_set(v, "select_matching", one ? "Sélectionner le candidat correspondant"
-					  : arena_printf(r->a, "Sélectionner les %s candidats correspondants", total));
-	view_set(v, "selected_matching", one ? "Le candidat correspondant est sélectionné."
-					    : arena_printf(r->a, "Les %s candidats correspondants sont sélectionnés.", total));
 	if (web_is_part(r))
 		return resp_part(r, 200, "certifications/pick_results", v);
 	return resp_page(r, status, "certifications/pick", v);
