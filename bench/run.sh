@@ -17,6 +17,8 @@
 #   short           /candidats?q=<1-2 letters> (short.lua, the first keystrokes)
 #   baseline-show   bench/baseline answering the captured candidate page
 #   show            /candidats/ID, the candidate page
+#   baseline-home   bench/baseline answering the captured « Accueil »
+#   home            /accueil (stock, candidates per status, groups)
 # and prints requests/s, p50, p99, the ratio to the baseline of the same
 # page, and the resident memory of clr serve under load (max VmRSS sampled
 # while wrk runs, and VmHWM).  The table's header says how steady both
@@ -28,7 +30,8 @@
 # ORGS/CANDIDATES/BIG (data set size), PORT (18480), CASES (subset, e.g.
 # "list search"; a case may repeat: each ratio is to the last baseline of
 # the same page before it), OUT (results file, default bench/data/results.txt, appended),
-# SERVE_ARGS (extra arguments of clr serve, e.g. "--threads 2").
+# SERVE_ARGS (extra arguments of clr serve, e.g. "--threads 2"), NO_BUILD=1 (use $B/clr as it
+# is: compare another commit's build, made in its own worktree, on the same data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -87,7 +90,7 @@ wait_up() { # PORT
 }
 
 # --- build -------------------------------------------------------------------
-make -s B="$B" "$B/clr" >&2
+[ -n "${NO_BUILD:-}" ] || make -s B="$B" "$B/clr" >&2 # NO_BUILD=1: $B/clr as it is (another commit's build)
 CLR=$ROOT/$B/clr
 [ -x "$CLR" ] || CLR=$B/clr
 BASELINE=$B/bench-baseline
@@ -227,6 +230,7 @@ run_backend() {
 	id=$(grep -o 'href="/candidats/[0-9]*"' "$TMP/list.html" | head -1 | grep -o '[0-9]*')
 	[ -n "$id" ] || { log "no candidate on the list page"; return 1; }
 	curl -s -H "Cookie: clr_session=$SESSION" "$base/candidats/$id" >"$TMP/show.html"
+	curl -s -H "Cookie: clr_session=$SESSION" "$base/accueil" >"$TMP/home.html"
 	log "$BACKEND: list page $(wc -c <"$TMP/list.html") bytes, candidate $id page $(wc -c <"$TMP/show.html") bytes"
 	# warm-up (page cache, statement caches)
 	taskset -c 1 wrk -t1 -c8 -d2s -H "Cookie: clr_session=$SESSION" -s bench/search.lua "$base/" >/dev/null 2>&1 || true
@@ -234,7 +238,7 @@ run_backend() {
 	for c in $CASES; do
 		wait_idle "$SERVER_PID"
 		case $c in
-		baseline-list | baseline-show)
+		baseline-list | baseline-show | baseline-home)
 			start_baseline "$TMP/${c#baseline-}.html"
 			local s=$SESSION
 			wrk_case "$c" "$BASE_PID" "http://127.0.0.1:$BPORT/candidats"
@@ -248,6 +252,7 @@ run_backend() {
 		live) SEARCH_LIVE=1 wrk_case live "$SERVER_PID" "$base/" bench/search.lua ;;
 		short) wrk_case short "$SERVER_PID" "$base/" bench/short.lua ;;
 		show) wrk_case show "$SERVER_PID" "$base/candidats/$id" ;;
+		home) wrk_case home "$SERVER_PID" "$base/accueil" ;;
 		esac
 	done
 	stop_pid "$SERVER_PID"
@@ -275,7 +280,7 @@ for b in $BACKENDS; do run_backend "$b"; done
 	END {
 	  printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s\n", "backend", "case", "req/s", "p50 ms", "p99 ms", "ratio", "RSS MB", "HWM MB", "errors"
 	  for (i = 1; i <= NR; i++) {
-	    k = n[i] ~ /show/ ? "show" : "list"
+	    k = n[i] ~ /show/ ? "show" : n[i] ~ /home/ ? "home" : "list"
 	    base = 0
 	    if (n[i] !~ /^baseline/) {
 	      for (j = i - 1; j >= 1 && !base; j--) if (b[j] == b[i] && n[j] == "baseline-" k) base = r[j]
