@@ -17,11 +17,17 @@
 #ifndef CLR_TMPL_H
 #define CLR_TMPL_H
 #include "core/buf.h"
+#include "core/embedded.h"
 #include "core/view.h"
 
-/* Compiles every embedded template; on a syntax error logs it and returns
- * CLR_EINVAL. */
+/* Compiles every embedded template once (later calls return 0).  A syntax
+ * error, or a partial that names no template, is logged and makes it
+ * CLR_EINVAL: a start-up error. */
 int tmpl_init(void);
+/* The same from FILES (their templates/... entries, data NUL-terminated and
+ * kept alive), replacing the templates compiled before; on an error none
+ * is left.  For tests. */
+int tmpl_load(const struct embedded_file *files, size_t n);
 /* Renders template `name` with view v, appending to out.  CLR_ENOTFOUND if
  * no such template. */
 int tmpl_render(const char *name, const view *v, buf *out);
