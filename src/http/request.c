@@ -200,6 +200,8 @@ void view_form(view *v, const struct req *r, const char *const *fields, const st
 		const char *val = req_form(r, fields[i]);
 		if (val)
 			view_set(v, fields[i], val);
+		else if (!view_get(v, fields[i]))
+			view_set(v, fields[i], "");
 		const char *msg = e ? errs_get(e, fields[i]) : NULL;
 		if (msg)
 			view_set(v, arena_printf(a, "%s_error", fields[i]), msg);

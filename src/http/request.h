@@ -95,7 +95,8 @@ int resp_error(struct req *r, int status);
 /* A view pre-filled with what every page needs (csrf, session, flash). */
 view *page_view(struct req *r, const char *title);
 /* Puts a form's submitted values and its errors into v: for each field f,
- * "f" = submitted value and "f_error" = message; "has_errors" if any. */
+ * "f" = submitted value (if none: its value in v, else "") and "f_error" =
+ * message; "has_errors" if any.  e may be NULL: a form not submitted yet. */
 void view_form(view *v, const struct req *r, const char *const *fields, const struct errs *e);
 
 /* Client address and the connection's security, as the server saw them. */

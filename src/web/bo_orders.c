@@ -194,9 +194,7 @@ static int org_page(struct req *r, int status, long long id, const struct errs *
 	for (int i = 0; i < np; i++) {
 		view_option(v, "products", ps[i].reference, arena_printf(r->a, "%s — %s", ps[i].type_label, ps[i].reference), str_eq(chosen, ps[i].reference));
 	}
-	if (e) {
-		view_form(v, r, correct_fields, e);
-	}
+	view_form(v, r, correct_fields, e);
 	return resp_page(r, status, "backoffice/organisation", v);
 }
 
@@ -253,7 +251,10 @@ static int products_page(struct req *r, int status, const struct errs *e, long l
 			view_set(p, "row_error", e->n ? e->e[0].msg : "");
 		}
 	}
-	if (e && !failed_id)
+	if (failed_id) /* what was typed was a listed product's: the new product's form is empty */
+		for (int i = 0; product_fields[i]; i++)
+			view_set(v, product_fields[i], "");
+	else
 		view_form(v, r, product_fields, e);
 	view_set_bool(v, "new_laposte", str_eq(req_form(r, "proctoring"), "laposte") && !failed_id);
 	return resp_page(r, status, "backoffice/products", v);

@@ -199,8 +199,7 @@ static int render_form(struct req *r, struct group *g, int status, const struct 
 		view_set(v, "back_href", "/groupes");
 		view_set(v, "submit", "Créer le groupe");
 	}
-	if (e)
-		view_form(v, r, form_fields, e);
+	view_form(v, r, form_fields, e);
 	const struct vval *cur = view_get(v, "category");
 	view_list(v, "category_options");
 	for (const struct group_category *c = group_categories; c->code; c++) {
