@@ -23,7 +23,9 @@ static const char serve_help[] =
 	"Environment: CLR_LIST_INDEX_MIN (default 2000; 0 turns it off) and\n"
 	"CLR_LIST_INDEX_MB (default 64): organisations with at least that many\n"
 	"candidates get an in-memory search index of their list, within that\n"
-	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n";
+	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n"
+	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
+	"view does not set is logged as an error (src/core/tmpl.h).\n";
 
 int cmd_serve(int argc, char **argv)
 {

@@ -9,6 +9,8 @@
 #include "core/tmpl.h"
 #include "core/err.h"
 #include "core/log.h"
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,10 +30,12 @@ struct tmpl {
 	int text; /* .txt: no escaping */
 	struct node *nodes;
 	int n;
+	atomic_bool *reported; /* strict mode: per node, its unset variable logged once */
 };
 
 static struct tmpl *tmpls;
 static int ntmpls;
+static int strict; /* tmpl_set_strict() */
 
 static int cmp_tmpl(const void *a, const void *b)
 {
@@ -191,6 +195,7 @@ static void free_set(void)
 			if (t->nodes[k].type != N_TEXT)
 				free((char *)t->nodes[k].s);
 		free(t->nodes);
+		free(t->reported);
 		free(t->name);
 	}
 	free(tmpls);
@@ -243,6 +248,9 @@ int tmpl_load(const struct embedded_file *files, size_t n)
 			free(t->name);
 			break;
 		}
+		t->reported = calloc((size_t)t->n + 1, sizeof *t->reported);
+		if (!t->reported)
+			abort();
 		ntmpls++;
 	}
 	qsort(tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl_sort);
@@ -257,7 +265,14 @@ int tmpl_init(void)
 {
 	if (tmpls)
 		return 0;
+	const char *s = getenv("CLR_TMPL_STRICT");
+	tmpl_set_strict(s && *s && strcmp(s, "0") != 0);
 	return tmpl_load(embedded_files, embedded_count);
+}
+
+void tmpl_set_strict(int on)
+{
+	strict = on;
 }
 
 static int truthy(const struct vval *v)
@@ -324,6 +339,20 @@ static const struct vval *lookup(const struct tmpl *t, int i, const view *v, str
 static int render(const struct tmpl *t, int from, int to, const view *v, buf *out, int depth,
 		  struct list_cache *lc);
 
+/* Strict mode: variable node I of T was set nowhere in the view chain (a
+ * misspelt {{name}}, or a value the handler forgot).  Logged once per node.
+ * The templates under candidates/ only warn until their rewrite sets every
+ * optional value (the test harness fails a test on level=error). */
+static void report_unset(const struct tmpl *t, int i)
+{
+	if (atomic_exchange(&t->reported[i], true))
+		return;
+	if (strncmp(t->name, "candidates/", 11) == 0)
+		log_warn("msg=\"template variable not set\" template=%s variable=%s", t->name, t->nodes[i].s);
+	else
+		log_error("msg=\"template variable not set\" template=%s variable=%s", t->name, t->nodes[i].s);
+}
+
 /* Template `name` rendered whole with v (tmpl_render(), a V_TMPL value). */
 static int render_named(const char *name, const view *v, buf *out, int depth)
 {
@@ -358,6 +387,8 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 				int rc = render_named(val->s, v, out, depth + 1);
 				if (rc)
 					return rc;
+			} else if (!val && strict) {
+				report_unset(t, i);
 			}
 			break;
 		case N_SECTION:

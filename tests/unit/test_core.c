@@ -347,6 +347,53 @@ TEST(templates_partials_resolved_at_start_up)
 	arena_free(a);
 }
 
+TEST(templates_strict_mode_reports_unset_variables)
+{
+	static const struct embedded_file files[] = {
+		TFILE("t/greet.html", "Bonjour {{name}} <{{emial}}>{{#flag}}!{{/flag}}{{^other}}.{{/other}}"
+				      "{{#rows}}[{{cell}}{{name}}]{{/rows}}"),
+		TFILE("candidates/x.html", "{{missing}}"),
+	};
+	arena *a = arena_new();
+	view *v = view_new(a);
+	view_set(v, "name", "Zoé");
+	view_set(v, "email", "zoe@example.test");
+	view_set(v, "cell", "page"); /* a row's name found in its parent: set */
+	for (int i = 0; i < 3; i++)
+		view_set_new(view_add(v, "rows"), "cell", "c");
+	buf out = BUF_INIT;
+	char log[2048];
+	CHECK_INT(tmpl_load(files, sizeof files / sizeof *files), 0);
+
+	stderr_capture();
+	CHECK_INT(tmpl_render("t/greet", v, &out), 0);
+	stderr_captured(log, sizeof log);
+	CHECK_STR(out.data, "Bonjour Zoé <>.[cZoé][cZoé][cZoé]");
+	CHECK(log[0] == 0); /* not strict: silent */
+
+	tmpl_set_strict(1);
+	buf_reset(&out);
+	stderr_capture();
+	CHECK_INT(tmpl_render("t/greet", v, &out), 0);
+	CHECK_INT(tmpl_render("t/greet", v, &out), 0);
+	CHECK_INT(tmpl_render("candidates/x", v, &out), 0);
+	stderr_captured(log, sizeof log);
+	CHECK_STR(out.data, "Bonjour Zoé <>.[cZoé][cZoé][cZoé]Bonjour Zoé <>.[cZoé][cZoé][cZoé]");
+	/* the misspelt name, once, at level error; sections of unset names are fine */
+	const char *line = strstr(log, "level=error msg=\"template variable not set\" template=t/greet variable=emial\n");
+	CHECK(line != NULL);
+	CHECK(line && strstr(strchr(line, '\n'), "variable=emial") == NULL); /* once */
+	CHECK(strstr(log, "variable=flag") == NULL && strstr(log, "variable=other") == NULL);
+	CHECK(strstr(log, "variable=name") == NULL && strstr(log, "variable=cell") == NULL);
+	/* templates/candidates/: a warning, for now */
+	CHECK(strstr(log, "level=warn msg=\"template variable not set\" template=candidates/x variable=missing") != NULL);
+	tmpl_set_strict(0);
+
+	CHECK_INT(tmpl_load(embedded_files, embedded_count), 0);
+	buf_free(&out);
+	arena_free(a);
+}
+
 TEST(like_pattern_escapes_wildcards)
 {
 	arena *a = arena_new();
