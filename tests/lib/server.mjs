@@ -124,6 +124,14 @@ function saveServerLog(port, text) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Servers not stopped yet. They do not keep a test file's process alive
+// (a failed stop() in an after hook would skip the next server's stop() and
+// leave the file hanging): those still running when it exits are killed.
+const live = new Set();
+process.on('exit', () => {
+	for (const p of live) p.kill('SIGKILL');
+});
+
 /**
  * Start `clr serve` on a fresh, migrated database (or DB), with ENV added to
  * its environment.
@@ -145,6 +153,11 @@ export async function startServer({ db, env: extraEnv = {} } = {}) {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env,
 		});
+		live.add(proc);
+		proc.on('exit', () => live.delete(proc));
+		proc.unref();
+		proc.stdout.unref();
+		proc.stderr.unref();
 		let out = '';
 		let err = '';
 		proc.stdout.on('data', (d) => (out += d));
