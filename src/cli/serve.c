@@ -1,13 +1,65 @@
-/* serve.c - `clr serve` and `clr migrate`. */
+/* serve.c - `clr serve` and `clr migrate`.  `clr serve` runs the HTTP
+ * server and, beside it, the background threads: mail delivery and the
+ * builder of the candidate lists' index.  They start before the server and
+ * stop once it has finished its requests. */
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/tmpl.h"
+#include "db/db.h"
 #include "http/server.h"
+#include "mail/smtp.h"
 #include "mail/worker.h"
 #include "domain/cand_index.h"
 #include "domain/place.h"
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+/* --- background threads ------------------------------------------------ */
+
+#define MAX_BG 4
+
+struct bg {
+	void (*fn)(volatile int *stop); /* runs until *stop */
+	pthread_t th;
+};
+
+static struct bg bgs[MAX_BG];
+static int nbg;
+static volatile int bg_stop;
+
+static void *bg_main(void *arg)
+{
+	struct bg *b = arg;
+	b->fn(&bg_stop);
+	db_thread_close();
+	return NULL;
+}
+
+/* Starts fn on a thread of its own that takes no signal (SIGINT and
+ * SIGTERM are for server_run()'s sigwait()). */
+static void bg_start(void (*fn)(volatile int *stop))
+{
+	if (nbg == MAX_BG)
+		abort();
+	struct bg *b = &bgs[nbg++];
+	b->fn = fn;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (pthread_create(&b->th, NULL, bg_main, b) != 0)
+		abort();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void bg_stop_all(void)
+{
+	bg_stop = 1;
+	for (int i = 0; i < nbg; i++)
+		pthread_join(bgs[i].th, NULL);
+	nbg = 0;
+}
 
 static const char serve_help[] =
 	"usage: clr serve [--db URL] [--port N] [--listen ADDR] [--threads N]\n"
@@ -57,12 +109,14 @@ int cmd_serve(int argc, char **argv)
 	if (tmpl_init() != 0)
 		return 1;
 	struct server_opts so = {listen, p, threads ? atoi(threads) : 0, 30, 512};
-	mail_start(); /* the outbox delivery worker (issue 3) */
+	smtp_global_init();
+	bg_start(mail_worker); /* the outbox delivery (issue 3) */
 	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */
 	if (cand_index_enabled())
-		server_add_worker(cand_index_worker);
+		bg_start(cand_index_worker);
 	rc = server_run(&so);
-	db_thread_close();
+	bg_stop_all();
+	db_close_all_threads();
 	return rc ? 1 : 0;
 }
 

@@ -371,27 +371,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("msg=\"mhd: %s\"", msg);
 }
 
-/* --- background workers ------------------------------------------------ */
-
-#define MAX_WORKERS 4
-static worker_fn workers[MAX_WORKERS];
-static int nworkers;
-static volatile int workers_stop;
-
-void server_add_worker(worker_fn fn)
-{
-	if (nworkers < MAX_WORKERS)
-		workers[nworkers++] = fn;
-}
-
-static void *worker_main(void *arg)
-{
-	worker_fn fn = (worker_fn)(uintptr_t)arg;
-	fn(&workers_stop);
-	db_thread_close();
-	return NULL;
-}
-
 /* The cores this process may run on (its CPU affinity, as `nproc` counts
  * them), not the machine's: two worker threads pinned to one core
  * (`taskset -c 0`, a container's cpuset) only take turns on it and lengthen
@@ -455,9 +434,6 @@ int server_run(const struct server_opts *o)
 		log_error("msg=\"cannot listen\" addr=%s port=%d", o->listen, o->port);
 		return CLR_ESYS;
 	}
-	pthread_t wt[MAX_WORKERS];
-	for (int i = 0; i < nworkers; i++)
-		pthread_create(&wt[i], NULL, worker_main, (void *)(uintptr_t)workers[i]);
 	log_info("msg=\"listening\" url=http://%s%s%s:%d/ threads=%d", v6 ? "[" : "", o->listen, v6 ? "]" : "",
 		 o->port, threads);
 
@@ -470,10 +446,6 @@ int server_run(const struct server_opts *o)
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++) /* up to 10 s for requests in flight */
 		usleep(10 * 1000);
 	MHD_stop_daemon(d);
-	workers_stop = 1;
-	for (int i = 0; i < nworkers; i++)
-		pthread_join(wt[i], NULL);
-	db_close_all_threads();
 	log_info("msg=\"stopped\"");
 	return 0;
 

@@ -13,7 +13,6 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "domain/outbox.h"
-#include "http/server.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -126,10 +125,4 @@ void mail_worker(volatile int *stop)
 			log_error("msg=\"mail worker: storage failure\" err=\"%s\"", db_errmsg(d));
 		nap(stop, poll);
 	}
-}
-
-void mail_start(void)
-{
-	smtp_global_init();
-	server_add_worker(mail_worker);
 }

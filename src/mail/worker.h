@@ -1,7 +1,8 @@
 /* worker.h - the delivery worker: claims due outbox messages, hands each
  * to smtp_deliver(), records the outcome (sent, retry with exponential
- * back-off, or failed).  Runs as a background thread of `clr serve` and
- * once on demand (`clr mail deliver`).
+ * back-off, or failed).  Runs on a background thread of `clr serve`
+ * (src/cli/serve.c starts and stops it) and once on demand (`clr mail
+ * deliver`).
  */
 #ifndef CLR_MAIL_WORKER_H
 #define CLR_MAIL_WORKER_H
@@ -11,9 +12,7 @@ struct mail_counts {
 	int sent, retried, failed;
 };
 
-/* Registers mail_worker with the HTTP server (call before server_run). */
-void mail_start(void);
-/* The worker thread's body: loops until *stop. */
+/* The worker thread's body: loops until *stop (smtp_global_init() first). */
 void mail_worker(volatile int *stop);
 /* Delivers every message due now, then returns (stop may be NULL).
  * 0 or negative (storage failure); counts may be NULL. */
