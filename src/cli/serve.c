@@ -13,6 +13,7 @@
 #include "domain/place.h"
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -21,13 +22,23 @@
 #define MAX_BG 4
 
 struct bg {
-	void (*fn)(volatile int *stop); /* runs until *stop */
+	void (*fn)(atomic_int *stop); /* runs until *stop */
 	pthread_t th;
 };
 
 static struct bg bgs[MAX_BG];
 static int nbg;
-static volatile int bg_stop;
+static atomic_int bg_stop;
+
+/* cand_index_worker() still takes a volatile int * (domain/cand_index.h):
+ * its own flag, set with bg_stop, until it takes an atomic_int *. */
+static volatile int index_stop;
+
+static void index_worker(atomic_int *stop)
+{
+	(void)stop;
+	cand_index_worker(&index_stop);
+}
 
 static void *bg_main(void *arg)
 {
@@ -39,7 +50,7 @@ static void *bg_main(void *arg)
 
 /* Starts fn on a thread of its own that takes no signal (SIGINT and
  * SIGTERM are for server_run()'s sigwait()). */
-static void bg_start(void (*fn)(volatile int *stop))
+static void bg_start(void (*fn)(atomic_int *stop))
 {
 	if (nbg == MAX_BG)
 		abort();
@@ -55,7 +66,8 @@ static void bg_start(void (*fn)(volatile int *stop))
 
 static void bg_stop_all(void)
 {
-	bg_stop = 1;
+	atomic_store(&bg_stop, 1);
+	index_stop = 1;
 	for (int i = 0; i < nbg; i++)
 		pthread_join(bgs[i].th, NULL);
 	nbg = 0;
@@ -113,7 +125,7 @@ int cmd_serve(int argc, char **argv)
 	bg_start(mail_worker); /* the outbox delivery (issue 3) */
 	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */
 	if (cand_index_enabled())
-		bg_start(cand_index_worker);
+		bg_start(index_worker);
 	rc = server_run(&so);
 	bg_stop_all();
 	db_close_all_threads();

@@ -7,16 +7,17 @@
 #ifndef CLR_MAIL_WORKER_H
 #define CLR_MAIL_WORKER_H
 #include "db/db.h"
+#include <stdatomic.h>
 
 struct mail_counts {
 	int sent, retried, failed;
 };
 
 /* The worker thread's body: loops until *stop (smtp_global_init() first). */
-void mail_worker(volatile int *stop);
+void mail_worker(atomic_int *stop);
 /* Delivers every message due now, then returns (stop may be NULL).
  * 0 or negative (storage failure); counts may be NULL. */
-int mail_deliver_once(db *d, struct mail_counts *counts, volatile int *stop);
+int mail_deliver_once(db *d, struct mail_counts *counts, const atomic_int *stop);
 
 /* Seconds to wait before attempt `attempts + 1` (attempts >= 1):
  * base * 2^(attempts-1), at most one hour. */
