@@ -231,6 +231,23 @@ static int load_session(struct req *r)
 	return 0;
 }
 
+/* After the handler: its answer, or the error page its code calls for. */
+static void handled(struct req *r, int rc)
+{
+	if (rc == 0 && r->responded)
+		return;
+	if (r->db && db_in_tx(r->db))
+		db_rollback(r->db);
+	/* "no such object (or not this organisation's)" and "not allowed"
+	 * are answers, not failures: handlers just return the code */
+	if (rc == CLR_ENOTFOUND || rc == CLR_EFORBIDDEN) {
+		resp_error(r, rc == CLR_ENOTFOUND ? 404 : 403);
+		return;
+	}
+	log_error("msg=\"handler failed\" path=%s rc=%d (%s)", r->path, rc, clr_strerror(rc));
+	resp_error(r, 500);
+}
+
 static void dispatch(struct req *r)
 {
 	if (parse_uri(r)) {
@@ -275,7 +292,7 @@ static void dispatch(struct req *r)
 				kvs_add(r->a, &r->form, parts[i].name, arena_strndup(r->a, parts[i].data, parts[i].len));
 	}
 	if (rt->fn && (rt->flags & (R_ADMIN | R_STAFF | R_USER)) == 0 && strncmp(r->path, "/static/", 8) == 0) {
-		rt->fn(r); /* static assets: no session, no database */
+		handled(r, rt->fn(r)); /* static assets: no session, no database */
 		return;
 	}
 	if (load_session(r)) {
@@ -308,20 +325,7 @@ static void dispatch(struct req *r)
 			return;
 		}
 	}
-	int rc = rt->fn(r);
-	if (rc != 0 || !r->responded) {
-		db *d = db_thread();
-		if (d && db_in_tx(d))
-			db_rollback(d);
-		/* "no such object (or not this organisation's)" and "not allowed"
-		 * are answers, not failures: handlers just return the code */
-		if (rc == CLR_ENOTFOUND || rc == CLR_EFORBIDDEN) {
-			resp_error(r, rc == CLR_ENOTFOUND ? 404 : 403);
-			return;
-		}
-		log_error("msg=\"handler failed\" path=%s rc=%d (%s)", r->path, rc, clr_strerror(rc));
-		resp_error(r, 500);
-	}
+	handled(r, rt->fn(r));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,

@@ -63,8 +63,6 @@ int web_bo_order(struct req *r)
 	struct order o;
 	struct org g;
 	int rc = id ? order_get(d, r->a, 0, id, &o) : CLR_ENOTFOUND;
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (!rc)
 		rc = org_get(d, r->a, o.org_id, &g);
 	if (rc)
@@ -81,7 +79,7 @@ static int order_action(struct req *r, int which)
 	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (!id)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	struct actor who = req_actor(r);
 	struct errs e = {0};
 	int rc, already = 0;
@@ -98,8 +96,6 @@ static int order_action(struct req *r, int which)
 		ok = "La commande a été annulée.";
 	}
 	const char *back = arena_printf(r->a, "/backoffice/commandes/%lld", id);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return resp_redirect(r, back, e.n ? e.e[0].msg : "Saisie invalide.");
 	if (rc == CLR_ECONFLICT)
@@ -201,7 +197,7 @@ static int org_page(struct req *r, int status, long long id, const struct errs *
 int web_bo_org(struct req *r)
 {
 	long long id = req_param_id(r, 0);
-	return id ? org_page(r, 200, id, NULL) : resp_error(r, 404);
+	return id ? org_page(r, 200, id, NULL) : CLR_ENOTFOUND;
 }
 
 int web_bo_stock_correct(struct req *r)
@@ -284,13 +280,11 @@ int web_bo_product_save(struct req *r)
 	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (!id)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	struct errs e = {0};
 	struct actor who = req_actor(r);
 	int rc = product_update(d, r->a, &who, id, req_form(r, "name"), req_form(r, "type_label"), req_form(r, "price"),
 				req_form(r, "proctoring"), req_form(r, "active"), &e);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return products_page(r, 422, &e, id);
 	if (rc)

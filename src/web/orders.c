@@ -188,8 +188,6 @@ int web_order_cancel(struct req *r)
 	long long id = req_param_id(r, 0);
 	struct actor who = req_actor(r);
 	int rc = id ? order_cancel(d, r->a, &who, r->sess->org_id, id) : CLR_ENOTFOUND;
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	const char *back = arena_printf(r->a, "/commandes/%lld", id);
 	if (rc == CLR_ECONFLICT)
 		return resp_redirect(r, back, "Cette commande ne peut plus être annulée.");
