@@ -52,7 +52,7 @@ int web_bo_orders(struct req *r)
 	}
 	view_list(v, "orders");
 	for (int i = 0; i < n; i++)
-		web_order_fill(view_add(v, "orders"), r->a, &os[i]);
+		order_view_fill(view_add(v, "orders"), r->a, &os[i]);
 	return resp_page(r, 200, "backoffice/orders", v);
 }
 
@@ -68,7 +68,7 @@ int web_bo_order(struct req *r)
 	if (rc)
 		return rc;
 	view *v = bo_view(r, arena_printf(r->a, "Commande %s", o.number), "nav_bo_orders");
-	web_order_fill(v, r->a, &o);
+	order_view_fill(v, r->a, &o);
 	view_set(v, "admin_email", g.admin_email);
 	view_set(v, "admin_phone", g.admin_phone);
 	return resp_page(r, 200, "backoffice/order", v);
