@@ -1,6 +1,7 @@
 /* request.c - request parsing (query, form, cookies) and response building
  * (headers, cookies, redirects, pages inside the shell, error pages). */
 #include "http/request.h"
+#include "http/multipart.h"
 #include "http/static.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -64,6 +65,14 @@ const char *req_query(const struct req *r, const char *name)
 const char *req_form(const struct req *r, const char *name)
 {
 	return kvs_get(&r->form, name);
+}
+
+const struct mp_part *req_file(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nparts; i++)
+		if (r->parts[i].filename && strcmp(r->parts[i].name, name) == 0)
+			return &r->parts[i];
+	return NULL;
 }
 
 int req_form_all(const struct req *r, const char *name, const char ***out)

@@ -275,8 +275,8 @@ static void dispatch(struct req *r)
 	}
 	r->route = rt;
 	if (r->is_post && r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
-		/* uploads: the plain fields (csrf...) go to r->form; the handler
-		 * reads the file parts with mp_parse() (http/multipart.h) */
+		/* uploads: parsed once here; the plain fields (csrf...) go to
+		 * r->form, the handler reads the files with req_file() */
 		struct mp_part *parts;
 		int np;
 		if (!(rt->flags & R_UPLOAD)) {
@@ -290,6 +290,8 @@ static void dispatch(struct req *r)
 		for (int i = 0; i < np; i++)
 			if (!parts[i].filename && parts[i].len < 4096 && utf8_valid(parts[i].data, parts[i].len))
 				kvs_add(r->a, &r->form, parts[i].name, arena_strndup(r->a, parts[i].data, parts[i].len));
+		r->parts = parts;
+		r->nparts = np;
 	}
 	if (rt->fn && (rt->flags & (R_ADMIN | R_STAFF | R_USER)) == 0 && strncmp(r->path, "/static/", 8) == 0) {
 		handled(r, rt->fn(r)); /* static assets: no session, no database */
