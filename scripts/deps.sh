@@ -15,6 +15,8 @@ pkgs=(
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libcurl4-openssl-dev
 	libjansson-dev libcsv-dev libunistring-dev libcairo2-dev libpango1.0-dev
 	libxlsxwriter-dev fonts-dejavu-core
+	python3-openpyxl      # tests read the XLSX exports back (tests/lib/xlsx_read.py)
+	poppler-utils         # pdftotext, pdfinfo, pdftoppm: the PDF tests read documents back
 	postgresql            # server binaries, started by tests/lib/pg.sh
 	python3-aiosmtpd      # SMTP sink for mail tests
 	chromium              # end-to-end tests (driven by playwright-core)

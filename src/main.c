@@ -25,6 +25,7 @@ static const struct command {
 	{"stock", "stock show | credit | consume --org NAME: the certification stock ledger", cmd_stock},
 	{"mail", "mail deliver | list | show ID | retry ID | test --to E: the outgoing e-mail outbox", cmd_mail},
 	{"candidates", "candidates import --org NAME --file F [--dry-run]: bulk import of candidates (CSV)", cmd_candidates},
+	{"certifications", "certifications sweep: « Prévue » becomes « En attente » once the exam date has passed", cmd_certifications},
 	{"bench-data", "generate the benchmark data set of bench/ (1 000 organisations, 1 000 000 candidates)", cmd_bench_data},
 	{NULL, NULL, NULL},
 };
@@ -33,7 +34,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: clr COMMAND [options]   (clr COMMAND --help for details)\n\ncommands:\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		fprintf(f, "  %-14s %s\n", c->name, c->summary);
 	fprintf(f, "\nEvery command takes --db URL: sqlite:PATH or postgresql://... (env CLR_DB,\n"
 		   "default sqlite:var/clr.db).\n");
 }

@@ -13,7 +13,8 @@ document.addEventListener('DOMContentLoaded', function () {
 	});
 	/* « Candidats » (issue 6): the list updates as one types or filters
 	 * (fetches the same URL with partiel=1 and swaps the results), and a
-	 * postal code field fills the datalist of its commune field. */
+	 * postal code field fills the datalist of its commune field (from its
+	 * data-communes-url, else /candidats/communes). */
 	document.querySelectorAll('form[data-live]').forEach(function (f) {
 		var target = document.getElementById(f.getAttribute('data-live'));
 		if (!target || !window.fetch) return;
@@ -29,6 +30,7 @@ document.addEventListener('DOMContentLoaded', function () {
 				if (html === null || my !== seq) return;
 				target.innerHTML = html;
 				history.replaceState(null, '', url);
+				document.dispatchEvent(new Event('clr:results'));
 			}).catch(function () {});
 		}
 		f.querySelectorAll('input[type="search"]').forEach(function (i) {
@@ -45,7 +47,7 @@ document.addEventListener('DOMContentLoaded', function () {
 			var cp = i.value.trim();
 			if (!/^\d{5}$/.test(cp) || cp === last) return;
 			last = cp;
-			fetch('/candidats/communes?cp=' + cp, { credentials: 'same-origin' }).then(function (r) {
+			fetch((i.getAttribute('data-communes-url') || '/candidats/communes') + '?cp=' + cp, { credentials: 'same-origin' }).then(function (r) {
 				return r.ok ? r.json() : [];
 			}).then(function (names) {
 				list.textContent = '';
@@ -70,7 +72,23 @@ document.addEventListener('DOMContentLoaded', function () {
 		matching.hidden.value = '';
 		if (matching.note.parentNode) matching.note.replaceWith(matching.button);
 		matching = null;
+		countSelected();
 	}
+	/* « N sélectionnés » beside the form's buttons ([data-selected-count]):
+	 * the rows ticked, or every matching candidate. */
+	function countSelected() {
+		document.querySelectorAll('[data-selected-count]').forEach(function (out) {
+			var f = out.closest('form');
+			if (!f || !f.id) return;
+			var n = matching && matching.hidden.form === f && matching.hidden.isConnected
+				? Number(matching.button.getAttribute('data-total')) || 0
+				: document.querySelectorAll('input[name="ids"][form="' + f.id + '"]:checked').length;
+			out.textContent = n === 1 ? '1 sélectionné' : n.toLocaleString('fr-FR') + ' sélectionnés';
+			out.hidden = n === 0;
+		});
+	}
+	document.addEventListener('clr:results', function () { matching = null; countSelected(); });
+	countSelected(); /* boxes the browser kept ticked on reload or back */
 	document.addEventListener('change', function (e) {
 		var t = e.target;
 		if (t.matches && t.matches('input[data-select-all]')) {
@@ -80,6 +98,7 @@ document.addEventListener('DOMContentLoaded', function () {
 		} else if (t.name === 'ids' && !t.checked) {
 			unselectMatching();
 		}
+		if (t.name === 'ids' || (t.matches && t.matches('input[data-select-all]'))) countSelected();
 	});
 	document.addEventListener('click', function (e) {
 		var b = e.target.closest && e.target.closest('[data-select-matching]');
@@ -95,6 +114,7 @@ document.addEventListener('DOMContentLoaded', function () {
 		note.textContent = b.getAttribute('data-selected-text');
 		b.replaceWith(note);
 		matching = { hidden: hidden, button: b, note: note };
+		countSelected();
 	});
 	/* The order form (« Commander »): − / + buttons and live totals.  The
 	 * server recomputes everything; this only mirrors money.c (integer

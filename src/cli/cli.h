@@ -33,12 +33,26 @@ int cmd_stock(int argc, char **argv); /* orders.c */
 int demo_orders(db *d, arena *a, long long org_id);
 /* The demo organisation's candidates in every status (demo_candidates.c), in demo's transaction. */
 int demo_candidates(db *d, arena *a, long long org_id);
+/* The demo organisation's certifications (demo_certifications.c), in demo's
+ * transaction: one entry per candidate to certify, with the status wanted,
+ * the exam's distance in days (to come for « Prévue », past otherwise) and,
+ * for some « Prévue » ones, the city of a La Poste centre (else NULL). */
+struct demo_cert {
+	long long id;
+	const char *status;
+	int days;
+	const char *city;
+};
+int demo_certifications(db *d, arena *a, long long org_id, const struct demo_cert *list, int n);
 /* The demo organisation's groups, one of each category (demo_groups.c), in demo's transaction. */
 int demo_groups(db *d, arena *a, long long org_id);
+/* La Poste exam centres with slots over the next 8 weeks (demo_centres.c), in demo's transaction. */
+int demo_centres(db *d, arena *a);
 /* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */
 int demo_bulk_candidates(db *d, arena *a, const char *org, const char *count);
 int cmd_mail(int argc, char **argv);  /* mail.c */
 int cmd_candidates(int argc, char **argv); /* candidates.c: candidates import */
 int cmd_bench_data(int argc, char **argv); /* bench_data.c: the data set of bench/ */
+int cmd_certifications(int argc, char **argv); /* certifications.c: certifications sweep */
 
 #endif

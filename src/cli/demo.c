@@ -1,6 +1,7 @@
 /* demo.c - `clr demo`: loads the demonstration data set so that `make run`
  * is a tour of every screen.  Idempotent: running it twice changes nothing. */
 #include "cli/cli.h"
+#include "domain/place.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "domain/org.h"
@@ -17,7 +18,8 @@ static const char demo_help[] =
 	"usage: clr demo [--db URL]\n"
 	"\n"
 	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
-	"its administrator and a Le Robert staff account) and prints the\n"
+	"its administrator, a Le Robert staff account, and fourteen La Poste\n"
+	"exam centres with their slots over the next 8 weeks) and prints the\n"
 	"credentials.  Running it again changes nothing.\n"
 	"\n"
 	"clr demo --candidates N --org NAME [--db URL]\n"
@@ -26,8 +28,13 @@ static const char demo_help[] =
 
 static int ensure_user(db *d, arena *a, long long org_id, const char *email, const char *pw, const char *name)
 {
+	/* looked up first: on PostgreSQL a failed INSERT would abort demo's transaction */
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT 1 FROM users WHERE email = $1", DB_P(email));
+	if (rc < 0 || r.nrows)
+		return rc < 0 ? rc : 0;
 	struct errs e = {0};
-	int rc = user_create(d, a, org_id, email, pw, name, &e, NULL);
+	rc = user_create(d, a, org_id, email, pw, name, &e, NULL);
 	if (rc == CLR_EINVAL && errs_get(&e, "email") && e.n == 1)
 		return 0; /* already there */
 	return rc;
@@ -66,8 +73,12 @@ int cmd_demo(int argc, char **argv)
 		rc = ensure_user(d, a, 0, DEMO_STAFF, DEMO_STAFF_PW, "Service commercial Le Robert");
 	if (!rc)
 		rc = demo_orders(d, a, org_id); /* orders in each status, stock 9 + 10 (demo_orders.c) */
+	if (!rc) /* postal codes and countries: centres and candidates are checked against them */
+		rc = reference_load(d) < 0 ? CLR_EDB : 0;
 	if (!rc)
-		rc = demo_candidates(d, a, org_id); /* candidates in every status (demo_candidates.c) */
+		rc = demo_centres(d, a); /* La Poste exam centres and their slots (demo_centres.c) */
+	if (!rc) /* candidates in every status, with their certifications (demo_candidates.c) */
+		rc = demo_candidates(d, a, org_id);
 	if (!rc)
 		rc = demo_groups(d, a, org_id); /* a group of each category (demo_groups.c) */
 	if (!rc)

@@ -1,7 +1,7 @@
 /* demo_candidates.c - the demo organisation's candidates for `clr demo`: a
  * few dozen French names born in France (metropolitan and overseas) and
- * abroad, in every status, with exam dates for the planned, waiting and
- * passed ones.  Runs inside demo's transaction; idempotent (a candidate
+ * abroad, in every status: the planned, waiting and passed ones get their
+ * certifications from demo_certifications.c.  Runs inside demo's transaction; idempotent (a candidate
  * whose e-mail already exists in the organisation is left alone). */
 #include "cli/cli.h"
 #include "core/crypto.h"
@@ -15,44 +15,45 @@
 static const struct {
 	const char *civ, *last, *first, *born, *cp, *city, *country;
 	const char *status;
-	int exam_days; /* exam date relative to today (0: none) */
+	int exam_days;       /* days to the exam (« Prévue ») or since it (« En attente », « Passée ») */
+	const char *laposte; /* « Prévue » at the La Poste centre of that city, else NULL */
 } people[] = {
-	{"monsieur", "Allera", "Sébastien", "12/04/1985", "69003", "Lyon 3e Arrondissement", "FR", CAND_PLANNED, 21},
-	{"madame", "Lefèvre", "Hélène", "03/11/1992", "42000", "Saint-Étienne", "FR", CAND_TO_ASSIGN, 0},
-	{"madame", "Nguyen", "Thi Mai", "22/01/1990", "", "Hanoï", "VN", CAND_DONE, -40},
-	{"monsieur", "Martin", "Lucas", "07/07/2001", "75011", "Paris", "FR", CAND_TO_ASSIGN, 0},
-	{"madame", "Bernard", "Chloé", "19/02/1998", "33000", "Bordeaux", "FR", CAND_WAITING, 7},
-	{"monsieur", "Dubois", "Hugo", "30/09/1995", "59000", "Lille", "FR", CAND_DRAFT, 0},
-	{"madame", "Thomas", "Manon", "15/05/1999", "31000", "Toulouse", "FR", CAND_DONE, -75},
-	{"monsieur", "Robert", "Nathan", "01/12/1987", "44000", "Nantes", "FR", CAND_PLANNED, 35},
-	{"madame", "Richard", "Camille", "11/03/1993", "67000", "Strasbourg", "FR", CAND_TO_ASSIGN, 0},
-	{"monsieur", "Petit", "Théo", "28/08/2003", "34000", "Montpellier", "FR", CAND_WAITING, 3},
-	{"madame", "Durand", "Léa", "09/10/2000", "06000", "Nice", "FR", CAND_DONE, -12},
-	{"monsieur", "Leroy", "Louis", "17/06/1979", "35000", "Rennes", "FR", CAND_TO_ASSIGN, 0},
-	{"madame", "Moreau", "Inès", "05/04/1997", "13001", "Marseille 1er Arrondissement", "FR", CAND_PLANNED, 14},
-	{"monsieur", "Simon", "Gabriel", "23/01/1991", "97400", "Saint-Denis", "RE", CAND_TO_ASSIGN, 0},
-	{"madame", "Laurent", "Jade", "14/02/2004", "97200", "Fort-de-France", "MQ", CAND_DRAFT, 0},
-	{"monsieur", "Lefebvre", "Arthur", "02/09/1989", "21000", "Dijon", "FR", CAND_DONE, -200},
-	{"madame", "Michel", "Louise", "26/12/1994", "37000", "Tours", "FR", CAND_WAITING, 10},
-	{"monsieur", "Garcia", "Raphaël", "08/08/1996", "", "Barcelone", "ES", CAND_TO_ASSIGN, 0},
-	{"madame", "David", "Emma", "19/03/2002", "49000", "Angers", "FR", CAND_PLANNED, 28},
-	{"monsieur", "Bertrand", "Jules", "13/05/1983", "87000", "Limoges", "FR", CAND_TO_ASSIGN, 0},
-	{"madame", "Roux", "Alice", "21/07/1998", "38000", "Grenoble", "FR", CAND_DONE, -5},
-	{"monsieur", "Vincent", "Adam", "04/04/2005", "76000", "Rouen", "FR", CAND_DRAFT, 0},
-	{"madame", "Fournier", "Lina", "10/10/1990", "80000", "Amiens", "FR", CAND_TO_ASSIGN, 0},
-	{"monsieur", "Morel", "Paul", "29/11/1986", "25000", "Besançon", "FR", CAND_WAITING, 1},
-	{"madame", "Girard", "Rose", "06/06/1992", "", "Montréal", "CA", CAND_PLANNED, 42},
-	{"monsieur", "André", "Maël", "18/02/1999", "29200", "Brest", "FR", CAND_TO_ASSIGN, 0},
-	{"madame", "Mercier", "Anna", "27/09/1988", "63000", "Clermont-Ferrand", "FR", CAND_DONE, -90},
-	{"monsieur", "Dupont", "Noah", "12/12/2000", "54000", "Nancy", "FR", CAND_TO_ASSIGN, 0},
-	{"madame", "Lambert", "Zoé", "03/03/1997", "86000", "Poitiers", "FR", CAND_DRAFT, 0},
-	{"monsieur", "Bonnet", "Ethan", "24/05/1994", "97110", "Pointe-à-Pitre", "GP", CAND_PLANNED, 60},
-	{"madame", "François", "Juliette", "16/08/1991", "14000", "Caen", "FR", CAND_TO_ASSIGN, 0},
-	{"monsieur", "Diallo", "Mamadou", "09/01/1993", "", "Dakar", "SN", CAND_WAITING, 5},
-	{"madame", "Benali", "Yasmine", "31/10/1996", "93200", "Saint-Denis", "FR", CAND_TO_ASSIGN, 0},
-	{"monsieur", "N'Guessan", "Kouadio", "20/04/1990", "", "Abidjan", "CI", CAND_DONE, -30},
-	{"madame", "Le Goff", "Maëlle", "07/02/2003", "29000", "Quimper", "FR", CAND_TO_ASSIGN, 0},
-	{"monsieur", "Rousseau", "Victor", "25/06/1984", "45000", "Orléans", "FR", CAND_PLANNED, 7},
+	{"monsieur", "Allera", "Sébastien", "12/04/1985", "69003", "Lyon 3e Arrondissement", "FR", CAND_PLANNED, 21, "Lyon"},
+	{"madame", "Lefèvre", "Hélène", "03/11/1992", "42000", "Saint-Étienne", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "Nguyen", "Thi Mai", "22/01/1990", "", "Hanoï", "VN", CAND_DONE, -40, NULL},
+	{"monsieur", "Martin", "Lucas", "07/07/2001", "75011", "Paris", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "Bernard", "Chloé", "19/02/1998", "33000", "Bordeaux", "FR", CAND_WAITING, 7, NULL},
+	{"monsieur", "Dubois", "Hugo", "30/09/1995", "59000", "Lille", "FR", CAND_DRAFT, 0, NULL},
+	{"madame", "Thomas", "Manon", "15/05/1999", "31000", "Toulouse", "FR", CAND_DONE, -75, NULL},
+	{"monsieur", "Robert", "Nathan", "01/12/1987", "44000", "Nantes", "FR", CAND_PLANNED, 35, NULL},
+	{"madame", "Richard", "Camille", "11/03/1993", "67000", "Strasbourg", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"monsieur", "Petit", "Théo", "28/08/2003", "34000", "Montpellier", "FR", CAND_WAITING, 3, NULL},
+	{"madame", "Durand", "Léa", "09/10/2000", "06000", "Nice", "FR", CAND_DONE, -12, NULL},
+	{"monsieur", "Leroy", "Louis", "17/06/1979", "35000", "Rennes", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "Moreau", "Inès", "05/04/1997", "13001", "Marseille 1er Arrondissement", "FR", CAND_PLANNED, 14, "Marseille"},
+	{"monsieur", "Simon", "Gabriel", "23/01/1991", "97400", "Saint-Denis", "RE", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "Laurent", "Jade", "14/02/2004", "97200", "Fort-de-France", "MQ", CAND_DRAFT, 0, NULL},
+	{"monsieur", "Lefebvre", "Arthur", "02/09/1989", "21000", "Dijon", "FR", CAND_DONE, -200, NULL},
+	{"madame", "Michel", "Louise", "26/12/1994", "37000", "Tours", "FR", CAND_WAITING, 10, NULL},
+	{"monsieur", "Garcia", "Raphaël", "08/08/1996", "", "Barcelone", "ES", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "David", "Emma", "19/03/2002", "49000", "Angers", "FR", CAND_PLANNED, 28, NULL},
+	{"monsieur", "Bertrand", "Jules", "13/05/1983", "87000", "Limoges", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "Roux", "Alice", "21/07/1998", "38000", "Grenoble", "FR", CAND_DONE, -5, NULL},
+	{"monsieur", "Vincent", "Adam", "04/04/2005", "76000", "Rouen", "FR", CAND_DRAFT, 0, NULL},
+	{"madame", "Fournier", "Lina", "10/10/1990", "80000", "Amiens", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"monsieur", "Morel", "Paul", "29/11/1986", "25000", "Besançon", "FR", CAND_WAITING, 1, NULL},
+	{"madame", "Girard", "Rose", "06/06/1992", "", "Montréal", "CA", CAND_PLANNED, 42, NULL},
+	{"monsieur", "André", "Maël", "18/02/1999", "29200", "Brest", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "Mercier", "Anna", "27/09/1988", "63000", "Clermont-Ferrand", "FR", CAND_DONE, -90, NULL},
+	{"monsieur", "Dupont", "Noah", "12/12/2000", "54000", "Nancy", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"madame", "Lambert", "Zoé", "03/03/1997", "86000", "Poitiers", "FR", CAND_DRAFT, 0, NULL},
+	{"monsieur", "Bonnet", "Ethan", "24/05/1994", "97110", "Pointe-à-Pitre", "GP", CAND_PLANNED, 60, NULL},
+	{"madame", "François", "Juliette", "16/08/1991", "14000", "Caen", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"monsieur", "Diallo", "Mamadou", "09/01/1993", "", "Dakar", "SN", CAND_WAITING, 5, NULL},
+	{"madame", "Benali", "Yasmine", "31/10/1996", "93200", "Saint-Denis", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"monsieur", "N'Guessan", "Kouadio", "20/04/1990", "", "Abidjan", "CI", CAND_DONE, -30, NULL},
+	{"madame", "Le Goff", "Maëlle", "07/02/2003", "29000", "Quimper", "FR", CAND_TO_ASSIGN, 0, NULL},
+	{"monsieur", "Rousseau", "Victor", "25/06/1984", "45000", "Orléans", "FR", CAND_PLANNED, 7, "Paris"},
 };
 
 /* "prenom.nom@demo-candidats.clr.test", ASCII-folded. */
@@ -71,6 +72,8 @@ int demo_candidates(db *d, arena *a, long long org_id)
 	if (pw_hash("Candidat-2026", hash))
 		return CLR_ESYS;
 	struct actor who = {0, org_id, ""};
+	struct demo_cert certs[sizeof people / sizeof *people];
+	int ncerts = 0;
 	for (size_t i = 0; i < sizeof people / sizeof *people; i++) {
 		struct candidate_input in = {
 			.civility = people[i].civ, .last_name = people[i].last, .first_name = people[i].first,
@@ -97,16 +100,10 @@ int demo_candidates(db *d, arena *a, long long org_id)
 				      draft ? CAND_DRAFT : CAND_TO_ASSIGN, &id);
 		if (rc)
 			return rc;
-		if (people[i].exam_days) {
-			const char *date = date_fmt(a, now_s() + (time_t)people[i].exam_days * 86400);
-			/* jj/mm/aaaa -> aaaa-mm-jj */
-			const char *iso = arena_printf(a, "%.4s-%.2s-%.2s", date + 6, date + 3, date);
-			rc = candidate_set_status(d, a, &who, id, people[i].status, iso);
-		} else if (!draft && !str_eq(people[i].status, CAND_TO_ASSIGN)) {
-			rc = candidate_set_status(d, a, &who, id, people[i].status, NULL);
-		}
-		if (rc)
-			return rc;
+		if (!draft && !str_eq(people[i].status, CAND_TO_ASSIGN))
+			certs[ncerts++] = (struct demo_cert){id, people[i].status, people[i].exam_days < 0 ? -people[i].exam_days
+													: people[i].exam_days,
+							     people[i].laposte};
 	}
-	return 0;
+	return demo_certifications(d, a, org_id, certs, ncerts);
 }

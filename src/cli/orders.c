@@ -140,13 +140,13 @@ int cmd_stock(int argc, char **argv)
 		}
 		exit_code = rc ? 1 : 0;
 	} else if (!rc && credit) {
-		rc = stock_credit(d, a, org_id, p.id, n, reason, 0, "cli", &cli_actor);
+		rc = stock_credit(d, a, org_id, p.id, n, reason, 0, "cli", &cli_actor, NULL);
 		if (!rc)
 			printf("%lld credit(s) of %s added to \"%s\"\n", n, p.reference, org);
 		exit_code = rc ? 1 : 0;
 	} else if (!rc && consume) {
 		rc = stock_consume(d, a, org_id, p.id, n, reason && *reason ? reason : "Consommation (ligne de commande)",
-				   "cli", &cli_actor);
+				   "cli", &cli_actor, NULL);
 		if (rc == CLR_ECONFLICT) {
 			fprintf(stderr, "clr: not enough %s credits for \"%s\": nothing taken\n", p.reference, org);
 			exit_code = 3;

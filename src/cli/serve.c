@@ -1,7 +1,7 @@
 /* serve.c - `clr serve` and `clr migrate`.  `clr serve` runs the HTTP
- * server and, beside it, the background threads: mail delivery and the
- * builder of the candidate lists' index.  They start before the server and
- * stop once it has finished its requests. */
+ * server and, beside it, the background threads: mail delivery, the
+ * builder of the candidate lists' index and the certifications' sweep.
+ * They start before the server and stop once it has finished its requests. */
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/tmpl.h"
@@ -10,16 +10,18 @@
 #include "mail/smtp.h"
 #include "mail/worker.h"
 #include "domain/cand_index.h"
+#include "domain/certification.h"
 #include "domain/place.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* --- background threads ------------------------------------------------ */
 
-#define MAX_BG 4
+#define MAX_BG 8
 
 struct bg {
 	void (*fn)(atomic_int *stop); /* runs until *stop */
@@ -88,8 +90,33 @@ static const char serve_help[] =
 	"CLR_LIST_INDEX_MB (default 64): organisations with at least that many\n"
 	"candidates get an in-memory search index of their list, within that\n"
 	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n"
+	"CLR_SWEEP_S (default 300): every so many seconds, candidates whose exam\n"
+	"date has passed go from « Prévue » to « En attente ».\n"
 	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
 	"view does not set is logged as an error (src/core/tmpl.h).\n";
+
+/* « Prévue » becomes « En attente » when exam dates pass: a sweep at start,
+ * then every CLR_SWEEP_S seconds (default 300), on every server (it is
+ * idempotent and cheap when there is nothing to do). */
+static void sweep_worker(atomic_int *stop)
+{
+	const char *e = getenv("CLR_SWEEP_S");
+	long every = e && atol(e) > 0 ? atol(e) : 300, waited = every * 5;
+	while (!atomic_load(stop)) {
+		if (waited >= every * 5) { /* ticks of 200 ms */
+			db *d = db_thread();
+			arena *a = arena_new();
+			long long n = 0;
+			if (d && certification_sweep(d, a, &n) == 0 && n > 0)
+				log_info("msg=\"certifications past their date\" candidates=%lld", n);
+			arena_free(a);
+			waited = 0;
+		}
+		struct timespec ts = {0, 200 * 1000000L};
+		nanosleep(&ts, NULL);
+		waited++;
+	}
+}
 
 int cmd_serve(int argc, char **argv)
 {
@@ -126,6 +153,7 @@ int cmd_serve(int argc, char **argv)
 	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */
 	if (cand_index_enabled())
 		bg_start(index_worker);
+	bg_start(sweep_worker); /* « Prévue » -> « En attente » (certification.h) */
 	rc = server_run(&so);
 	bg_stop_all();
 	db_close_all_threads();

@@ -267,6 +267,21 @@ static int is_leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
+const char *date_long_fr(arena *a, const char *iso)
+{
+	static const char *const days[] = {"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"};
+	static const char *const months[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
+					     "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+	int y, m, d;
+	if (!iso || strlen(iso) != 10 || iso[4] != '-' || !date_parse(iso, &y, &m, &d))
+		return iso ? iso : "";
+	/* Sakamoto's day of the week (0 = Sunday) */
+	static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+	int yy = y - (m < 3);
+	int wd = (yy + yy / 4 - yy / 100 + yy / 400 + t[m - 1] + d) % 7;
+	return arena_printf(a, "%s %d%s %s %d", days[wd], d, d == 1 ? "er" : "", months[m - 1], y);
+}
+
 int date_parse(const char *s, int *y, int *m, int *d)
 {
 	int n = 0;

@@ -48,6 +48,9 @@ char *date_fmt(arena *a, time_t t);
 char *datetime_fmt(arena *a, time_t t);
 /* "YYYY-MM-DD" -> "jj/mm/aaaa"; other text unchanged, NULL -> "". */
 const char *date_iso_fr(arena *a, const char *iso);
+/* "YYYY-MM-DD" -> "mardi 15 décembre 2026" ("mardi 1er décembre 2026" on
+ * the first); other text unchanged, NULL -> "". */
+const char *date_long_fr(arena *a, const char *iso);
 /* A calendar date typed as "jj/mm/aaaa" (or ISO "aaaa-mm-jj") -> y, m, d:
  * 1 if it is a real date (leap years counted, year >= 1000), else 0. */
 int date_parse(const char *s, int *y, int *m, int *d);

@@ -4,10 +4,10 @@
  * A backend's connection struct starts with `struct db` (so a db * can be
  * cast to it); struct db starts with the backend's ops table.  db.c does the
  * dispatch and the backend-independent parts (db_tx, helpers, db_thread).
- * The statement cache (a string-keyed hash table, keys copied) is shared.
  */
 #ifndef CLR_DB_BACKEND_H
 #define CLR_DB_BACKEND_H
+#include "core/strmap.h"
 #include "db/db.h"
 
 struct db_ops {
@@ -41,20 +41,9 @@ void db_log_sql_error(const db *d, const char *sql);
 int db_sqlite_open(const char *path, db **out, char *err, size_t errlen);
 int db_pg_open(const char *url, db **out, char *err, size_t errlen);
 
-/* Statement cache: SQL text -> backend value.  Bounded: past STMT_CACHE_MAX
- * entries, stmt_cache_put() refuses (returns -1) and the caller uses the
- * statement once without caching. */
+/* Statement caches (SQL text -> the backend's prepared statement) are
+ * core/strmap.h maps with copied keys, bounded: past STMT_CACHE_MAX entries
+ * a statement is run once without being cached. */
 #define STMT_CACHE_MAX 4096
-struct stmt_cache {
-	struct stmt_slot {
-		char *sql;
-		void *val;
-	} *slots;
-	size_t cap, n;
-};
-void *stmt_cache_get(const struct stmt_cache *c, const char *sql);
-int stmt_cache_put(struct stmt_cache *c, const char *sql, void *val);
-/* Calls drop(val) for each entry (if drop is not NULL) and empties the cache. */
-void stmt_cache_clear(struct stmt_cache *c, void (*drop)(void *val));
 
 #endif

@@ -131,10 +131,34 @@ void db_thread_close(void)
 	thread_db = NULL;
 }
 
+/* CLR_SLOW_SQL_MS=N logs every statement that takes N ms or more (with its
+ * first 80 characters); unset: nothing is timed. */
+static double slow_ms(void)
+{
+	static double ms = -2;
+	if (ms == -2) {
+		const char *e = getenv("CLR_SLOW_SQL_MS");
+		ms = e && *e ? atof(e) : -1;
+	}
+	return ms;
+}
+
+static void slow_log(const db *d, const char *sql, double t0)
+{
+	double took = mono_ms() - t0;
+	if (took >= slow_ms())
+		log_info("msg=\"slow statement\" ms=%.1f backend=%s sql=\"%.80s\"", took, d->ops->name, sql);
+}
+
 int db_exec(db *d, const char *sql, int n, const char *const *params)
 {
 	d->retryable = 0;
-	return d->ops->exec(d, sql, n, params);
+	if (slow_ms() < 0)
+		return d->ops->exec(d, sql, n, params);
+	double t0 = mono_ms();
+	int rc = d->ops->exec(d, sql, n, params);
+	slow_log(d, sql, t0);
+	return rc;
 }
 
 int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *const *params)
@@ -142,7 +166,12 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	d->retryable = 0;
 	out->nrows = out->ncols = 0;
 	out->cells = NULL;
-	return d->ops->query(d, a, out, sql, n, params);
+	if (slow_ms() < 0)
+		return d->ops->query(d, a, out, sql, n, params);
+	double t0 = mono_ms();
+	int rc = d->ops->query(d, a, out, sql, n, params);
+	slow_log(d, sql, t0);
+	return rc;
 }
 
 int db_exec_script(db *d, const char *sql)
@@ -275,84 +304,4 @@ int db_tx(db *d, int (*fn)(db *d, void *ctx), void *ctx)
 	log_error("msg=\"transaction failed after retries\" attempts=%d err=\"%s\"", TX_ATTEMPTS,
 		  d->errmsg);
 	return rc;
-}
-
-/* ---- statement cache: open addressing, linear probing ---- */
-
-/* Hash of an SQL text, 8 bytes per step: every statement run looks its
- * text (a few hundred bytes) up, and FNV-1a's multiply per byte was most
- * of that lookup (docs/PERFORMANCE.md, run 7). */
-static size_t hash_str(const char *s)
-{
-	const uint64_t k = 0x9e3779b97f4a7c15ULL;
-	size_t n = strlen(s);
-	uint64_t h = 1469598103934665603ULL ^ n, w;
-	for (; n >= 8; n -= 8, s += 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * k;
-		h ^= h >> 29;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * k;
-	return (size_t)(h ^ (h >> 32));
-}
-
-void *stmt_cache_get(const struct stmt_cache *c, const char *sql)
-{
-	if (!c->cap)
-		return NULL;
-	for (size_t i = hash_str(sql) & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
-		if (!c->slots[i].sql)
-			return NULL;
-		if (strcmp(c->slots[i].sql, sql) == 0)
-			return c->slots[i].val;
-	}
-}
-
-static void slot_insert(struct stmt_slot *slots, size_t cap, char *sql, void *val)
-{
-	size_t i = hash_str(sql) & (cap - 1);
-	while (slots[i].sql)
-		i = (i + 1) & (cap - 1);
-	slots[i].sql = sql;
-	slots[i].val = val;
-}
-
-int stmt_cache_put(struct stmt_cache *c, const char *sql, void *val)
-{
-	if (c->n >= STMT_CACHE_MAX)
-		return -1;
-	if ((c->n + 1) * 2 > c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 64;
-		struct stmt_slot *ns = calloc(ncap, sizeof *ns);
-		if (!ns)
-			return -1;
-		for (size_t i = 0; i < c->cap; i++)
-			if (c->slots[i].sql)
-				slot_insert(ns, ncap, c->slots[i].sql, c->slots[i].val);
-		free(c->slots);
-		c->slots = ns;
-		c->cap = ncap;
-	}
-	char *key = strdup(sql);
-	if (!key)
-		return -1;
-	slot_insert(c->slots, c->cap, key, val);
-	c->n++;
-	return 0;
-}
-
-void stmt_cache_clear(struct stmt_cache *c, void (*drop)(void *val))
-{
-	for (size_t i = 0; i < c->cap; i++) {
-		if (!c->slots[i].sql)
-			continue;
-		if (drop)
-			drop(c->slots[i].val);
-		free(c->slots[i].sql);
-	}
-	free(c->slots);
-	c->slots = NULL;
-	c->cap = c->n = 0;
 }

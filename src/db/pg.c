@@ -17,7 +17,7 @@
 struct pg {
 	struct db base;
 	PGconn *c;
-	struct stmt_cache cache;
+	struct strmap cache; /* copy_keys */
 	int next_id;
 };
 
@@ -69,7 +69,7 @@ static int check_conn(struct pg *p)
 {
 	if (PQstatus(p->c) == CONNECTION_OK)
 		return 0;
-	stmt_cache_clear(&p->cache, free);
+	strmap_clear(&p->cache, free);
 	PQreset(p->c);
 	if (PQstatus(p->c) == CONNECTION_OK)
 		return 0;
@@ -85,7 +85,7 @@ static int run(struct pg *p, const char *sql, int n, const char *const *params, 
 	int rc = check_conn(p);
 	if (rc < 0)
 		return rc;
-	struct pstmt *ps = stmt_cache_get(&p->cache, sql);
+	struct pstmt *ps = strmap_get(&p->cache, sql, NULL);
 	if (!ps && p->cache.n < STMT_CACHE_MAX) {
 		struct pstmt *np = calloc(1, sizeof *np);
 		if (!np)
@@ -104,7 +104,7 @@ static int run(struct pg *p, const char *sql, int n, const char *const *params, 
 		}
 		np->nparams = PQnparams(r);
 		PQclear(r);
-		if (stmt_cache_put(&p->cache, sql, np) < 0)
+		if (strmap_put(&p->cache, sql, np, NULL) < 0)
 			abort();
 		ps = np;
 	}
@@ -226,7 +226,7 @@ static int pg_rollback(db *d)
 static void pg_close(db *d)
 {
 	struct pg *p = PG(d);
-	stmt_cache_clear(&p->cache, free);
+	strmap_clear(&p->cache, free);
 	PQfinish(p->c);
 	free(p);
 }
@@ -268,6 +268,7 @@ int db_pg_open(const char *url, db **out, char *err, size_t errlen)
 	}
 	p->base.ops = &pg_ops;
 	p->base.kind = DB_PG;
+	p->cache.copy_keys = 1;
 	p->c = c;
 	*out = &p->base;
 	return 0;

@@ -20,7 +20,7 @@ struct sq {
 	struct db base;
 	sqlite3 *h;
 	int snap; /* a read snapshot is open (db_read_begin()) */
-	struct stmt_cache cache;
+	struct strmap cache; /* copy_keys */
 };
 
 #define SQ(d) ((struct sq *)(d))
@@ -73,7 +73,7 @@ static int params_ordered(sqlite3_stmt *st)
 static int prepare(struct sq *s, const char *sql, int n, const char *const *params,
 		   sqlite3_stmt **out, int *cached)
 {
-	struct sq_st *p = stmt_cache_get(&s->cache, sql);
+	struct sq_st *p = strmap_get(&s->cache, sql, NULL);
 	*cached = 1;
 	if (!p) {
 		sqlite3_stmt *st0 = NULL;
@@ -89,7 +89,7 @@ static int prepare(struct sq *s, const char *sql, int n, const char *const *para
 			abort();
 		p->st = st0;
 		p->ordered = params_ordered(st0);
-		if (stmt_cache_put(&s->cache, sql, p) < 0)
+		if (s->cache.n >= STMT_CACHE_MAX || strmap_put(&s->cache, sql, p, NULL) < 0)
 			*cached = 0;
 	}
 	sqlite3_stmt *st = p->st;
@@ -327,7 +327,7 @@ static int sq_rollback(db *d)
 static void sq_close(db *d)
 {
 	struct sq *s = SQ(d);
-	stmt_cache_clear(&s->cache, finalize);
+	strmap_clear(&s->cache, finalize);
 	sqlite3_close_v2(s->h);
 	free(s);
 }
@@ -395,6 +395,7 @@ int db_sqlite_open(const char *path, db **out, char *err, size_t errlen)
 	}
 	s->base.ops = &sqlite_ops;
 	s->base.kind = DB_SQLITE;
+	s->cache.copy_keys = 1;
 	s->h = h;
 	*out = &s->base;
 	return 0;

@@ -2,7 +2,8 @@
  * record, validation with French messages, storage, list and search.
  *
  * A record has five steps (CAND_STEP_*): identity, password and information
- * are required, contact details and misc are optional.  The web form stores
+ * are required, contact details and misc are optional; its fields, steps and
+ * statuses are described once, in candidate_fields.h.  The web form stores
  * a candidate from its first valid step with status « En création »
  * (CAND_DRAFT); « Enregistrer » once the three required steps are valid
  * makes it « À attribuer » (CAND_TO_ASSIGN).  Later statuses come with the
@@ -25,83 +26,30 @@
 #include "core/validate.h"
 #include "db/db.h"
 #include "domain/audit.h"
+#include "domain/candidate_fields.h"
 
 #define CAND_PASSWORD_MIN 6
-#define CAND_NAME_MAX 100
 #define CAND_MIN_AGE 10
 
-enum cand_step {
-	CAND_STEP_IDENTITY = 1,
-	CAND_STEP_PASSWORD = 2,
-	CAND_STEP_INFO = 3,
-	CAND_STEP_CONTACT = 4,
-	CAND_STEP_MISC = 5,
-	CAND_NSTEPS = 5,
-};
-#define CAND_STEP_BIT(n) (1 << ((n) - 1))
-#define CAND_REQUIRED_STEPS 7 /* identity | password | info */
-
-/* A code stored in the database with its French label. */
-struct code_label {
-	const char *code, *label;
-};
-/* Tables end with {NULL, NULL}. */
-extern const struct code_label cand_civilities[];  /* madame, monsieur */
-extern const struct code_label cand_employments[]; /* « Statut »: salarie, demandeur, ... */
-extern const struct code_label cand_fundings[];    /* « Financement »: cpf, employeur, ... */
-extern const struct code_label cand_educations[];  /* « Niveau d'études » */
-extern const struct code_label cand_csps[];        /* INSEE PCS groups '1'..'8' */
-extern const struct code_label cand_yes_no[];      /* oui, non */
-/* Label of code in table t, or NULL. */
-const char *code_label(const struct code_label *t, const char *code);
-
-/* Statuses, in display order, with the colour of their dot. */
-#define CAND_DRAFT "draft"
-#define CAND_TO_ASSIGN "to_assign"
-#define CAND_PLANNED "planned"
-#define CAND_WAITING "waiting"
-#define CAND_DONE "done"
-struct cand_status {
-	const char *code, *label, *colour; /* colour: CSS class suffix and hex */
-	const char *hex;
-};
-extern const struct cand_status cand_statuses[]; /* ends with {NULL} */
-#define CAND_NSTATUS 5
-const struct cand_status *cand_status_find(const char *code);
-
-/* Raw or normalised values of every field (NULL = not given).  Field names
- * of forms and error keys are the member names. */
+/* Raw or normalised values of every field of CAND_FIELDS (NULL = not
+ * given), by name or by index (v[CF_x]).  Field names of forms and error
+ * keys are the member names. */
 struct candidate_input {
-	/* 1. Identité */
-	const char *civility, *last_name, *birth_name, *first_name, *email;
-	const char *birth_date; /* jj/mm/aaaa in, 'YYYY-MM-DD' after validation */
-	const char *birth_postal_code, *birth_city, *birth_country;
-	const char *birth_insee; /* set by validation (born in France) */
-	/* 2. Mot de passe */
-	const char *password, *password_confirm;
-	const char *send_credentials; /* "oui" | "non" */
-	const char *password_hash;    /* optional: precomputed argon2id (import) */
-	/* 3. Informations */
-	const char *employment, *funding;
-	/* 4. Coordonnées */
-	const char *phone, *address, *postal_code, *city, *country;
-	/* 5. Divers */
-	const char *education, *csp, *french_native;
+	CAND_FIELD_VALUES;
+	const char *password_hash; /* optional: precomputed argon2id (import) */
 };
 
-/* Validate one step, normalising *in; errors (French) keyed by field name.
- * org_id/self_id: the e-mail must be unique among org_id's candidates other
- * than self_id (0 for a new one).  For the password step, keep_password
- * allows an empty password (editing: the current one stays).  0, CLR_EINVAL
- * or a storage error. */
-int candidate_validate_identity(db *d, arena *a, long long org_id, long long self_id, struct candidate_input *in,
-				struct errs *e);
-int candidate_validate_password(arena *a, struct candidate_input *in, int keep_password, struct errs *e);
-int candidate_validate_info(arena *a, struct candidate_input *in, struct errs *e);
-int candidate_validate_contact(db *d, arena *a, struct candidate_input *in, struct errs *e);
-int candidate_validate_misc(arena *a, struct candidate_input *in, struct errs *e);
+/* Validates step `step` (1..5), normalising *in: every field by its kind
+ * (candidate_fields.h), then the rules joining fields.  Errors (French)
+ * keyed by field name.  org_id/self_id: the e-mail must be unique among
+ * org_id's candidates other than self_id (0 for a new one).  For the
+ * password step, keep_password allows an empty password (editing: the
+ * current one stays).  0, CLR_EINVAL or a storage error. */
 int candidate_validate_step(db *d, arena *a, long long org_id, long long self_id, int step, int keep_password,
 			    struct candidate_input *in, struct errs *e);
+/* candidate_validate_step() of the identity. */
+int candidate_validate_identity(db *d, arena *a, long long org_id, long long self_id, struct candidate_input *in,
+				struct errs *e);
 /* Every step (the three required ones must be valid; the optional ones are
  * validated when given).  For the import. */
 int candidate_validate_all(db *d, arena *a, long long org_id, struct candidate_input *in, struct errs *e);
@@ -131,8 +79,7 @@ int candidate_create(db *d, arena *a, const struct actor *who, const struct cand
  * CLR_ECONFLICT if an e-mail is already used: the caller rolls back. */
 #define CAND_BATCH_MAX 64
 int candidate_batch_begin(db *d);
-int candidate_create_batch(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int n,
-			   int steps, const char *status);
+int candidate_create_batch(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int n);
 long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status);
 
 /* The web form: validates step `step` of candidate `id` (0 = a new one,
@@ -148,12 +95,10 @@ struct candidate {
 	long long id, org_id;
 	const char *status;
 	int steps;
-	const char *civility, *last_name, *birth_name, *first_name, *email, *birth_date;
-	const char *birth_postal_code, *birth_city, *birth_insee, *birth_country;
-	int has_password, send_credentials;
-	const char *employment, *funding;
-	const char *phone, *address, *postal_code, *city, *country;
-	const char *education, *csp, *french_native;
+	/* every field as stored ("" when empty); password and password_confirm
+	 * NULL; send_credentials "oui"/"non", "" while no password is set */
+	CAND_FIELD_VALUES;
+	int has_password;
 	const char *exam_date; /* NULL if none */
 	long long created_at, updated_at;
 };
@@ -164,10 +109,18 @@ int candidate_get(db *d, arena *a, long long org_id, long long id, struct candid
  * demo data); audited.  CLR_ENOTFOUND, CLR_EINVAL for an unknown status. */
 int candidate_set_status(db *d, arena *a, const struct actor *who, long long id, const char *status,
 			 const char *exam_date);
-/* Deletes the candidate (audit row).  CLR_ENOTFOUND if not org's. */
-int candidate_delete(db *d, arena *a, const struct actor *who, long long id);
+/* Deletes the candidate (audit row).  CLR_ENOTFOUND if not org's;
+ * CLR_EINVAL with the French reason in e while they hold a planned or a
+ * taken certification (certification_candidate_deletable()). */
+int candidate_delete(db *d, arena *a, const struct actor *who, long long id, struct errs *e);
 
-/* The list. */
+/* A field's value as shown on screen and in exports: a choice's label, a
+ * date as jj/mm/aaaa, a country's name (country(ctx, code), or the code),
+ * « Défini » for a password; "" when empty. */
+const char *candidate_field_text(arena *a, const struct cand_field *f, const char *value,
+				 const char *(*country)(void *ctx, const char *code), void *ctx);
+
+/* ---- The list (cand_query.c) ---- */
 enum cand_sort { CSORT_NAME, CSORT_EMAIL, CSORT_STATUS, CSORT_EXAM };
 struct candidate_query {
 	const char *q;      /* any part of the name or e-mail; folded here */
@@ -203,6 +156,23 @@ struct candidate_page {
 int candidate_list(db *d, arena *a, long long org_id, const struct candidate_query *q, struct candidate_page *out);
 /* Number of candidates per status (index in cand_statuses) and in all. */
 int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NSTATUS], long long *total);
+
+/* " ORDER BY" terms of q's sort (without the keyword), on `candidates c`:
+ * the one order of the list and the exports. */
+const char *candidate_order_by(arena *a, const struct candidate_query *q);
+
+/* Export: calls row(ctx, cells) for each candidate matching q (its sort
+ * applies; page and per_page are ignored), with one text cell per column of
+ * candidate_export_columns(): the import template's columns (so that an
+ * export re-imports), then « Statut du dossier » and « Date de passage »,
+ * as shown on screen (dates jj/mm/aaaa). */
+struct export_col {
+	const char *header;
+	int date; /* the cells are dates, jj/mm/aaaa or empty */
+};
+int candidate_export_columns(const struct export_col **cols);
+int candidate_export(db *d, arena *a, long long org_id, const struct candidate_query *q,
+		     int (*row)(void *ctx, const char *const *cells), void *ctx);
 
 /* The e-mails sent to the candidate (outbox rows of kind "candidate.*" to
  * their address), newest first, at most 20. */

@@ -5,15 +5,11 @@
  * actor's organisation; every change writes an audit row in the same
  * transaction.
  *
- * Lists of ids go to SQL in chunks of ID_CHUNK placeholders (a constant
- * statement text, so it is prepared once per connection; unused trailing
- * placeholders are NULL and match nothing), as a VALUES list joined on the
- * primary key: PostgreSQL's generic plan for "c.org_id = $1 AND c.id IN
- * ($2, ...)" scans the organisation's candidates for every chunk, a join on
- * VALUES looks each id up.  Associating every candidate
- * matching the list's filters is a single INSERT ... SELECT built on
- * candidate_filter(), the WHERE clause of the candidates' list. */
+ * The candidates associated or removed (ticked, or every one matching the
+ * list's filters) are gathered by cand_selection.h, then one statement
+ * acts on them all. */
 #include "domain/group.h"
+#include "domain/cand_selection.h"
 #include "domain/place.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -21,8 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_CHUNK 1000
-#define ID_MAX 100000 /* ids in one request: more is refused (the form body is 1 MiB anyway) */
 
 const struct group_category group_categories[] = {
 	{"client", "Client", "les candidats proviennent d'un même client (pour les partenaires agréés)."},
@@ -45,47 +39,6 @@ const struct group_category *group_category_find(const char *code)
 static const char *s0(const char *s)
 {
 	return s ? s : "";
-}
-
-/* "(VALUES (CAST($k AS BIGINT)), ..., (CAST($k+ID_CHUNK-1 AS BIGINT))) ids"
- * whose column is ids.column1 (the name both backends give it). */
-static const char *placeholders(arena *a, int first)
-{
-	buf b = BUF_INIT;
-	buf_adds(&b, "(VALUES ");
-	for (int i = 0; i < ID_CHUNK; i++)
-		buf_printf(&b, "%s(CAST($%d AS BIGINT))", i ? ", " : "", first + i);
-	buf_adds(&b, ") ids");
-	char *s = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return s;
-}
-
-static int cmp_ll(const void *x, const void *y)
-{
-	long long a = *(const long long *)x, b = *(const long long *)y;
-	return (a > b) - (a < b);
-}
-
-/* Sorted copy of ids without duplicates; CLR_ENOTFOUND for an id <= 0. */
-static int unique_ids(arena *a, const long long *ids, int n, long long **out, int *nout)
-{
-	*out = arena_alloc(a, sizeof **out * (size_t)(n + 1));
-	*nout = 0;
-	if (n < 0 || n > ID_MAX)
-		return CLR_EINVAL;
-	for (int i = 0; i < n; i++) {
-		if (ids[i] <= 0)
-			return CLR_ENOTFOUND;
-		(*out)[i] = ids[i];
-	}
-	qsort(*out, (size_t)n, sizeof **out, cmp_ll);
-	int k = 0;
-	for (int i = 0; i < n; i++)
-		if (k == 0 || (*out)[k - 1] != (*out)[i])
-			(*out)[k++] = (*out)[i];
-	*nout = k;
-	return 0;
 }
 
 /* Trimmed, whitespace-collapsed name; NULL on invalid UTF-8. */
@@ -368,9 +321,8 @@ struct members_ctx {
 	arena *a;
 	const struct actor *who;
 	long long gid;
-	const long long *ids; /* sorted, unique */
-	int n;
-	const struct candidate_query *q; /* add_matching */
+	struct cand_selection sel;
+	int add; /* else remove */
 	long long changed;
 };
 
@@ -384,77 +336,44 @@ static int own_group(db *d, arena *a, const struct actor *who, long long gid)
 	return r.nrows ? 0 : CLR_ENOTFOUND;
 }
 
-/* Runs `sql` once per chunk of c->ids: params $1..$nfixed = fixed[], then
- * the chunk.  First verifies that every id of the chunk is one of the
- * organisation's candidates (else CLR_ENOTFOUND).  Adds the changed rows to
- * c->changed. */
-static int per_chunk(db *d, struct members_ctx *c, const char *sql, const char *const *fixed, int nfixed)
-{
-	arena *a = c->a;
-	const char *count_sql =
-		arena_printf(a, "SELECT COUNT(*) FROM %s JOIN candidates c ON c.id = ids.column1 WHERE c.org_id = $1",
-			     placeholders(a, 2));
-	const char *params[3 + ID_CHUNK];
-	for (int off = 0; off < c->n; off += ID_CHUNK) {
-		int k = c->n - off < ID_CHUNK ? c->n - off : ID_CHUNK;
-		params[0] = db_int(a, c->who->org_id);
-		for (int i = 0; i < k; i++)
-			params[1 + i] = db_int(a, c->ids[off + i]);
-		db_rows r;
-		int rc = db_query(d, a, &r, count_sql, 1 + k, params);
-		if (rc < 0)
-			return rc;
-		if (db_ll(&r, 0, 0) != k)
-			return CLR_ENOTFOUND; /* another organisation's or unknown candidate */
-		for (int i = 0; i < nfixed; i++)
-			params[i] = fixed[i];
-		for (int i = 0; i < k; i++)
-			params[nfixed + i] = db_int(a, c->ids[off + i]);
-		rc = db_exec(d, sql, nfixed + k, params);
-		if (rc < 0)
-			return rc;
-		c->changed += rc;
-	}
-	return 0;
-}
-
-static int add_tx(db *d, void *vctx)
+static int members_tx(db *d, void *vctx)
 {
 	struct members_ctx *c = vctx;
 	arena *a = c->a;
+	long long chosen;
 	c->changed = 0;
 	int rc = own_group(d, a, c->who, c->gid);
+	if (rc == 0)
+		rc = cand_selection_fill(d, a, c->who->org_id, &c->sel, &chosen);
 	if (rc)
 		return rc;
-	const char *sql = arena_printf(a,
-				       "INSERT INTO group_members (group_id, candidate_id, org_id, added_at) "
-				       "SELECT CAST($1 AS BIGINT), c.id, c.org_id, CAST($3 AS BIGINT) "
-				       "FROM %s JOIN candidates c ON c.id = ids.column1 WHERE c.org_id = $2 "
-				       "ON CONFLICT (group_id, candidate_id) DO NOTHING",
-				       placeholders(a, 4));
-	const char *fixed[3] = {db_int(a, c->gid), db_int(a, c->who->org_id), db_int(a, now_s())};
-	rc = per_chunk(d, c, sql, fixed, 3);
-	if (rc)
+	const char *gid = db_int(a, c->gid), *org = db_int(a, c->who->org_id);
+	rc = c->add ? db_exec(d,
+			      "INSERT INTO group_members (group_id, candidate_id, org_id, added_at) "
+			      "SELECT CAST($1 AS BIGINT), id, CAST($2 AS BIGINT), CAST($3 AS BIGINT) FROM cand_selection WHERE true "
+			      "ON CONFLICT (group_id, candidate_id) DO NOTHING",
+			      DB_P(gid, org, db_int(a, now_s())))
+		    : db_exec(d,
+			      "DELETE FROM group_members WHERE group_id = $1 AND org_id = $2 "
+			      "AND candidate_id IN (SELECT id FROM cand_selection)",
+			      DB_P(gid, org));
+	if (rc < 0)
 		return rc;
-	rc = audit_log(d, a, c->who, "group.members.add", "group", c->gid,
-		       arena_printf(a, "%d candidat(s) choisi(s), %lld ajouté(s)", c->n, c->changed));
+	c->changed = rc;
+	const struct candidate_query *q = c->sel.all;
+	const char *which = q ? arena_printf(a, "tous les candidats correspondants (recherche « %s », statut « %s », "
+						"groupe %lld)", s0(q->q), s0(q->status), q->group_id)
+			      : arena_printf(a, "%lld candidat(s) choisi(s)", chosen);
+	rc = audit_log(d, a, c->who, c->add ? "group.members.add" : "group.members.remove", "group", c->gid,
+		       arena_printf(a, "%s, %lld %s", which, c->changed, c->add ? "ajouté(s)" : "retiré(s)"));
 	return rc < 0 ? rc : 0;
 }
 
-static int remove_tx(db *d, void *vctx);
-
-/* Runs tx (add_tx or remove_tx) on the de-duplicated ids in one
- * transaction; *changed (may be NULL) receives the rows changed. */
-static int members_run(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
-		       int (*tx)(db *, void *), long long *changed)
+static int members_run(db *d, arena *a, const struct actor *who, long long gid, struct cand_selection sel, int add,
+		       long long *changed)
 {
-	struct members_ctx c = {a, who, gid, NULL, 0, NULL, 0};
-	long long *u;
-	int rc = unique_ids(a, ids, n, &u, &c.n);
-	if (rc)
-		return rc;
-	c.ids = u;
-	rc = db_tx(d, tx, &c);
+	struct members_ctx c = {a, who, gid, sel, add, 0};
+	int rc = db_tx(d, members_tx, &c);
 	if (rc == 0 && changed)
 		*changed = c.changed;
 	return rc;
@@ -463,78 +382,19 @@ static int members_run(db *d, arena *a, const struct actor *who, long long gid, 
 int group_add_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
 		      long long *added)
 {
-	return members_run(d, a, who, gid, ids, n, add_tx, added);
-}
-
-static int add_matching_tx(db *d, void *vctx)
-{
-	struct members_ctx *c = vctx;
-	arena *a = c->a;
-	int rc = own_group(d, a, c->who, c->gid);
-	if (rc)
-		return rc;
-	const char *params[2 + CAND_FILTER_MAXP];
-	int np = 0;
-	params[np++] = db_int(a, c->gid);
-	params[np++] = db_int(a, now_s());
-	const char *where = candidate_filter(d, a, c->who->org_id, c->q, params, &np);
-	const char *sql = arena_printf(a,
-				       "INSERT INTO group_members (group_id, candidate_id, org_id, added_at) "
-				       "SELECT CAST($1 AS BIGINT), c.id, c.org_id, CAST($2 AS BIGINT) FROM candidates c%s "
-				       "ON CONFLICT (group_id, candidate_id) DO NOTHING",
-				       where);
-	rc = db_exec(d, sql, np, params);
-	if (rc < 0)
-		return rc;
-	c->changed = rc;
-	rc = audit_log(d, a, c->who, "group.members.add", "group", c->gid,
-		       arena_printf(a, "tous les candidats correspondants (recherche « %s », statut « %s », groupe %lld), "
-				       "%lld ajouté(s)",
-				    s0(c->q->q), s0(c->q->status), c->q->group_id, c->changed));
-	return rc < 0 ? rc : 0;
+	return members_run(d, a, who, gid, (struct cand_selection){ids, n, NULL}, 1, added);
 }
 
 int group_add_matching(db *d, arena *a, const struct actor *who, long long gid, const struct candidate_query *q,
 		       long long *added)
 {
-	struct members_ctx c = {a, who, gid, NULL, 0, q, 0};
-	int rc = db_tx(d, add_matching_tx, &c);
-	if (rc == 0 && added)
-		*added = c.changed;
-	return rc;
-}
-
-static int remove_tx(db *d, void *vctx)
-{
-	struct members_ctx *c = vctx;
-	arena *a = c->a;
-	c->changed = 0;
-	int rc = own_group(d, a, c->who, c->gid);
-	if (rc)
-		return rc;
-	const char *sql = arena_printf(a,
-				       "DELETE FROM group_members WHERE group_id = $1 AND org_id = $2 "
-				       "AND candidate_id IN (SELECT ids.column1 FROM %s)",
-				       placeholders(a, 3));
-	const char *fixed[2] = {db_int(a, c->gid), db_int(a, c->who->org_id)};
-	rc = per_chunk(d, c, sql, fixed, 2);
-	if (rc)
-		return rc;
-	buf ids = BUF_INIT;
-	for (int i = 0; i < c->n && i < 50; i++)
-		buf_printf(&ids, "%s%lld", i ? "," : "", c->ids[i]);
-	if (c->n > 50)
-		buf_adds(&ids, ",...");
-	rc = audit_log(d, a, c->who, "group.members.remove", "group", c->gid,
-		       arena_printf(a, "%lld retiré(s) : %s", c->changed, ids.data));
-	buf_free(&ids);
-	return rc < 0 ? rc : 0;
+	return members_run(d, a, who, gid, (struct cand_selection){NULL, 0, q}, 1, added);
 }
 
 int group_remove_members(db *d, arena *a, const struct actor *who, long long gid, const long long *ids, int n,
 			 long long *removed)
 {
-	return members_run(d, a, who, gid, ids, n, remove_tx, removed);
+	return members_run(d, a, who, gid, (struct cand_selection){ids, n, NULL}, 0, removed);
 }
 
 /* ------------------------------------------------------------ a candidate's groups */
@@ -549,7 +409,16 @@ struct cand_ctx {
 
 static int in_sorted(const long long *v, int n, long long x)
 {
-	return bsearch(&x, v, (size_t)n, sizeof *v, cmp_ll) != NULL;
+	for (int lo = 0, hi = n - 1; lo <= hi;) {
+		int mid = lo + (hi - lo) / 2;
+		if (v[mid] == x)
+			return 1;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return 0;
 }
 
 static int set_tx(db *d, void *vctx)
@@ -602,7 +471,7 @@ int group_set_for_candidate(db *d, arena *a, const struct actor *who, long long 
 {
 	struct cand_ctx c = {a, who, cid, NULL, 0};
 	long long *u;
-	int rc = unique_ids(a, gids, n, &u, &c.n);
+	int rc = ids_unique(a, gids, n, &u, &c.n);
 	if (rc)
 		return rc;
 	c.gids = u;

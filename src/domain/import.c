@@ -1,66 +1,21 @@
 /* import.c - bulk import of candidates from CSV (two steps: report, then
- * one-transaction creation) and export of the filtered list; see import.h.
- * Validation is candidate.c's, row by row, in a scratch arena reset after
- * each line so that 100 000 lines run in constant memory. */
+ * one-transaction creation); see import.h.  Columns and choices come from
+ * the field table (candidate_fields.h); validation is candidate.c's, row by
+ * row, in a scratch arena reset after each line so that 100 000 lines run in
+ * constant memory.  The exports are cand_query.c. */
 #include "domain/import.h"
 #include "domain/place.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/strmap.h"
 #include "core/text.h"
-#include <pthread.h>
-#include <sched.h>
-#include <sodium.h>
-#include <stddef.h>
-#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
-struct column {
-	const char *label;  /* the template's header */
-	const char *field;  /* struct candidate_input member / error key */
-	size_t off;
-	int required;       /* the column must be present */
-	const char *aliases; /* other headers, folded, '|'-separated */
-	const struct code_label *choices;
-};
-
-#define F(m) #m, offsetof(struct candidate_input, m)
-static const struct column columns[] = {
-	{"Civilité", F(civility), 1, "", cand_civilities},
-	{"Nom", F(last_name), 1, "nomdusage|nomdefamille", NULL},
-	{"Nom de naissance", F(birth_name), 0, "", NULL},
-	{"Prénom", F(first_name), 1, "", NULL},
-	{"Courriel", F(email), 1, "email|mail|adressedecourriel|adressecourriel|adresseemail|adressemail", NULL},
-	{"Date de naissance", F(birth_date), 1, "", NULL},
-	{"Code postal de naissance", F(birth_postal_code), 0, "", NULL},
-	{"Commune de naissance", F(birth_city), 0, "villedenaissance|lieudenaissance", NULL},
-	{"Pays de naissance", F(birth_country), 0, "", NULL},
-	{"Statut", F(employment), 1, "statutprofessionnel", cand_employments},
-	{"Financement", F(funding), 1, "", cand_fundings},
-	{"Téléphone", F(phone), 0, "telephonemobiledepreference|telephonemobile|mobile|portable", NULL},
-	{"Adresse de résidence", F(address), 0, "adresse", NULL},
-	{"Code postal de résidence", F(postal_code), 0, "codepostal", NULL},
-	{"Commune de résidence", F(city), 0, "commune|ville|villederesidence", NULL},
-	{"Pays de résidence", F(country), 0, "pays", NULL},
-	{"Niveau d'études", F(education), 0, "", cand_educations},
-	{"Catégorie socio-professionnelle", F(csp), 0, "csp|categoriesocioprofessionnelle", cand_csps},
-	{"Langue maternelle française", F(french_native), 0, "lefrancaisestilvotrelanguematernelle|francaislanguematernelle",
-	 cand_yes_no},
-};
-#undef F
-#define NCOLS ((int)(sizeof columns / sizeof *columns))
 /* Columns of an export that an import ignores (round trip). */
 static const char *const ignored_columns[] = {"statutdudossier", "datedepassage", NULL};
-
-const char *const import_columns[] = {
-	"Civilité", "Nom", "Nom de naissance", "Prénom", "Courriel", "Date de naissance", "Code postal de naissance",
-	"Commune de naissance", "Pays de naissance", "Statut", "Financement", "Téléphone", "Adresse de résidence",
-	"Code postal de résidence", "Commune de résidence", "Pays de résidence", "Niveau d'études",
-	"Catégorie socio-professionnelle", "Langue maternelle française", NULL,
-};
-_Static_assert(sizeof import_columns / sizeof *import_columns == NCOLS + 1, "import_columns and columns differ");
 
 /* text_fold() with only letters and digits kept: "Prénom *" -> "prenom". */
 static const char *key_fold(arena *a, const char *s)
@@ -73,10 +28,14 @@ static const char *key_fold(arena *a, const char *s)
 	return f;
 }
 
-static int alias_has(const char *aliases, const char *k)
+/* Whether the folded header k names field f: its label, its column header
+ * or one of its aliases. */
+static int header_names(arena *a, const struct cand_field *f, const char *k)
 {
+	if (strcmp(k, key_fold(a, f->label)) == 0 || (f->header && strcmp(k, key_fold(a, f->header)) == 0))
+		return 1;
 	size_t kl = strlen(k);
-	for (const char *p = aliases; *p;) {
+	for (const char *p = f->aliases; *p;) {
 		const char *e = strchr(p, '|');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
 		if (l == kl && strncmp(p, k, l) == 0)
@@ -86,14 +45,44 @@ static int alias_has(const char *aliases, const char *k)
 	return 0;
 }
 
+/* The example line of the template, by field (a field without one is left
+ * empty). */
+static const struct {
+	int field;
+	const char *value;
+} example[] = {
+	{CF_civility, "Madame"}, {CF_last_name, "Lefèvre"}, {CF_birth_name, "Martin"}, {CF_first_name, "Hélène"},
+	{CF_email, "helene.lefevre@exemple.fr"}, {CF_birth_date, "14/07/1990"}, {CF_birth_country, "France"},
+	{CF_birth_postal_code, "42000"}, {CF_birth_city, "Saint-Étienne"}, {CF_employment, "Salarié"},
+	{CF_funding, "Compte personnel de formation (CPF)"}, {CF_phone, "06 12 34 56 78"},
+	{CF_address, "12 rue des Lilas"}, {CF_country, "France"}, {CF_postal_code, "69003"}, {CF_city, "Lyon 3e Arrondissement"},
+	{CF_education, "Baccalauréat"}, {CF_csp, "Employés"}, {CF_french_native, "Oui"},
+};
+
 void import_template(buf *out)
 {
 	buf_adds(out, "\xEF\xBB\xBF");
-	for (int i = 0; import_columns[i]; i++)
-		buf_printf(out, "%s%s", i ? ";" : "", import_columns[i]);
-	buf_adds(out, "\r\nMadame;Lefèvre;Martin;Hélène;helene.lefevre@exemple.fr;14/07/1990;42000;Saint-Étienne;France;"
-		      "Salarié;Compte personnel de formation (CPF);06 12 34 56 78;12 rue des Lilas;69003;Lyon;France;"
-		      "Baccalauréat;Employés;Oui\r\n");
+	int first = 1;
+	for (int i = 0; i < CAND_NFIELDS; i++)
+		if (cand_field_imported(&cand_fields[i])) {
+			buf_printf(out, "%s%s", first ? "" : ";", cand_field_header(&cand_fields[i]));
+			first = 0;
+		}
+	buf_adds(out, "\r\n");
+	first = 1;
+	for (int i = 0; i < CAND_NFIELDS; i++) {
+		if (!cand_field_imported(&cand_fields[i]))
+			continue;
+		const char *v = "";
+		for (size_t k = 0; k < sizeof example / sizeof *example; k++)
+			if (example[k].field == i)
+				v = example[k].value;
+		if (!first)
+			buf_addc(out, ';');
+		csv_add_field(out, v, ';');
+		first = 0;
+	}
+	buf_adds(out, "\r\n");
 }
 
 /* ------------------------------------------------------------ mapping */
@@ -109,27 +98,14 @@ struct importer {
 	arena *a;       /* results */
 	arena *scratch; /* one line */
 	long long org_id;
-	int colmap[200]; /* file column -> columns[] index, -1 ignored */
+	int *colmap; /* file column -> field index, -1 ignored */
 	int ncol_file;
 	struct country_map countries;
-	/* e-mails seen in the file: open addressing, value = line */
-	const char **seen;
-	int *seen_line;
-	size_t seen_cap, seen_n;
-	/* the organisation's e-mails in the database (loaded once, instead of
-	 * one query per line): open addressing, arena strings */
-	const char **known;
-	size_t known_cap;
+	struct strmap seen;  /* e-mails of the file so far -> their line */
+	struct strmap known; /* the organisation's e-mails in the database (loaded
+			      * once, instead of one query per line) */
 	struct import_report *rep;
 };
-
-static size_t str_hash(const char *e)
-{
-	size_t h = 5381;
-	for (const char *p = e; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	return h;
-}
 
 /* Loads the organisation's e-mails (again: the import's transaction reloads
  * them under its write lock). */
@@ -140,32 +116,20 @@ static int known_load(struct importer *im)
 			  DB_P(db_int(im->a, im->org_id)));
 	if (rc < 0)
 		return rc;
-	free(im->known);
-	im->known_cap = 1024;
-	while (im->known_cap < (size_t)r.nrows * 2 + 2)
-		im->known_cap *= 2;
-	im->known = calloc(im->known_cap, sizeof *im->known);
-	if (!im->known)
-		abort();
-	for (int i = 0; i < r.nrows; i++) {
-		const char *e = db_cell(&r, i, 0);
-		size_t j = str_hash(e) & (im->known_cap - 1);
-		while (im->known[j])
-			j = (j + 1) & (im->known_cap - 1);
-		im->known[j] = e;
-	}
+	strmap_clear(&im->known, NULL);
+	for (int i = 0; i < r.nrows; i++)
+		if (strmap_put(&im->known, db_cell(&r, i, 0), NULL, NULL) < 0)
+			return CLR_ESYS;
 	return 0;
 }
 
 static int known_taken(void *ctx, const char *e)
 {
 	struct importer *im = ctx;
-	for (size_t j = str_hash(e) & (im->known_cap - 1); im->known[j]; j = (j + 1) & (im->known_cap - 1))
-		if (strcmp(im->known[j], e) == 0)
-			return 1;
-	return 0;
+	int found;
+	strmap_get(&im->known, e, &found);
+	return found;
 }
-
 static const char *map_choice(struct importer *im, const struct code_label *t, const char *v)
 {
 	if (!*v)
@@ -227,76 +191,37 @@ static void importer_free(struct importer *im)
 {
 	place_cache_end();
 	arena_free(im->scratch);
-	free(im->known);
-	free(im->seen);
-	free(im->seen_line);
-}
-
-static void seen_reset(struct importer *im)
-{
-	if (im->seen)
-		memset(im->seen, 0, sizeof *im->seen * im->seen_cap);
-	im->seen_n = 0;
+	strmap_clear(&im->known, NULL);
+	strmap_clear(&im->seen, NULL);
 }
 
 /* Line of a previous occurrence of e-mail e in the file, or 0 (and e is
  * recorded for line `line`). */
 static int seen_add(struct importer *im, const char *e, int line)
 {
-	if ((im->seen_n + 1) * 2 > im->seen_cap) {
-		size_t cap = im->seen_cap ? im->seen_cap * 2 : 1024;
-		const char **ns = calloc(cap, sizeof *ns);
-		int *nl = calloc(cap, sizeof *nl);
-		if (!ns || !nl)
-			abort();
-		for (size_t i = 0; i < im->seen_cap; i++) {
-			if (!im->seen[i])
-				continue;
-			size_t h = 5381;
-			for (const char *p = im->seen[i]; *p; p++)
-				h = h * 33 + (unsigned char)*p;
-			size_t j = h & (cap - 1);
-			while (ns[j])
-				j = (j + 1) & (cap - 1);
-			ns[j] = im->seen[i];
-			nl[j] = im->seen_line[i];
-		}
-		free(im->seen);
-		free(im->seen_line);
-		im->seen = ns;
-		im->seen_line = nl;
-		im->seen_cap = cap;
-	}
-	size_t h = 5381;
-	for (const char *p = e; *p; p++)
-		h = h * 33 + (unsigned char)*p;
-	size_t j = h & (im->seen_cap - 1);
-	while (im->seen[j]) {
-		if (strcmp(im->seen[j], e) == 0)
-			return im->seen_line[j];
-		j = (j + 1) & (im->seen_cap - 1);
-	}
-	im->seen[j] = arena_strdup(im->a, e);
-	im->seen_line[j] = line;
-	im->seen_n++;
-	return 0;
+	void *old = NULL;
+	int rc = strmap_put(&im->seen, arena_strdup(im->a, e), (void *)(intptr_t)line, &old);
+	if (rc < 0)
+		abort();
+	return rc == 0 ? (int)(intptr_t)old : 0;
 }
 
 /* Maps the header line to columns; rep->file_error when refused. */
 static int map_header(struct importer *im, const struct csv_record *h)
 {
-	int have[NCOLS] = {0};
+	int have[CAND_NFIELDS] = {0};
 	arena *a = im->a;
 	buf unknown = BUF_INIT;
 	im->ncol_file = h->nfields;
+	im->colmap = arena_alloc(a, sizeof *im->colmap * (size_t)(h->nfields + 1));
 	for (int i = 0; i < h->nfields; i++) {
 		const char *k = key_fold(a, h->fields[i]);
 		im->colmap[i] = -1;
 		if (!*k)
 			continue;
 		int found = -1;
-		for (int c = 0; c < NCOLS && found < 0; c++)
-			if (strcmp(k, key_fold(a, columns[c].label)) == 0 || alias_has(columns[c].aliases, k))
+		for (int c = 0; c < CAND_NFIELDS && found < 0; c++)
+			if (cand_field_imported(&cand_fields[c]) && header_names(a, &cand_fields[c], k))
 				found = c;
 		int ignored = 0;
 		for (int c = 0; ignored_columns[c]; c++)
@@ -307,7 +232,7 @@ static int map_header(struct importer *im, const struct csv_record *h)
 		}
 		if (found >= 0 && have[found]) {
 			im->rep->file_error = arena_printf(a, "La colonne « %s » figure deux fois dans la première ligne.",
-							   columns[found].label);
+							   cand_field_header(&cand_fields[found]));
 			buf_free(&unknown);
 			return CLR_EINVAL;
 		}
@@ -316,9 +241,9 @@ static int map_header(struct importer *im, const struct csv_record *h)
 		im->colmap[i] = found;
 	}
 	buf missing = BUF_INIT;
-	for (int c = 0; c < NCOLS; c++)
-		if (columns[c].required && !have[c])
-			buf_printf(&missing, "%s« %s »", missing.len ? ", " : "", columns[c].label);
+	for (int c = 0; c < CAND_NFIELDS; c++)
+		if ((cand_fields[c].flags & CF_COLREQ) && !have[c])
+			buf_printf(&missing, "%s« %s »", missing.len ? ", " : "", cand_field_header(&cand_fields[c]));
 	if (unknown.len || missing.len) {
 		im->rep->file_error = arena_printf(
 			a, "La première ligne du fichier doit donner les noms des colonnes du modèle.%s%s%s%s",
@@ -328,14 +253,6 @@ static int map_header(struct importer *im, const struct csv_record *h)
 	buf_free(&unknown);
 	buf_free(&missing);
 	return im->rep->file_error ? CLR_EINVAL : 0;
-}
-
-static const char *label_of(const char *field)
-{
-	for (int c = 0; c < NCOLS; c++)
-		if (strcmp(columns[c].field, field) == 0)
-			return columns[c].label;
-	return NULL;
 }
 
 /* Fills `in` from a record and validates it; errors in e (French).  0 if
@@ -359,28 +276,27 @@ static int check_record(struct importer *im, const struct csv_record *r, struct 
 		/* a leading apostrophe protects a value from spreadsheet formulas */
 		if (v[0] == '\'' && strchr("=+-@", v[1]) && v[1])
 			v++;
-		const struct column *col = &columns[c];
-		if (col->choices && *v) {
-			const char *code = map_choice(im, col->choices, v);
+		const struct cand_field *f = &cand_fields[c];
+		if (f->choices && *v) {
+			const char *code = map_choice(im, f->choices, v);
 			if (!code) {
 				buf b = BUF_INIT;
-				for (const struct code_label *t = col->choices; t->code; t++)
-					buf_printf(&b, "%s%s", t == col->choices ? "" : ", ", t->label);
-				errs_add(e, col->field, arena_printf(s, "valeur « %s » inconnue (valeurs possibles : %s).", v, b.data));
+				for (const struct code_label *t = f->choices; t->code; t++)
+					buf_printf(&b, "%s%s", t == f->choices ? "" : ", ", t->label);
+				errs_add(e, f->name, arena_printf(s, "valeur « %s » inconnue (valeurs possibles : %s).", v, b.data));
 				buf_free(&b);
 				continue;
 			}
 			v = code;
-		} else if ((col->off == offsetof(struct candidate_input, birth_country) ||
-			    col->off == offsetof(struct candidate_input, country)) && *v) {
+		} else if (f->kind == CK_COUNTRY && *v) {
 			const char *code = map_country(im, v);
 			if (!code) {
-				errs_add(e, col->field, arena_printf(s, "pays « %s » inconnu.", v));
+				errs_add(e, f->name, arena_printf(s, "pays « %s » inconnu.", v));
 				continue;
 			}
 			v = code;
 		}
-		*(const char **)((char *)in + col->off) = v;
+		in->v[c] = v;
 	}
 	/* born in France is the usual case: a postal code without a country */
 	if (str_empty(in->birth_country) && !str_empty(in->birth_postal_code) && !errs_get(e, "birth_country"))
@@ -395,7 +311,7 @@ static int check_record(struct importer *im, const struct csv_record *r, struct 
 		if (prev)
 			errs_add(e, "email", arena_printf(s, "Cette adresse figure déjà à la ligne %d du fichier.", prev));
 	}
-	int rc = candidate_validate_all_with(im->d, s, im->org_id, im->known ? known_taken : NULL, im, in, e);
+	int rc = candidate_validate_all_with(im->d, s, im->org_id, known_taken, im, in, e);
 	if (rc < 0 && rc != CLR_EINVAL)
 		return rc;
 	return e->n ? CLR_EINVAL : 0;
@@ -412,11 +328,11 @@ static void report_line(struct importer *im, const struct csv_record *r, const s
 	const char *last = "", *first = "", *email = "";
 	for (int i = 0; i < r->nfields && i < im->ncol_file; i++) {
 		int c = im->colmap[i];
-		if (c >= 0 && columns[c].off == offsetof(struct candidate_input, last_name))
+		if (c == CF_last_name)
 			last = r->fields[i];
-		else if (c >= 0 && columns[c].off == offsetof(struct candidate_input, first_name))
+		else if (c == CF_first_name)
 			first = r->fields[i];
-		else if (c >= 0 && columns[c].off == offsetof(struct candidate_input, email))
+		else if (c == CF_email)
 			email = r->fields[i];
 	}
 	l->name = utf8_valid(last, strlen(last)) && utf8_valid(first, strlen(first))
@@ -426,7 +342,8 @@ static void report_line(struct importer *im, const struct csv_record *r, const s
 	l->nerr = e->n;
 	l->errors = arena_alloc(a, sizeof *l->errors * (size_t)(e->n + 1));
 	for (int i = 0; i < e->n; i++) {
-		const char *lab = label_of(e->e[i].field);
+		int f = cand_field_find(e->e[i].field);
+		const char *lab = f >= 0 ? cand_field_header(&cand_fields[f]) : NULL;
 		const char *msg = e->e[i].msg;
 		l->errors[i] = lab ? arena_printf(a, "%s : %s", lab, msg) : arena_strdup(a, msg);
 	}
@@ -486,40 +403,6 @@ int import_check(db *d, arena *a, long long org_id, const char *text, size_t n, 
 	return rc < 0 ? rc : 0;
 }
 
-/* ------------------------------------------------------------ passwords */
-
-static const char pw_alphabet[] = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
-struct hasher {
-	int n;
-	char (*pw)[IMPORT_PASSWORD_LEN + 1];
-	char (*hash)[PW_HASH_MAX];
-	atomic_int next;
-	atomic_int *ready; /* 1 done, -1 failed */
-	atomic_int stop;
-};
-
-/* Hashes the next unclaimed password; 0 when none is left. */
-static int hash_one(struct hasher *h)
-{
-	int i = atomic_fetch_add(&h->next, 1);
-	if (i >= h->n || atomic_load(&h->stop))
-		return 0;
-	/* random high-entropy passwords: minimum argon2id limits (DECISIONS) */
-	int rc = crypto_pwhash_str_alg(h->hash[i], h->pw[i], IMPORT_PASSWORD_LEN, crypto_pwhash_argon2id_OPSLIMIT_MIN,
-				       crypto_pwhash_argon2id_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13);
-	atomic_store(&h->ready[i], rc == 0 ? 1 : -1);
-	return 1;
-}
-
-static void *hash_main(void *arg)
-{
-	struct hasher *h = arg;
-	while (hash_one(h))
-		;
-	return NULL;
-}
-
 /* ------------------------------------------------------------ creation */
 
 struct run_ctx {
@@ -527,7 +410,7 @@ struct run_ctx {
 	const struct actor *who;
 	const struct csv_table *t;
 	int send;
-	struct hasher *h;
+	struct pw_pool *pw;
 	const char *token_hash; /* pending import to delete, or NULL */
 	int batch;              /* rows per INSERT */
 };
@@ -539,7 +422,7 @@ static int run_tx(db *d, void *vctx)
 	struct import_report *rep = im->rep;
 	rep->nvalid = rep->ninvalid = rep->nshown = 0;
 	rep->created = 0;
-	seen_reset(im);
+	strmap_clear(&im->seen, NULL);
 	int rc = known_load(im);
 	if (rc < 0)
 		return rc;
@@ -561,8 +444,6 @@ static int run_tx(db *d, void *vctx)
 		return rc;
 	struct candidate_input batch[CAND_BATCH_MAX];
 	int nb = 0;
-	const int steps = CAND_STEP_BIT(CAND_STEP_IDENTITY) | CAND_STEP_BIT(CAND_STEP_PASSWORD) |
-			  CAND_STEP_BIT(CAND_STEP_INFO) | CAND_STEP_BIT(CAND_STEP_CONTACT) | CAND_STEP_BIT(CAND_STEP_MISC);
 	for (int i = 1; i < c->t->n; i++) {
 		struct candidate_input *in = &batch[nb];
 		struct errs e;
@@ -571,19 +452,9 @@ static int run_tx(db *d, void *vctx)
 		if (rc < 0 && rc != CLR_EINVAL)
 			break;
 		if (rc == 0) {
-			int k = i - 1;
-			/* the inserting thread lends a hand rather than spinning
-			 * while the workers are behind (2 cores: they share them) */
-			while (atomic_load(&c->h->ready[k]) == 0)
-				if (!hash_one(c->h))
-					sched_yield(); /* row k is being hashed */
-			if (atomic_load(&c->h->ready[k]) < 0) {
-				rc = CLR_ESYS;
+			if ((rc = pw_pool_get(c->pw, i - 1, &in->password, &in->password_hash)) < 0)
 				break;
-			}
-			in->password = c->h->pw[k];
 			in->password_confirm = in->password;
-			in->password_hash = c->h->hash[k];
 			in->send_credentials = c->send ? "oui" : "non";
 			nb++;
 			rep->nvalid++;
@@ -593,7 +464,7 @@ static int run_tx(db *d, void *vctx)
 		report_line(im, r, &e);
 		rc = 0;
 		if (nb == c->batch || (i == c->t->n - 1 && nb)) {
-			rc = candidate_create_batch(d, im->scratch, c->who, batch, nb, steps, CAND_TO_ASSIGN);
+			rc = candidate_create_batch(d, im->scratch, c->who, batch, nb);
 			if (rc < 0)
 				break;
 			rep->created += nb;
@@ -603,7 +474,7 @@ static int run_tx(db *d, void *vctx)
 	}
 	if (rc < 0)
 		return rc;
-	long long made = candidate_batch_finish(d, im->a, c->who, steps, CAND_TO_ASSIGN);
+	long long made = candidate_batch_finish(d, im->a, c->who, CAND_ALL_STEPS, CAND_TO_ASSIGN);
 	if (made < 0)
 		return (int)made;
 	rep->created = made;
@@ -624,32 +495,12 @@ static int run(db *d, arena *a, const struct actor *who, const char *text, size_
 		importer_free(&im);
 		return rc < 0 ? rc : 0;
 	}
-	struct hasher h = {0};
-	h.n = t.n - 1;
-	h.pw = calloc((size_t)h.n, sizeof *h.pw);
-	h.hash = calloc((size_t)h.n, sizeof *h.hash);
-	h.ready = calloc((size_t)h.n, sizeof *h.ready);
-	if (!h.pw || !h.hash || !h.ready)
-		abort();
-	for (int i = 0; i < h.n; i++) {
-		unsigned char rnd[IMPORT_PASSWORD_LEN * 2];
-		randombytes_buf(rnd, sizeof rnd);
-		for (int k = 0; k < IMPORT_PASSWORD_LEN; k++) /* 55 symbols: bias < 0.4 % per character */
-			h.pw[i][k] = pw_alphabet[((unsigned)rnd[2 * k] << 8 | rnd[2 * k + 1]) % (sizeof pw_alphabet - 1)];
-		h.pw[i][IMPORT_PASSWORD_LEN] = 0;
+	struct pw_pool *pw = pw_pool_start(t.n - 1);
+	if (!pw) {
+		importer_free(&im);
+		return CLR_ESYS;
 	}
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int nthreads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
-	if (nthreads > h.n)
-		nthreads = h.n;
-	pthread_t th[8];
-	int started = 0;
-	for (int i = 0; i < nthreads; i++)
-		if (pthread_create(&th[started], NULL, hash_main, &h) == 0)
-			started++;
-	if (!started)
-		hash_main(&h); /* no thread: hash everything here first */
-	struct run_ctx c = {&im, who, &t, send, &h, token_hash, IMPORT_BATCH};
+	struct run_ctx c = {&im, who, &t, send, pw, token_hash, IMPORT_BATCH};
 	/* one big transaction: give SQLite room to keep its dirty pages in
 	 * memory instead of spilling them to the WAL as it goes */
 	if (db_kind(d) == DB_SQLITE)
@@ -657,13 +508,7 @@ static int run(db *d, arena *a, const struct actor *who, const char *text, size_
 	rc = db_tx(d, run_tx, &c);
 	if (db_kind(d) == DB_SQLITE)
 		db_exec(d, "PRAGMA cache_size = -2000", DB_NOP);
-	atomic_store(&h.stop, 1);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	sodium_memzero(h.pw, sizeof *h.pw * (size_t)h.n);
-	free(h.pw);
-	free(h.hash);
-	free(h.ready);
+	pw_pool_free(pw);
 	importer_free(&im);
 	if (rc < 0)
 		rep->created = 0;
@@ -729,102 +574,4 @@ int import_confirm(db *d, arena *a, const struct actor *who, const char *token, 
 	char th[TOKEN_HASH_LEN + 1];
 	token_hash(token, th);
 	return run(d, a, who, text, strlen(text), send_credentials, arena_strdup(a, th), rep);
-}
-
-/* ------------------------------------------------------------ export */
-
-static const char *const export_cols[EXPORT_NCOLS + 1] = {
-	"Civilité", "Nom", "Nom de naissance", "Prénom", "Courriel", "Date de naissance", "Code postal de naissance",
-	"Commune de naissance", "Pays de naissance", "Statut", "Financement", "Téléphone", "Adresse de résidence",
-	"Code postal de résidence", "Commune de résidence", "Pays de résidence", "Niveau d'études",
-	"Catégorie socio-professionnelle", "Langue maternelle française", "Statut du dossier", "Date de passage", NULL,
-};
-
-const char *const *export_header(void)
-{
-	return export_cols;
-}
-
-static const char *iso_fr(arena *a, const char *s)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return s ? s : "";
-	return arena_printf(a, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
-}
-
-static const char *lab(const struct code_label *t, const char *code)
-{
-	const char *l = code_label(t, code);
-	return l ? l : code ? code : "";
-}
-
-int candidate_export(db *d, arena *a, long long org_id, const struct candidate_query *q,
-		     int (*row)(void *ctx, const char *const *cells), void *ctx)
-{
-	struct country *cs;
-	int nc, rc = place_countries(d, a, &cs, &nc);
-	if (rc < 0)
-		return rc;
-	const char *params[CAND_FILTER_MAXP + 2];
-	int np = 0;
-	const char *where = candidate_filter(d, a, org_id, q, params, &np);
-	const char *dir = q->desc ? "DESC" : "ASC";
-	const char *order;
-	switch (q->sort) {
-	case CSORT_EMAIL:
-		order = arena_printf(a, "c.email %s, c.id %s", dir, dir);
-		break;
-	case CSORT_STATUS:
-		order = arena_printf(a,
-				     "CASE c.status WHEN 'draft' THEN 1 WHEN 'to_assign' THEN 2 WHEN 'planned' THEN 3 "
-				     "WHEN 'waiting' THEN 4 ELSE 5 END %s, c.sort_name %s, c.id %s",
-				     dir, dir, dir);
-		break;
-	case CSORT_EXAM:
-		order = arena_printf(a, "COALESCE(c.exam_date, '') %s, c.sort_name %s, c.id %s", dir, dir, dir);
-		break;
-	default:
-		order = arena_printf(a, "c.sort_name %s, c.id %s", dir, dir);
-	}
-	const char *sql = arena_printf(
-		a,
-		"SELECT c.civility, c.last_name, c.birth_name, c.first_name, c.email, c.birth_date, c.birth_postal_code, "
-		"c.birth_city, c.birth_country, c.employment, c.funding, c.phone, c.address, c.postal_code, c.city, "
-		"c.country, c.education, c.csp, c.french_native, c.status, c.exam_date FROM candidates c%s ORDER BY %s "
-		"LIMIT 2000 OFFSET CAST($%d AS BIGINT)",
-		where, order, np + 1);
-	arena *page = arena_new();
-	for (long long off = 0;; off += 2000) {
-		params[np] = db_int(page, off);
-		db_rows r;
-		rc = db_query(d, page, &r, sql, np + 1, params);
-		if (rc < 0)
-			break;
-		for (int i = 0; i < r.nrows && rc >= 0; i++) {
-			const char *cell[EXPORT_NCOLS];
-			for (int k = 0; k < EXPORT_NCOLS; k++)
-				cell[k] = db_cell(&r, i, k) ? db_cell(&r, i, k) : "";
-			cell[0] = lab(cand_civilities, cell[0]);
-			cell[5] = iso_fr(page, cell[5]);
-			for (int k = 8; k <= 15; k += 7)
-				for (int j = 0; j < nc; j++)
-					if (strcmp(cs[j].code, cell[k]) == 0)
-						cell[k] = cs[j].name;
-			cell[9] = lab(cand_employments, cell[9]);
-			cell[10] = lab(cand_fundings, cell[10]);
-			cell[16] = lab(cand_educations, cell[16]);
-			cell[17] = lab(cand_csps, cell[17]);
-			cell[18] = lab(cand_yes_no, cell[18]);
-			const struct cand_status *st = cand_status_find(cell[19]);
-			cell[19] = st ? st->label : cell[19];
-			cell[20] = iso_fr(page, cell[20]);
-			rc = row(ctx, cell);
-		}
-		if (rc < 0 || r.nrows < 2000)
-			break;
-		arena_reset(page);
-		params[np] = NULL;
-	}
-	arena_free(page);
-	return rc < 0 ? rc : 0;
 }

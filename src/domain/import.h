@@ -1,5 +1,5 @@
 /* import.h - bulk import of candidates from a CSV file, in two steps (as
- * Pix Certif does), and export of the filtered list.
+ * Pix Certif does).  (The exports of the list are cand_query.c's.)
  *
  * 1. import_store() keeps the uploaded file (converted to UTF-8 by
  *    csv_to_utf8()) in candidate_imports under a random token bound to the
@@ -13,8 +13,8 @@
  *    e-mail through the outbox; it deletes the pending import in the same
  *    transaction.  import_file() does the same for the CLI, without a token.
  *
- * Columns are recognised by their French label (the template's header,
- * import_columns), compared without regard to case, accents or
+ * Columns are recognised by their French label (the template's header: the
+ * fields of candidate_fields.h), compared without regard to case, accents or
  * punctuation, in any order; choice values (« Madame », « Salarié »,
  * « France »...) are mapped to their codes the same way.  Generated
  * passwords are hashed with argon2id at libsodium's minimum limits on every
@@ -33,11 +33,7 @@
 #define IMPORT_TTL 3600          /* seconds a pending import stays */
 #define IMPORT_MAX_LINES 200000  /* candidates per file */
 #define IMPORT_SHOW_VALID 1000   /* valid lines listed in a report (all invalid ones are) */
-#define IMPORT_PASSWORD_LEN 10
 #define IMPORT_BATCH 64          /* rows per INSERT (<= CAND_BATCH_MAX; docs/PERFORMANCE.md « Import ») */
-
-/* The template's header labels, in order (NULL-terminated). */
-extern const char *const import_columns[];
 
 struct import_line {
 	int line;          /* line of the file (the header is line 1) */
@@ -78,14 +74,5 @@ int import_load(db *d, arena *a, const struct actor *who, const char *token, con
 		const char **text);
 int import_confirm(db *d, arena *a, const struct actor *who, const char *token, int send_credentials,
 		   struct import_report *rep);
-
-/* Export: calls row(ctx, cells) for each candidate matching q (sort and
- * paging of q apply, per_page ignored), cells[0..import_ncolumns + 2): the
- * template's columns, then « Statut du dossier » and « Date de passage »,
- * as text shown on screen.  The header comes from export_header(). */
-#define EXPORT_NCOLS 21
-const char *const *export_header(void);
-int candidate_export(db *d, arena *a, long long org_id, const struct candidate_query *q,
-		     int (*row)(void *ctx, const char *const *cells), void *ctx);
 
 #endif

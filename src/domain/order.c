@@ -662,7 +662,7 @@ static int validate_tx(db *d, void *ctx)
 		return rc;
 	const char *reason = arena_printf(a, "Commande %s validée", number ? number : "");
 	for (int i = 0; i < lines.nrows; i++) {
-		rc = stock_credit(d, a, org_id, db_ll(&lines, i, 0), db_ll(&lines, i, 1), reason, c->id, number, c->who);
+		rc = stock_credit(d, a, org_id, db_ll(&lines, i, 0), db_ll(&lines, i, 1), reason, c->id, number, c->who, NULL);
 		if (rc < 0)
 			return rc;
 	}

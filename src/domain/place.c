@@ -247,6 +247,50 @@ int place_match(db *d, arena *a, const char *cp, const char *city, struct commun
 	return CLR_EINVAL;
 }
 
+void place_check(db *d, arena *a, const char *cp_field, const char *city_field, const char **cp, const char **city,
+		 const char **insee, int required, struct errs *e, int *dberr)
+{
+	if (!**cp) {
+		if (required)
+			errs_add(e, cp_field, "Veuillez indiquer le code postal.");
+		else if (**city)
+			errs_add(e, cp_field, "Veuillez indiquer le code postal de la commune.");
+		return;
+	}
+	if (strlen(*cp) != 5 || strspn(*cp, "0123456789") != 5) {
+		errs_add(e, cp_field, "Le code postal doit comporter 5 chiffres.");
+		return;
+	}
+	if (!**city) {
+		if (required)
+			errs_add(e, city_field, "Veuillez indiquer la commune.");
+		return;
+	}
+	struct commune c;
+	int rc = place_match(d, a, *cp, *city, &c);
+	if (rc == CLR_ENOTFOUND) {
+		errs_add(e, cp_field, "Ce code postal n'existe pas.");
+	} else if (rc == CLR_EINVAL) {
+		struct commune *list;
+		int n = 0;
+		place_communes(d, a, *cp, &list, &n);
+		buf b = BUF_INIT;
+		for (int i = 0; i < n && i < 8; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", list[i].name);
+		if (n > 8)
+			buf_adds(&b, "…");
+		errs_add(e, city_field,
+			 arena_printf(a, "Cette commune ne correspond pas au code postal %s (communes : %s).", *cp, b.data));
+		buf_free(&b);
+	} else if (rc < 0) {
+		*dberr = rc;
+	} else {
+		*city = c.name;
+		if (insee)
+			*insee = c.insee;
+	}
+}
+
 int place_countries(db *d, arena *a, struct country **out, int *n)
 {
 	db_rows rows;

@@ -11,6 +11,7 @@
 #define CLR_PLACE_H
 #include "core/arena.h"
 #include "core/text.h"
+#include "core/validate.h"
 #include "db/db.h"
 
 /* text_fold(), then only letters and digits kept, with the words "st" and
@@ -36,6 +37,16 @@ int place_communes(db *d, arena *a, const char *postal_code, struct commune **ou
  * CLR_ENOTFOUND if the postal code does not exist; CLR_EINVAL if it exists
  * but the commune is not one of its communes. */
 int place_match(db *d, arena *a, const char *postal_code, const char *city, struct commune *out);
+
+/* Checks the French postal code *cp and commune *city (trimmed input) typed
+ * in the form fields CP_FIELD and CITY_FIELD, with the French messages of
+ * every form that asks for them (birthplace, residence, exam centre):
+ * 5 digits, an existing code, one of its communes.  required: both must be
+ * given; otherwise both empty is fine (a commune alone is not).  On success
+ * *city becomes the official commune name and *insee (may be NULL) its
+ * INSEE code.  A storage error goes to *dberr. */
+void place_check(db *d, arena *a, const char *cp_field, const char *city_field, const char **cp, const char **city,
+		 const char **insee, int required, struct errs *e, int *dberr);
 
 struct country {
 	const char *code; /* ISO 3166-1 alpha-2 */

@@ -16,19 +16,24 @@ struct move_ctx {
 	long long org_id, product_id, n, order_id;
 	const char *reason, *ref;
 	const struct actor *who;
+	long long move_id; /* the movement written */
 };
 
 static int insert_move(db *d, struct move_ctx *c, long long signed_qty, long long balance)
 {
 	arena *a = c->a;
-	int rc = db_exec(d,
+	db_rows r;
+	int rc = db_query(d, a, &r,
 			 "INSERT INTO stock_movements (org_id, product_id, qty, balance_after, reason, order_id, ref, "
-			 "actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			 "actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
 			 DB_P(db_int(a, c->org_id), db_int(a, c->product_id), db_int(a, signed_qty), db_int(a, balance),
 			      c->reason ? c->reason : "", c->order_id ? db_int(a, c->order_id) : NULL,
 			      c->ref ? c->ref : "", c->who && c->who->user_id ? db_int(a, c->who->user_id) : NULL,
 			      db_int(a, now_s())));
-	return rc < 0 ? rc : 0;
+	if (rc < 0)
+		return rc;
+	c->move_id = db_ll(&r, 0, 0);
+	return 0;
 }
 
 static int consume_tx(db *d, void *ctx)
@@ -64,22 +69,28 @@ static int credit_tx(db *d, void *ctx)
 	return insert_move(d, c, c->n, db_ll(&rows, 0, 0));
 }
 
-int stock_consume(db *d, arena *a, long long org_id, long long product_id, long long n, const char *reason,
-		  const char *ref, const struct actor *who)
+static int move(db *d, struct move_ctx *c, int (*tx)(db *, void *), long long *move_id)
 {
-	if (n <= 0 || n > STOCK_MAX_MOVE || org_id <= 0 || product_id <= 0)
+	if (c->n <= 0 || c->n > STOCK_MAX_MOVE || c->org_id <= 0 || c->product_id <= 0)
 		return CLR_EINVAL;
-	struct move_ctx c = {a, org_id, product_id, n, 0, reason, ref, who};
-	return db_tx(d, consume_tx, &c);
+	int rc = db_tx(d, tx, c);
+	if (rc == 0 && move_id)
+		*move_id = c->move_id;
+	return rc;
+}
+
+int stock_consume(db *d, arena *a, long long org_id, long long product_id, long long n, const char *reason,
+		  const char *ref, const struct actor *who, long long *move_id)
+{
+	struct move_ctx c = {a, org_id, product_id, n, 0, reason, ref, who, 0};
+	return move(d, &c, consume_tx, move_id);
 }
 
 int stock_credit(db *d, arena *a, long long org_id, long long product_id, long long n, const char *reason,
-		 long long order_id, const char *ref, const struct actor *who)
+		 long long order_id, const char *ref, const struct actor *who, long long *move_id)
 {
-	if (n <= 0 || n > STOCK_MAX_MOVE || org_id <= 0 || product_id <= 0)
-		return CLR_EINVAL;
-	struct move_ctx c = {a, org_id, product_id, n, order_id, reason, ref, who};
-	return db_tx(d, credit_tx, &c);
+	struct move_ctx c = {a, org_id, product_id, n, order_id, reason, ref, who, 0};
+	return move(d, &c, credit_tx, move_id);
 }
 
 int stock_balances(db *d, arena *a, long long org_id, struct stock_balance **out, int *n, long long *total)
@@ -185,8 +196,8 @@ struct correct_ctx {
 static int correct_tx(db *d, void *ctx)
 {
 	struct correct_ctx *c = ctx;
-	int rc = c->delta < 0 ? stock_consume(d, c->a, c->org_id, c->product_id, -c->delta, c->reason, "correction", c->who)
-			      : stock_credit(d, c->a, c->org_id, c->product_id, c->delta, c->reason, 0, "correction", c->who);
+	int rc = c->delta < 0 ? stock_consume(d, c->a, c->org_id, c->product_id, -c->delta, c->reason, "correction", c->who, NULL)
+			      : stock_credit(d, c->a, c->org_id, c->product_id, c->delta, c->reason, 0, "correction", c->who, NULL);
 	if (rc < 0)
 		return rc;
 	struct actor who = *c->who;

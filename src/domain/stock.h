@@ -32,12 +32,13 @@ struct stock_move {
 /* Takes n (> 0) credits, all or nothing: CLR_ECONFLICT when the balance is
  * below n (nothing changed), CLR_EINVAL on a bad n.  ref: the assignment or
  * other source (may be NULL).  Safe under any concurrency: exactly
- * floor(balance / n) of concurrent calls succeed. */
+ * floor(balance / n) of concurrent calls succeed.  *move_id (may be NULL)
+ * receives the id of the movement written. */
 int stock_consume(db *d, arena *a, long long org_id, long long product_id, long long n, const char *reason,
-		  const char *ref, const struct actor *who);
+		  const char *ref, const struct actor *who, long long *move_id);
 /* Adds n (> 0) credits; order_id 0 when not from an order. */
 int stock_credit(db *d, arena *a, long long org_id, long long product_id, long long n, const char *reason,
-		 long long order_id, const char *ref, const struct actor *who);
+		 long long order_id, const char *ref, const struct actor *who, long long *move_id);
 /* One row per active product (and any product the organisation holds),
  * with 0 where nothing is held.  *total (may be NULL) = sum of the rows. */
 int stock_balances(db *d, arena *a, long long org_id, struct stock_balance **out, int *n, long long *total);

@@ -3,12 +3,11 @@
  * parameters, the URLs of its sort and page links (which keep the other
  * filters), and the view of its filters, rows, columns and pages. */
 #include "web/candidate_list.h"
+#include "core/err.h"
 #include "core/text.h"
 #include <stdlib.h>
 #include <string.h>
 
-/* URL slugs of the statuses, in the order of cand_statuses. */
-static const char *const status_slugs[] = {"en-creation", "a-attribuer", "prevue", "en-attente", "passee"};
 /* URL slugs and headers of the columns, in the order of enum cand_sort. */
 static const char *const sort_slugs[] = {"nom", "courriel", "statut", "date"};
 static const char *const sort_heads[] = {"Nom", "Courriel", "Statut", "Date de passage"};
@@ -34,7 +33,7 @@ void cand_list_parse(struct req *r, struct cand_list *l, const char *base, int f
 	l->cq.page = l->page;
 	l->cq.per_page = 50;
 	for (int i = 0; i < CAND_NSTATUS; i++)
-		if (str_eq(l->statut, status_slugs[i]))
+		if (str_eq(l->statut, cand_statuses[i].slug))
 			l->cq.status = cand_statuses[i].code;
 	if (!l->cq.status)
 		l->statut = NULL;
@@ -52,10 +51,16 @@ const char *cand_list_url(arena *a, const struct cand_list *l, const char *tri, 
 {
 	/* built in one arena block, without buf_printf: seven per list page
 	 * (docs/PERFORMANCE.md, run 7) */
-	static const char *const keys[] = {"q", "statut", "groupe", "tri", "ordre", "page"};
-	const char *vals[] = {l->q, l->statut, l->groupe, tri, ordre, page > 1 ? ll_fmt(a, "", page) : NULL};
+	enum { NK = 6, NEXTRA = 8 };
+	const char *keys[NK + NEXTRA] = {"q", "statut", "groupe", "tri", "ordre", "page"};
+	const char *vals[NK + NEXTRA] = {l->q, l->statut, l->groupe, tri, ordre, page > 1 ? ll_fmt(a, "", page) : NULL};
+	int nk = NK;
+	for (int i = 0; l->extra && l->extra[i] && nk < NK + NEXTRA; i += 2, nk++) {
+		keys[nk] = l->extra[i];
+		vals[nk] = l->extra[i + 1];
+	}
 	size_t lb = strlen(l->base), len = lb;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < nk; i++)
 		if (!str_empty(vals[i])) {
 			vals[i] = url_encode(a, vals[i]);
 			len += 2 + strlen(keys[i]) + strlen(vals[i]);
@@ -65,7 +70,7 @@ const char *cand_list_url(arena *a, const struct cand_list *l, const char *tri, 
 	char *out = arena_alloc_raw(a, len + 1), *o = out, sep = '?';
 	memcpy(o, l->base, lb);
 	o += lb;
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < nk; i++)
 		if (vals[i]) {
 			size_t lk = strlen(keys[i]), lv = strlen(vals[i]);
 			*o++ = sep;
@@ -105,11 +110,19 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 		r->log_note = "list=index";
 	arena *a = r->a;
 	view_set(v, "list_href", l->base);
+	view_set(v, "list_reset", cand_list_url(a, &(struct cand_list){.base = l->base, .extra = l->extra}, NULL, NULL, 1));
+	view_list(v, "extra_fields");
+	for (int i = 0; l->extra && l->extra[i]; i += 2) {
+		view *o = view_add(v, "extra_fields");
+		view_set(o, "name", l->extra[i]);
+		view_set(o, "value", l->extra[i + 1] ? l->extra[i + 1] : "");
+	}
 	view_set(v, "list_results", l->results);
 	view_set(v, "q", l->q ? l->q : "");
 	view_list(v, "status_options");
 	for (int i = 0; i < CAND_NSTATUS; i++)
-		view_option(v, "status_options", status_slugs[i], cand_statuses[i].label, str_eq(l->statut, status_slugs[i]));
+		view_option(v, "status_options", cand_statuses[i].slug, cand_statuses[i].label,
+			    str_eq(l->statut, cand_statuses[i].slug));
 	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
 	view_list(v, "rows");
 	for (int i = 0; i < res.n; i++) {
@@ -124,6 +137,10 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 		view_set_new(row, "status_label", s ? s->label : c->status);
 		view_set_new(row, "status_class", s ? s->colour : "draft");
 		view_set_new(row, "exam_date", c->exam_date ? date_iso_fr(a, c->exam_date) : "");
+		int checked = 0;
+		for (int k = 0; k < l->nchecked && !checked; k++)
+			checked = l->checked[k] == c->id;
+		view_set_bool(row, "checked", checked);
 	}
 	view_set_bool(v, "empty", res.n == 0);
 	int sort = (int)l->cq.sort;
@@ -152,7 +169,60 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	view_set(v, "statut", l->statut ? l->statut : "");
 	/* set last: every row's template asks for these two through the page
 	 * view, whose keys are searched newest first (docs/PERFORMANCE.md, run 5) */
+	if (select_form) { /* « Sélectionner les N candidats correspondants » (static/app.js) */
+		int one = res.total == 1;
+		const char *total = int_fmt(a, res.total);
+		view_set(v, "select_matching", one ? "Sélectionner le candidat correspondant"
+						  : arena_printf(a, "Sélectionner les %s candidats correspondants", total));
+		view_set(v, "selected_matching", one ? "Le candidat correspondant est sélectionné."
+						    : arena_printf(a, "Les %s candidats correspondants sont sélectionnés.", total));
+	}
 	view_set(v, "select_form", select_form ? select_form : "");
 	view_set_bool(v, "selectable", select_form != NULL);
+	return 0;
+}
+
+/* Positive decimal id, or 0. */
+static long long parse_id(const char *s)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return 0;
+	long long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+int cand_list_selection(struct req *r, struct cand_list *l, const char *base, struct cand_selection *sel)
+{
+	memset(sel, 0, sizeof *sel);
+	const char **vals;
+	int n = req_form_all(r, "all_matching", &vals), matching = 0;
+	for (int i = 0; i < n; i++)
+		matching |= str_eq(vals[i], "1");
+	cand_list_parse(r, l, base, 1);
+	if (matching) {
+		if (!str_empty(l->groupe)) { /* the « Tous les groupes » filter: one of the organisation's groups */
+			int rc = cand_list_group_filter(r, view_new(r->a), l);
+			if (rc)
+				return rc;
+			if (!l->cq.group_id)
+				return CLR_ENOTFOUND;
+		}
+		sel->all = &l->cq;
+		return 0;
+	}
+	n = req_form_all(r, "ids", &vals);
+	long long *ids = arena_alloc(r->a, sizeof *ids * (size_t)(n + 1));
+	for (int i = 0; i < n; i++)
+		if ((ids[i] = parse_id(vals[i])) <= 0)
+			return CLR_ENOTFOUND;
+	sel->ids = ids;
+	sel->n = n;
+	l->checked = ids;
+	l->nchecked = n;
 	return 0;
 }

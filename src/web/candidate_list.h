@@ -10,6 +10,7 @@
 #define CLR_WEB_CANDIDATE_LIST_H
 #include "web/web.h"
 #include "domain/candidate.h"
+#include "domain/cand_selection.h"
 
 /* The filters, sort and page of a list, as typed in the URL (or posted back
  * with a selection): q, statut, groupe, tri, ordre, page.  Unknown or default
@@ -20,6 +21,12 @@ struct cand_list {
 	const char *q, *statut, *groupe, *tri, *ordre;
 	int page;
 	struct candidate_query cq; /* what candidate_list() runs (50 a page) */
+	/* parameters of the screen kept by every link and by the filters
+	 * (hidden fields), NULL-terminated name/value pairs, or NULL */
+	const char *const *extra;
+	/* ticked rows to show ticked again (a form sent back with an error) */
+	const long long *checked;
+	int nchecked;
 };
 
 /* Reads the parameters from the query string, or from the posted form when
@@ -35,7 +42,16 @@ int cand_list_group_filter(struct req *r, view *v, struct cand_list *l);
 /* Runs the list and fills v: the filters (q, status_options, tri, ordre,
  * statut, groupe, list_href, list_results, filtered), the rows, the sortable
  * columns and the pagination.  select_form: the form the rows' checkboxes
- * belong to, or NULL for rows without a checkbox. */
+ * belong to (then also select_matching and selected_matching, the texts of
+ * « Sélectionner les N candidats correspondants »), or NULL for rows
+ * without a checkbox. */
 int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *select_form);
+
+/* The selection a picker posted (its form's fields): every candidate
+ * matching the posted filters when all_matching=1 (l and its group filter
+ * are parsed, l->cq is what sel->all points to), else the ticked ids.
+ * CLR_ENOTFOUND for an id that is not a positive integer or a group filter
+ * that is not one of the organisation's groups. */
+int cand_list_selection(struct req *r, struct cand_list *l, const char *base, struct cand_selection *sel);
 
 #endif

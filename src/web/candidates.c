@@ -11,20 +11,10 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/candidate.h"
+#include "domain/certification.h"
 #include "domain/outbox.h"
 #include "domain/place.h"
 #include <string.h>
-
-static const char *const step_titles[] = {"", "Identité", "Mot de passe", "Informations", "Coordonnées", "Divers"};
-static const char *const step_fields[][10] = {
-	{NULL},
-	{"civility", "last_name", "birth_name", "first_name", "email", "birth_date", "birth_postal_code", "birth_city",
-	 "birth_country", NULL},
-	{"password", "password_confirm", "send_credentials", NULL},
-	{"employment", "funding", NULL},
-	{"phone", "address", "postal_code", "city", "country", NULL},
-	{"education", "csp", "french_native", NULL},
-};
 
 static view *cand_view(struct req *r, const char *title)
 {
@@ -38,34 +28,6 @@ static void status_into(view *v, const char *code)
 	const struct cand_status *s = cand_status_find(code);
 	view_set(v, "status_label", s ? s->label : code);
 	view_set(v, "status_class", s ? s->colour : "draft");
-}
-
-/* A <select>'s options from a code/label table. */
-static void options(view *v, const char *key, const struct code_label *t, const char *cur)
-{
-	view_list(v, key);
-	for (; t->code; t++) {
-		view *o = view_add(v, key);
-		view_set(o, "value", t->code);
-		view_set(o, "label", t->label);
-		view_set_bool(o, "selected", str_eq(t->code, cur));
-	}
-}
-
-static int country_options(struct req *r, db *d, view *v, const char *key, const char *cur)
-{
-	struct country *cs;
-	int n, rc = place_countries(d, r->a, &cs, &n);
-	if (rc < 0)
-		return rc;
-	view_list(v, key);
-	for (int i = 0; i < n; i++) {
-		view *o = view_add(v, key);
-		view_set(o, "value", cs[i].code);
-		view_set(o, "label", cs[i].name);
-		view_set_bool(o, "selected", str_eq(cs[i].code, cur));
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------------ list */
@@ -127,69 +89,93 @@ int web_candidate_communes(struct req *r)
 
 /* ------------------------------------------------------------ steps */
 
+/* The posted value of every form field. */
 static void input_from_form(const struct req *r, struct candidate_input *in)
 {
 	memset(in, 0, sizeof *in);
-	in->civility = req_form(r, "civility");
-	in->last_name = req_form(r, "last_name");
-	in->birth_name = req_form(r, "birth_name");
-	in->first_name = req_form(r, "first_name");
-	in->email = req_form(r, "email");
-	in->birth_date = req_form(r, "birth_date");
-	in->birth_postal_code = req_form(r, "birth_postal_code");
-	in->birth_city = req_form(r, "birth_city");
-	in->birth_country = req_form(r, "birth_country");
-	in->password = req_form(r, "password");
-	in->password_confirm = req_form(r, "password_confirm");
-	in->send_credentials = req_form(r, "send_credentials");
-	in->employment = req_form(r, "employment");
-	in->funding = req_form(r, "funding");
-	in->phone = req_form(r, "phone");
-	in->address = req_form(r, "address");
-	in->postal_code = req_form(r, "postal_code");
-	in->city = req_form(r, "city");
-	in->country = req_form(r, "country");
-	in->education = req_form(r, "education");
-	in->csp = req_form(r, "csp");
-	in->french_native = req_form(r, "french_native");
+	for (int i = 0; i < CAND_NFIELDS; i++)
+		if (cand_fields[i].kind != CK_DERIVED)
+			in->v[i] = req_form(r, cand_fields[i].name);
 }
 
-/* Values of a stored candidate, as the form shows them. */
-static void values_from_candidate(arena *a, view *v, const struct candidate *c)
+/* What the form shows of a stored candidate (dates as jj/mm/aaaa). */
+static void input_from_candidate(arena *a, const struct candidate *c, struct candidate_input *in)
 {
-	view_set(v, "civility", c->civility);
-	view_set(v, "last_name", c->last_name);
-	view_set(v, "birth_name", c->birth_name);
-	view_set(v, "first_name", c->first_name);
-	view_set(v, "email", c->email);
-	view_set(v, "birth_date", date_iso_fr(a, c->birth_date));
-	view_set(v, "birth_postal_code", c->birth_postal_code);
-	view_set(v, "birth_city", c->birth_city);
-	view_set(v, "birth_country", c->birth_country);
-	view_set(v, "send_credentials", c->has_password ? (c->send_credentials ? "oui" : "non") : "oui");
-	view_set(v, "employment", c->employment);
-	view_set(v, "funding", c->funding);
-	view_set(v, "phone", c->phone);
-	view_set(v, "address", c->address);
-	view_set(v, "postal_code", c->postal_code);
-	view_set(v, "city", c->city);
-	view_set(v, "country", c->country);
-	view_set(v, "education", c->education);
-	view_set(v, "csp", c->csp);
-	view_set(v, "french_native", c->french_native);
+	memset(in, 0, sizeof *in);
+	for (int i = 0; i < CAND_NFIELDS; i++)
+		in->v[i] = cand_fields[i].kind == CK_DATE ? date_iso_fr(a, c->v[i]) : c->v[i];
 }
 
-static const char *vtext(view *v, const char *key)
+/* One option of a radio group or <select>. */
+static void option(view *f, const char *value, const char *label, const char *cur)
 {
-	const struct vval *x = view_get(v, key);
-	return x && x->kind == V_TEXT ? x->s : "";
+	view *o = view_add(f, "options");
+	view_set(o, "value", value);
+	view_set(o, "label", label);
+	view_set_bool(o, "selected", str_eq(value, cur));
 }
 
-/* Renders step `step` of candidate c (NULL: a new one) with the values and
- * errors already in v. */
-static int render_step(struct req *r, db *d, view *v, const struct candidate *c, int step, int status)
+/* The fields of step `step` into v's list "fields", each with its value
+ * (vals), its error (e) and what its kind needs (templates/candidates/field.html). */
+static int fields_into(struct req *r, view *v, int step, const struct candidate_input *vals, const struct errs *e,
+		       int has_password)
 {
 	arena *a = r->a;
+	struct country *cs = NULL;
+	int ncs = 0;
+	view_list(v, "fields");
+	for (int i = 0; i < CAND_NFIELDS; i++) {
+		const struct cand_field *f = &cand_fields[i];
+		if (f->step != step || f->kind == CK_DERIVED)
+			continue;
+		view *o = view_add(v, "fields");
+		const char *val = vals->v[i] ? vals->v[i] : "";
+		const char *err = e ? errs_get(e, f->name) : NULL;
+		int radio = f->kind == CK_RADIO, select = f->kind == CK_SELECT || f->kind == CK_COUNTRY;
+		view_set(o, "name", f->name);
+		view_set(o, "label", f->label);
+		view_set_bool(o, "required", (f->flags & CF_REQ) && !(f->kind == CK_PASSWORD && has_password));
+		view_set(o, "value", f->kind == CK_PASSWORD ? "" : val); /* a password is never echoed */
+		view_set(o, "error", err ? err : "");
+		view_set(o, "prompt", f->prompt ? f->prompt : "");
+		view_set(o, "hint", f->hint ? f->hint : "");
+		view_set_bool(o, "is_radio", radio);
+		view_set_bool(o, "is_select", select);
+		view_set_bool(o, "is_input", !radio && !select);
+		view_set(o, "input_type", f->kind == CK_EMAIL ? "email" : f->kind == CK_PHONE ? "tel"
+					  : f->kind == CK_PASSWORD ? "password" : "text");
+		view_set(o, "inputmode", f->kind == CK_DATE || (f->kind == CK_POSTAL && f->max == 5) ? "numeric" : "");
+		view_set(o, "autocomplete", f->kind == CK_PASSWORD ? "new-password" : "off");
+		view_set(o, "maxlength", f->max ? ll_fmt(a, "", f->max) : "");
+		/* a postal code fills the datalist of the commune after it (static/app.js) */
+		view_set(o, "list", f->kind == CK_CITY ? arena_printf(a, "%s_list", f->name) : "");
+		view_set(o, "communes", f->kind == CK_POSTAL && i + 1 < CAND_NFIELDS && cand_fields[i + 1].kind == CK_CITY
+						? arena_printf(a, "%s_list", cand_fields[i + 1].name) : "");
+		view_list(o, "options");
+		if (f->kind == CK_RADIO && !*val && (f->flags & CF_BOOL) && (f->flags & CF_REQ))
+			val = f->choices[0].code; /* « Oui » until chosen */
+		for (const struct code_label *t = f->choices; t && t->code; t++)
+			option(o, t->code, t->label, val);
+		if (f->kind == CK_COUNTRY) {
+			if (!cs) {
+				int rc = place_countries(r->db, a, &cs, &ncs);
+				if (rc < 0)
+					return rc;
+			}
+			for (int k = 0; k < ncs; k++)
+				option(o, cs[k].code, cs[k].name, val);
+		}
+	}
+	return 0;
+}
+
+/* Renders step `step` of candidate c (NULL: a new one) with the values vals
+ * and the errors e (NULL: none). */
+static int render_step(struct req *r, const struct candidate *c, int step, const struct candidate_input *vals,
+		       const struct errs *e, int status)
+{
+	arena *a = r->a;
+	view *v = cand_view(r, c ? arena_printf(a, "Candidat — %s", cand_steps[step].title) : "Création d'un candidat");
 	int steps = c ? c->steps : 0;
 	int draft = !c || str_eq(c->status, CAND_DRAFT);
 	view_set(v, "heading", draft ? "Création d'un candidat"
@@ -200,80 +186,35 @@ static int render_step(struct req *r, db *d, view *v, const struct candidate *c,
 	for (int s = 1; s <= CAND_NSTEPS; s++) {
 		view *o = view_add(v, "stepper");
 		view_setf(o, "n", "%d", s);
-		view_set(o, "label", step_titles[s]);
-		view_set(o, "kind", s <= 3 ? "Obligatoire" : "Facultatif");
+		view_set(o, "label", cand_steps[s].title);
+		view_set(o, "kind", cand_steps[s].required ? "Obligatoire" : "Facultatif");
 		view_set_bool(o, "current", s == step);
 		view_set_bool(o, "done", (steps & CAND_STEP_BIT(s)) != 0);
-		if (c && s != step)
-			view_setf(o, "href", "/candidats/%lld/etape/%d", c->id, s);
+		view_set(o, "href", c && s != step ? arena_printf(a, "/candidats/%lld/etape/%d", c->id, s) : "");
 	}
-	view_setf(v, "step", "%d", step);
-	view_set(v, "step_title", step_titles[step]);
-	view_set(v, "step_kind", step <= 3 ? "champs obligatoires" : "champs facultatifs");
-	view_set_bool(v, arena_printf(a, "step%d", step), 1);
-	if (c)
-		view_setf(v, "action", "/candidats/%lld/etape/%d", c->id, step);
-	else
-		view_set(v, "action", "/candidats/nouveau");
-	if (c)
-		view_setf(v, "cancel_href", "/candidats/%lld", c->id);
-	else
-		view_set(v, "cancel_href", "/candidats");
+	view_set(v, "step_title", cand_steps[step].title);
+	view_set(v, "step_kind", cand_steps[step].required ? "champs obligatoires" : "champs facultatifs");
+	view_set(v, "step_hint", cand_steps[step].hint ? cand_steps[step].hint : "");
+	view_set_bool(v, "keep_password", step == CAND_STEP_PASSWORD && c && c->has_password);
+	view_set(v, "action", c ? arena_printf(a, "/candidats/%lld/etape/%d", c->id, step) : "/candidats/nouveau");
+	view_set(v, "cancel_href", c ? arena_printf(a, "/candidats/%lld", c->id) : "/candidats");
 	int complete = ((steps | CAND_STEP_BIT(step)) & CAND_REQUIRED_STEPS) == CAND_REQUIRED_STEPS;
 	view_set_bool(v, "can_next", draft && step < CAND_NSTEPS);
 	view_set_bool(v, "can_save", complete || !draft);
 	view_set_bool(v, "save_disabled", draft && !complete);
-	view_set_bool(v, "has_password", c && c->has_password);
-
-	switch (step) {
-	case CAND_STEP_IDENTITY: {
-		const char *civ = vtext(v, "civility");
-		view_list(v, "civilities");
-		for (const struct code_label *t = cand_civilities; t->code; t++) {
-			view *o = view_add(v, "civilities");
-			view_set(o, "value", t->code);
-			view_set(o, "label", t->label);
-			view_set_bool(o, "checked", str_eq(civ, t->code));
-		}
-		int rc = country_options(r, d, v, "birth_countries", vtext(v, "birth_country"));
-		if (rc)
-			return rc;
-		break;
-	}
-	case CAND_STEP_PASSWORD: {
-		const char *send = vtext(v, "send_credentials");
-		view_set_bool(v, "send_oui", str_eq(send, "oui") || !*send);
-		view_set_bool(v, "send_non", str_eq(send, "non"));
-		break;
-	}
-	case CAND_STEP_INFO:
-		options(v, "employments", cand_employments, vtext(v, "employment"));
-		options(v, "fundings", cand_fundings, vtext(v, "funding"));
-		break;
-	case CAND_STEP_CONTACT: {
-		int rc = country_options(r, d, v, "countries", vtext(v, "country"));
-		if (rc)
-			return rc;
-		break;
-	}
-	case CAND_STEP_MISC: {
-		options(v, "educations", cand_educations, vtext(v, "education"));
-		options(v, "csps", cand_csps, vtext(v, "csp"));
-		const char *fn = vtext(v, "french_native");
-		view_set_bool(v, "native_oui", str_eq(fn, "oui"));
-		view_set_bool(v, "native_non", str_eq(fn, "non"));
-		break;
-	}
-	}
+	view_set_bool(v, "has_errors", e && e->n);
+	view_set(v, "form_error", e && errs_get(e, "") ? errs_get(e, "") : "");
+	int rc = fields_into(r, v, step, vals, e, c && c->has_password);
+	if (rc)
+		return rc;
 	return resp_page(r, status, "candidates/step", v);
 }
 
 int web_candidate_new_form(struct req *r)
 {
-	db *d = r->db;
-	view *v = cand_view(r, "Création d'un candidat");
-	view_set(v, "birth_country", "FR");
-	return render_step(r, d, v, NULL, CAND_STEP_IDENTITY, 200);
+	struct candidate_input vals = {0};
+	vals.birth_country = "FR";
+	return render_step(r, NULL, CAND_STEP_IDENTITY, &vals, NULL, 200);
 }
 
 /* Loads the candidate of path parameter 0 (404 when not this org's). */
@@ -295,16 +236,16 @@ static int step_param(struct req *r)
 
 int web_candidate_step_form(struct req *r)
 {
-	db *d = r->db;
 	struct candidate c;
-	int rc = load(r, d, &c), step = step_param(r);
-	if (rc == CLR_ENOTFOUND || !step)
-		return resp_error(r, 404);
+	int step = step_param(r);
+	if (!step)
+		return CLR_ENOTFOUND;
+	int rc = load(r, r->db, &c);
 	if (rc)
 		return rc;
-	view *v = cand_view(r, arena_printf(r->a, "Candidat — %s", step_titles[step]));
-	values_from_candidate(r->a, v, &c);
-	return render_step(r, d, v, &c, step, 200);
+	struct candidate_input vals;
+	input_from_candidate(r->a, &c, &vals);
+	return render_step(r, &c, step, &vals, NULL, 200);
 }
 
 /* First required step not yet valid, or 0. */
@@ -322,8 +263,6 @@ static int save_step(struct req *r, long long id, int step)
 	struct candidate cur, *cp = NULL;
 	if (id) {
 		int rc = candidate_get(d, r->a, r->sess->org_id, id, &cur);
-		if (rc == CLR_ENOTFOUND)
-			return resp_error(r, 404);
 		if (rc)
 			return rc;
 		cp = &cur;
@@ -336,16 +275,10 @@ static int save_step(struct req *r, long long id, int step)
 	long long new_id = 0;
 	int finished = 0;
 	int rc = candidate_save_step(d, r->a, &who, id, step, &in, finish, &e, &new_id, &finished);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL) {
-		view *v = cand_view(r, arena_printf(r->a, "Candidat — %s", step_titles[step]));
-		if (cp)
-			values_from_candidate(r->a, v, cp);
-		view_form(v, r, step_fields[step], &e);
-		view_set(v, "password", "");
-		view_set(v, "password_confirm", "");
-		return render_step(r, d, v, cp, step, 422);
+		struct candidate_input typed; /* what was typed, as typed */
+		input_from_form(r, &typed);
+		return render_step(r, cp, step, &typed, &e, 422);
 	}
 	if (rc)
 		return rc;
@@ -380,17 +313,16 @@ int web_candidate_step_save(struct req *r)
 	long long id = req_param_id(r, 0);
 	int step = step_param(r);
 	if (id <= 0 || !step)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	return save_step(r, id, step);
 }
 
 /* ------------------------------------------------------------ page */
 
-static void field(view *v, const char *list, const char *label, const char *value)
+static const char *country_name(void *ctx, const char *code)
 {
-	view *f = view_add(v, list);
-	view_set(f, "label", label);
-	view_set(f, "value", value && *value ? value : "—");
+	struct req *r = ctx;
+	return place_country_name(r->db, r->a, code);
 }
 
 int web_candidate_show(struct req *r)
@@ -413,48 +345,21 @@ int web_candidate_show(struct req *r)
 	view_list(v, "sections");
 	for (int s = 1; s <= CAND_NSTEPS; s++) {
 		view *sec = view_add(v, "sections");
-		view_set(sec, "title", step_titles[s]);
-		view_set(sec, "kind", s <= 3 ? "Obligatoire" : "Facultatif");
+		view_set(sec, "title", cand_steps[s].title);
+		view_set(sec, "kind", cand_steps[s].required ? "Obligatoire" : "Facultatif");
 		view_setf(sec, "edit_href", "/candidats/%lld/etape/%d", c.id, s);
-		view_set_bool(sec, "incomplete", s <= 3 && !(c.steps & CAND_STEP_BIT(s)));
+		view_set_bool(sec, "incomplete", cand_steps[s].required && !(c.steps & CAND_STEP_BIT(s)));
 		view_list(sec, "fields");
-		switch (s) {
-		case 1: {
-			const char *country = place_country_name(d, a, c.birth_country);
-			field(sec, "fields", "Civilité", code_label(cand_civilities, c.civility));
-			field(sec, "fields", "Nom", c.last_name);
-			field(sec, "fields", "Nom de naissance", c.birth_name);
-			field(sec, "fields", "Prénom", c.first_name);
-			field(sec, "fields", "Courriel", c.email);
-			field(sec, "fields", "Date de naissance", date_iso_fr(a, c.birth_date));
-			field(sec, "fields", "Code postal de naissance", c.birth_postal_code);
-			field(sec, "fields", "Commune de naissance", c.birth_city);
-			field(sec, "fields", "Pays de naissance", country ? country : c.birth_country);
-			break;
-		}
-		case 2:
-			field(sec, "fields", "Mot de passe", c.has_password ? "Défini" : "");
-			field(sec, "fields", "Envoyer l'identifiant et le mot de passe par courriel",
-			      c.has_password ? (c.send_credentials ? "Oui" : "Non") : "");
-			break;
-		case 3:
-			field(sec, "fields", "Statut", code_label(cand_employments, c.employment));
-			field(sec, "fields", "Financement", code_label(cand_fundings, c.funding));
-			break;
-		case 4: {
-			const char *country = place_country_name(d, a, c.country);
-			field(sec, "fields", "Téléphone (mobile de préférence)", c.phone);
-			field(sec, "fields", "Adresse de résidence", c.address);
-			field(sec, "fields", "Code postal de résidence", c.postal_code);
-			field(sec, "fields", "Commune de résidence", c.city);
-			field(sec, "fields", "Pays de résidence", country ? country : c.country);
-			break;
-		}
-		case 5:
-			field(sec, "fields", "Niveau d'études", code_label(cand_educations, c.education));
-			field(sec, "fields", "Catégorie socio-professionnelle", code_label(cand_csps, c.csp));
-			field(sec, "fields", "Le français est-il votre langue maternelle ?", code_label(cand_yes_no, c.french_native));
-			break;
+		for (int i = 0; i < CAND_NFIELDS; i++) {
+			const struct cand_field *f = &cand_fields[i];
+			/* a password and its confirmation are one line: « Défini » or not */
+			if (f->step != s || f->kind == CK_DERIVED || (f->kind == CK_PASSWORD && cand_fields[i - 1].kind == CK_PASSWORD))
+				continue;
+			const char *text = f->kind == CK_PASSWORD ? (c.has_password ? "Défini" : "")
+								  : candidate_field_text(a, f, c.v[i], country_name, r);
+			view *o = view_add(sec, "fields");
+			view_set(o, "label", f->label);
+			view_set(o, "value", *text ? text : "—");
 		}
 	}
 	struct candidate_mail *mails;
@@ -471,35 +376,50 @@ int web_candidate_show(struct req *r)
 		view_set(m, "sent", mails[i].sent_at ? datetime_fmt(a, (time_t)mails[i].sent_at) : "");
 	}
 	view_set_bool(v, "has_mails", nm > 0);
+	rc = web_candidate_certifications_fill(r, v, c.id); /* « Certifications » (certifications.c) */
+	if (rc)
+		return rc;
 	rc = web_candidate_groups_fill(r, v, c.id); /* « Groupes » section (groups.c) */
 	if (rc)
 		return rc;
 	return resp_page(r, 200, "candidates/show", v);
 }
 
+/* The confirmation page; e (may be NULL) holds why it cannot be deleted. */
+static int render_delete(struct req *r, const struct candidate *c, const struct errs *e, int status)
+{
+	view *v = cand_view(r, "Supprimer un candidat");
+	view_set(v, "name", candidate_display_name(r->a, c->last_name, c->first_name));
+	view_set(v, "email", c->email);
+	view_setf(v, "id", "%lld", c->id);
+	view_set(v, "refused", e && e->n ? e->e[0].msg : "");
+	return resp_page(r, status, "candidates/delete", v);
+}
+
 int web_candidate_delete_form(struct req *r)
 {
-	db *d = r->db;
 	struct candidate c;
-	int rc = load(r, d, &c);
+	int rc = load(r, r->db, &c);
 	if (rc)
 		return rc;
-	const char *name = candidate_display_name(r->a, c.last_name, c.first_name);
-	view *v = cand_view(r, "Supprimer un candidat");
-	view_set(v, "name", name);
-	view_set(v, "email", c.email);
-	view_setf(v, "id", "%lld", c.id);
-	return resp_page(r, 200, "candidates/delete", v);
+	struct errs e = {0};
+	rc = certification_candidate_deletable(r->db, r->a, r->sess->org_id, c.id, &e);
+	if (rc && rc != CLR_EINVAL)
+		return rc;
+	return render_delete(r, &c, &e, 200);
 }
 
 int web_candidate_delete(struct req *r)
 {
-	db *d = r->db;
-	long long id = req_param_id(r, 0);
-	if (id <= 0)
-		return resp_error(r, 404);
+	struct candidate c;
+	int rc = load(r, r->db, &c);
+	if (rc)
+		return rc;
 	struct actor who = req_actor(r);
-	int rc = candidate_delete(d, r->a, &who, id);
+	struct errs e = {0};
+	rc = candidate_delete(r->db, r->a, &who, c.id, &e);
+	if (rc == CLR_EINVAL)
+		return render_delete(r, &c, &e, 422);
 	if (rc)
 		return rc;
 	return resp_redirect(r, "/candidats", "Le candidat a été supprimé.");
@@ -519,8 +439,9 @@ int web_candidates_tile(struct req *r, view *v)
 	for (int i = 0; i < CAND_NSTATUS; i++) {
 		view *o = view_add(v, "cand_counts");
 		view_set(o, "count", int_fmt(r->a, counts[i]));
-		view_set(o, "label", cand_statuses[i].label);
+		view_set(o, "label", cand_statuses[i].tile);
 		view_set(o, "class", cand_statuses[i].colour);
+		view_set(o, "href", arena_printf(r->a, "/candidats?statut=%s", cand_statuses[i].slug));
 	}
 	return 0;
 }

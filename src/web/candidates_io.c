@@ -184,15 +184,20 @@ static int export_query(struct req *r, struct candidate_query *q)
 	return rc;
 }
 
-static int csv_row(void *ctx, const char *const *cells)
+struct csv_ctx {
+	buf *b;
+	int ncols;
+};
+
+static int csv_row(void *vctx, const char *const *cells)
 {
-	buf *b = ctx;
-	for (int i = 0; i < EXPORT_NCOLS; i++) {
+	struct csv_ctx *c = vctx;
+	for (int i = 0; i < c->ncols; i++) {
 		if (i)
-			buf_addc(b, ';');
-		csv_add_field(b, cells[i], ';');
+			buf_addc(c->b, ';');
+		csv_add_field(c->b, cells[i], ';');
 	}
-	buf_adds(b, "\r\n");
+	buf_adds(c->b, "\r\n");
 	return 0;
 }
 
@@ -203,10 +208,15 @@ int web_export_csv(struct req *r)
 	int rc = export_query(r, &q);
 	if (rc)
 		return rc;
+	const struct export_col *cols;
 	buf b = BUF_INIT;
+	struct csv_ctx c = {&b, candidate_export_columns(&cols)};
+	const char **head = arena_alloc(r->a, sizeof *head * (size_t)c.ncols);
+	for (int i = 0; i < c.ncols; i++)
+		head[i] = cols[i].header;
 	buf_adds(&b, "\xEF\xBB\xBF");
-	csv_row(&b, export_header());
-	rc = candidate_export(d, r->a, r->sess->org_id, &q, csv_row, &b);
+	csv_row(&c, head);
+	rc = candidate_export(d, r->a, r->sess->org_id, &q, csv_row, &c);
 	if (rc == 0)
 		resp_binary(r, "text/csv; charset=utf-8", "candidats.csv", b.data, b.len);
 	buf_free(&b);
@@ -215,16 +225,31 @@ int web_export_csv(struct req *r)
 
 struct xlsx_ctx {
 	lxw_worksheet *ws;
-	lxw_format *bold;
+	lxw_format *bold, *date;
+	const struct export_col *cols;
+	int ncols;
 	lxw_row_t row;
 };
 
+/* A row of text cells; date columns (jj/mm/aaaa) as real dates, so that a
+ * spreadsheet sorts and filters them as dates. */
 static int xlsx_row(void *vctx, const char *const *cells)
 {
 	struct xlsx_ctx *c = vctx;
-	for (int i = 0; i < EXPORT_NCOLS; i++)
-		if (*cells[i] && worksheet_write_string(c->ws, c->row, (lxw_col_t)i, cells[i], c->row ? NULL : c->bold))
+	for (int i = 0; i < c->ncols; i++) {
+		int y, m, d;
+		lxw_error rc = LXW_NO_ERROR;
+		if (!*cells[i])
+			continue;
+		if (c->row && c->cols[i].date && date_parse(cells[i], &y, &m, &d)) {
+			lxw_datetime dt = {y, m, d, 0, 0, 0};
+			rc = worksheet_write_datetime(c->ws, c->row, (lxw_col_t)i, &dt, c->date);
+		} else {
+			rc = worksheet_write_string(c->ws, c->row, (lxw_col_t)i, cells[i], c->row ? NULL : c->bold);
+		}
+		if (rc != LXW_NO_ERROR)
 			return CLR_ESYS;
+	}
 	c->row++;
 	return 0;
 }
@@ -247,10 +272,16 @@ int web_export_xlsx(struct req *r)
 		unlink(path);
 		return CLR_ESYS;
 	}
-	struct xlsx_ctx c = {workbook_add_worksheet(wb, "Candidats"), workbook_add_format(wb), 0};
+	struct xlsx_ctx c = {workbook_add_worksheet(wb, "Candidats"), workbook_add_format(wb), workbook_add_format(wb),
+			     NULL, 0, 0};
+	c.ncols = candidate_export_columns(&c.cols);
 	format_set_bold(c.bold);
-	worksheet_set_column(c.ws, 0, EXPORT_NCOLS - 1, 20, NULL);
-	rc = xlsx_row(&c, export_header());
+	format_set_num_format(c.date, "dd/mm/yyyy");
+	worksheet_set_column(c.ws, 0, (lxw_col_t)(c.ncols - 1), 20, NULL);
+	const char **head = arena_alloc(r->a, sizeof *head * (size_t)c.ncols);
+	for (int i = 0; i < c.ncols; i++)
+		head[i] = c.cols[i].header;
+	rc = xlsx_row(&c, head);
 	if (rc == 0)
 		rc = candidate_export(d, r->a, r->sess->org_id, &q, xlsx_row, &c);
 	if (workbook_close(wb) != LXW_NO_ERROR && rc == 0)

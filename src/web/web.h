@@ -72,6 +72,19 @@ int web_bo_products(struct req *r);
 int web_bo_product_create(struct req *r);
 int web_bo_product_save(struct req *r);
 
+/* bo_centres.c - back office: La Poste exam centres and their slots, CSV import of slots */
+int web_bo_centres(struct req *r);
+int web_bo_centre_create(struct req *r);
+int web_bo_centre(struct req *r);
+int web_bo_centre_save(struct req *r);
+int web_bo_slot_create(struct req *r);
+int web_bo_slot_seats(struct req *r);
+int web_bo_slot_close(struct req *r);
+int web_bo_slot_reopen(struct req *r);
+int web_bo_slots_import_form(struct req *r);
+int web_bo_slots_import(struct req *r);
+int web_bo_slots_template(struct req *r);
+
 /* candidates.c - « Candidats » (issue 6) */
 int web_candidates_list(struct req *r);
 int web_candidate_communes(struct req *r);
@@ -93,6 +106,26 @@ int web_import_report(struct req *r);
 int web_import_confirm(struct req *r);
 int web_export_csv(struct req *r);
 int web_export_xlsx(struct req *r);
+
+/* certifications.c - « Gérer les certifications » */
+int web_certifications(struct req *r);
+int web_cert_partner_pick(struct req *r);
+int web_cert_partner_assign(struct req *r);
+int web_cert_laposte_search(struct req *r);
+int web_cert_laposte_pick(struct req *r);
+int web_cert_laposte_assign(struct req *r);
+int web_cert_batch(struct req *r);
+int web_cert_session(struct req *r);
+int web_cert_session_move(struct req *r);
+int web_cert_session_cancel_form(struct req *r);
+int web_cert_session_cancel(struct req *r);
+int web_cert_cancel_form(struct req *r);
+int web_cert_cancel(struct req *r);
+int web_cert_move_form(struct req *r);
+int web_cert_move(struct req *r);
+/* The candidate page's « Certifications » section (candidates.c,
+ * templates/certifications/candidate): cand_certs, cert_history. */
+int web_candidate_certifications_fill(struct req *r, view *v, long long cid);
 
 /* backoffice.c */
 int web_bo_home(struct req *r);

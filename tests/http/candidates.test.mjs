@@ -388,7 +388,8 @@ describe('candidates', () => {
 		const r = await c.get('/accueil');
 		assert.equal(r.status, 200);
 		const t = textOf(r.text);
-		assert.ok(t.includes('Candidats') && t.includes('À attribuer') && t.includes('En création') && t.includes('Créer un candidat'));
+		assert.ok(t.includes('Candidats') && t.includes('Certification(s) à attribuer') && t.includes('Certification(s) en attente')
+			&& t.includes('Certification(s) passée(s)') && t.includes('Candidat(s) en création') && t.includes('Créer un candidat'));
 		assert.ok(/id="candidates-total">[1-9]/.test(r.text), 'a non-zero total');
 	});
 });

@@ -12,7 +12,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	startServer, newAdmin, loggedIn, fieldByLabel, attr, inputValue, textOf, uniqueEmail, unescapeHtml, clr, run,
-	BACKEND, Client,
+	BACKEND, Client, sqlRows,
 } from '../lib/server.mjs';
 
 /** Six random letters (names accept letters only). */
@@ -27,13 +27,7 @@ function errorOf(html, field) {
 }
 
 /** Runs SQL on the server's database (read-only checks), rows as arrays of strings. */
-async function sql(srv, query) {
-	const r = srv.dbUrl.startsWith('sqlite:')
-		? await run('sqlite3', ['-separator', '\t', srv.dbUrl.slice(7), query])
-		: await run('psql', ['-X', '-q', '-At', '-F', '\t', '-d', srv.dbUrl, '-c', query]);
-	if (r.code !== 0) throw new Error(`sql failed: ${r.stderr}`);
-	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
-}
+const sql = sqlRows;
 
 /** Creates a candidate (step 1: « En création »; full: « À attribuer »); returns its id. */
 async function candidate(c, { last = 'Durand', first = 'Élise', full = false } = {}) {
@@ -150,7 +144,7 @@ describe('groups', () => {
 		assert.equal((await c.post(`/groupes/${g1}/associer`, `ids=${a}&ids=${b}`)).status, 303);
 		const r = await c.get(`/groupes?q=${encodeURIComponent('SOCIETE GENERALE ' + tag.toUpperCase())}`);
 		assert.equal(r.status, 200);
-		const row = new RegExp(`<tr><td><a href="/groupes/${g1}">Société Générale ${tag}</a></td><td>Client</td><td class="num">2</td><td>(\\d\\d/\\d\\d/\\d{4})</td>`).exec(r.text);
+		const row = new RegExp(`<tr><td[^>]*><a href="/groupes/${g1}">Société Générale ${tag}</a></td><td[^>]*>Client</td><td[^>]*class="num[ "][^>]*>2</td><td[^>]*>(\\d\\d/\\d\\d/\\d{4})</td>`).exec(r.text);
 		assert.ok(row, 'name, category, count, date jj/mm/aaaa');
 		const today = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris' }).format(new Date());
 		assert.equal(row[1], today);
@@ -351,7 +345,7 @@ describe('groups', () => {
 		assert.equal((await c.post(`/candidats/${b}/supprimer`, {})).status, 303);
 		assert.equal(await members(srv, h), 1, 'membership gone with the candidate');
 		const l = await c.get(`/groupes?q=durable ${tag}`);
-		assert.ok(/<td class="num">1<\/td>/.test(l.text));
+		assert.ok(/<td[^>]*class="num[ "][^>]*>1<\/td>/.test(l.text));
 	});
 
 	test('another organisation\'s group or candidate is a 404 through every route, and nothing changes', async () => {
@@ -494,7 +488,7 @@ describe('groups', () => {
 		const p = await b.get(`/groupes/${h}`);
 		assert.ok(p.text.includes('<strong>10\u202f000</strong> candidats'));
 		const l = await b.get('/groupes');
-		assert.ok(/<td class="num">10\u202f000<\/td>/.test(l.text));
+		assert.ok(/<td[^>]*class="num[ "][^>]*>10\u202f000<\/td>/.test(l.text));
 		console.log(`# [${BACKEND}] 10 000 candidates: generated in ${gen} ms; associated by filter in ${allMs} ms, by 10 000 ids in ${idsMs} ms (HTTP round trip included)`);
 	});
 });

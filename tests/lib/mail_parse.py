@@ -2,7 +2,8 @@
 """mail_parse.py FILE - parse a received message with Python's email package
 (an independent MIME implementation) and print it as JSON for the tests:
 {headers: {name: decoded value}, raw_headers: {...}, tree: "multipart/mixed(...)",
- parts: [{type, charset, filename, disposition, cte, content}], lines: {max, eight_bit, bare_lf}}"""
+ parts: [{type, charset, filename, disposition, cte, content, base64 (binary parts)}], lines: {max, eight_bit, bare_lf}}"""
+import base64
 import email
 import email.policy
 import json
@@ -31,6 +32,7 @@ def main():
             'disposition': p.get_content_disposition(),
             'cte': p.get('Content-Transfer-Encoding'),
             'content': c if isinstance(c, str) else c.decode('utf-8', 'replace'),
+            'base64': None if isinstance(c, str) else base64.b64encode(c).decode('ascii'),
         })
     lines = raw.split(b'\r\n')
     out = {

@@ -201,6 +201,7 @@ export async function startServer({ db, env: extraEnv = {} } = {}) {
 			url,
 			port,
 			dbUrl,
+			mailDir: env.CLR_MAIL_DIR,
 			backend: BACKEND,
 			proc,
 			stderr: () => err,
@@ -232,6 +233,15 @@ export async function startServer({ db, env: extraEnv = {} } = {}) {
 	}
 	database.cleanup();
 	throw new Error(lastErr);
+}
+
+/** Runs SQL on a server's database (sqlite3 or psql): rows as arrays of strings. */
+export async function sqlRows(srv, query) {
+	const r = srv.dbUrl.startsWith('sqlite:')
+		? await run('sqlite3', ['-separator', '\t', srv.dbUrl.slice(7), query])
+		: await run('psql', ['-X', '-q', '-At', '-F', '\t', '-d', srv.dbUrl, '-c', query]);
+	if (r.code !== 0) throw new Error(`sql failed: ${r.stderr}`);
+	return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
 }
 
 // ---------------------------------------------------------------- client

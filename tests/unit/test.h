@@ -4,6 +4,10 @@
  * assertions; tests register themselves at load time (constructor), and
  * tests/unit/main.c runs them all (or those whose name contains argv[1]),
  * printing one "ok"/"not ok" line per test and a final "N passed, N failed".
+ * A test that cannot run here (a tool it needs is missing) calls
+ * test_skip(): it prints "skip NAME: WHY" and counts neither as passed nor
+ * as failed ("N skipped" is printed above the totals line, which keeps its
+ * format: tests/run reads it).
  */
 #ifndef CLR_TEST_H
 #define CLR_TEST_H
@@ -12,6 +16,9 @@
 
 typedef void (*test_fn)(int *failed);
 void test_register(const char *name, test_fn fn);
+/* Marks the running test as skipped, WHY saying what is missing (a string
+ * that outlives the test: a literal). */
+void test_skip(const char *why);
 
 /* A temporary SQLite database for one test: creates an empty file
  * /tmp/clr-NAME-XXXXXX, sets PATH to it and URL to "sqlite:PATH"; 0, or -1.

@@ -429,3 +429,17 @@ TEST(date_and_time_parsing)
 	CHECK(strlen(date_today_iso(a)) == 10);
 	arena_free(a);
 }
+
+TEST(text_date_long_fr)
+{
+	arena *a = arena_new();
+	CHECK_STR(date_long_fr(a, "2026-12-15"), "mardi 15 décembre 2026");
+	CHECK_STR(date_long_fr(a, "2026-12-01"), "mardi 1er décembre 2026");
+	CHECK_STR(date_long_fr(a, "2028-02-29"), "mardi 29 février 2028");
+	CHECK_STR(date_long_fr(a, "2027-08-01"), "dimanche 1er août 2027");
+	CHECK_STR(date_long_fr(a, "2000-01-01"), "samedi 1er janvier 2000");
+	CHECK_STR(date_long_fr(a, "2026-02-30"), "2026-02-30");
+	CHECK_STR(date_long_fr(a, "15/12/2026"), "15/12/2026");
+	CHECK_STR(date_long_fr(a, NULL), "");
+	arena_free(a);
+}

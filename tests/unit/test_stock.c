@@ -40,7 +40,7 @@ static void *racer(void *p)
 	arena *a = arena_new();
 	struct actor who = {0, r->org_id, "test"};
 	for (int i = 0; i < CALLS_PER_THREAD; i++) {
-		int rc = stock_consume(d, a, r->org_id, r->product_id, 1, "test", "race", &who);
+		int rc = stock_consume(d, a, r->org_id, r->product_id, 1, "test", "race", &who, NULL);
 		pthread_mutex_lock(&r->mu);
 		if (rc == 0)
 			r->ok++;
@@ -73,9 +73,9 @@ static void race_on(int *failed_, const char *url)
 	CHECK_INT(product_by_ref(d, a, "PART-CLR-EXAMEN", &p), 0);
 	r.product_id = p.id;
 	struct actor who = {0, 0, "test"};
-	CHECK_INT(stock_credit(d, a, r.org_id, p.id, 10, "test", 0, "race", &who), 0);
+	CHECK_INT(stock_credit(d, a, r.org_id, p.id, 10, "test", 0, "race", &who, NULL), 0);
 	/* consuming more than the balance takes nothing */
-	CHECK_INT(stock_consume(d, a, r.org_id, p.id, 11, "test", "race", &who), CLR_ECONFLICT);
+	CHECK_INT(stock_consume(d, a, r.org_id, p.id, 11, "test", "race", &who, NULL), CLR_ECONFLICT);
 	pthread_t t[THREADS];
 	for (int i = 0; i < THREADS; i++)
 		pthread_create(&t[i], NULL, racer, &r);

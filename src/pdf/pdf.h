@@ -1,0 +1,138 @@
+/* pdf.h - the document layer: A4 portrait PDF documents drawn with cairo
+ * and pango, with the Certification Le Robert header on every page and a
+ * « Page N sur M » footer.  Convocations, activation-code lists, proctoring
+ * documents and manuals are built on it (one file per family in src/pdf/).
+ *
+ * A document is a flow of blocks placed top to bottom: titles, headings,
+ * paragraphs, key/value blocks, bullet lists, boxes to sign in, tinted
+ * panels, and tables (column widths, a header row repeated on each page,
+ * rows never split across pages, zebra rows, automatic page breaks).  Each
+ * block is laid out (wrapped, measured, given its page and position) when
+ * it is added; everything is drawn by pdf_finish(), when the page count is
+ * known.  Paragraphs taller than what is left of a page continue on the
+ * next one line by line; a heading never ends a page alone; key/value
+ * rows, bullet items and table rows move to the next page whole.
+ *
+ * Text: every `const char *text` argument is plain UTF-8 (never markup;
+ * invalid sequences are shown as U+FFFD).  pdf_markup() is the one entry
+ * that takes Pango markup, and it escapes every %s argument itself
+ * (g_markup_vprintf_escaped), so user data can never inject markup.
+ * Font: DejaVu Sans through fontconfig (Debian's fonts-dejavu-core).
+ *
+ * Memory: `struct pdf` owns all its layouts; pdf_free() releases them.  The
+ * PDF bytes are appended to the caller's buf.
+ *
+ * Threads: a document belongs to the thread that made it.  Fonts come from
+ * pango's per-thread default font map (created on a thread's first
+ * document, then reused: that is what keeps a convocation at a few ms);
+ * pdf_thread_cleanup() releases the calling thread's map (tests call it
+ * before exit so that LeakSanitizer sees only library caches).
+ *
+ * Determinism: with cairo 1.16 the same calls give the same bytes: the
+ * creation and modification dates come from pdf_meta.created (cairo would
+ * otherwise write the current time; 1.16 writes them without the "D:"
+ * prefix, which readers accept), cairo 1.16 writes no /ID, and the font
+ * subset tags are derived from their content (tests/unit/test_pdf.c checks
+ * two renders a second apart byte for byte).  The bytes still depend on the
+ * versions of cairo, pango, harfbuzz, zlib and DejaVu installed.
+ *
+ * Speed: a one-page convocation takes 2.5-3.5 ms (up to ~6 ms on a busy
+ * machine), a third of it in zlib (cairo compresses every stream and font
+ * subset); the first document of a thread adds ~20 ms (its font map).
+ */
+#ifndef CLR_PDF_H
+#define CLR_PDF_H
+#include "core/buf.h"
+
+struct pdf;
+
+struct pdf_meta {
+	const char *title;    /* document title (metadata, footer) */
+	const char *subject;  /* may be NULL */
+	const char *keywords; /* may be NULL */
+	const char *header_note; /* small text at the top right of every page (a reference), may be NULL */
+	long long created;    /* seconds since the epoch: CreationDate and ModDate */
+};
+
+/* A new empty document (first page started).  Never NULL (out of memory
+ * aborts, as everywhere in the project).  Release with pdf_free(). */
+struct pdf *pdf_new(const struct pdf_meta *meta);
+void pdf_free(struct pdf *d);
+/* Draws every page and appends the PDF to out: 0, or CLR_ESYS (cairo
+ * failed; out is then left as it was).  Call once; then pdf_free(). */
+int pdf_finish(struct pdf *d, buf *out);
+/* Pages laid out so far. */
+int pdf_page_count(const struct pdf *d);
+/* Releases the calling thread's font map (see above). */
+void pdf_thread_cleanup(void);
+
+/* Text styles, combined with | (one size at most). */
+enum pdf_style {
+	PDF_NORMAL = 0,
+	PDF_BOLD = 1 << 0,
+	PDF_ITALIC = 1 << 1,
+	PDF_MUTED = 1 << 2,  /* grey */
+	PDF_ACCENT = 1 << 3, /* Le Robert red */
+	PDF_SMALL = 1 << 4,  /* 8.5 pt instead of 10 */
+	PDF_LARGE = 1 << 5,  /* 12 pt */
+	PDF_CENTER = 1 << 6,
+	PDF_RIGHT = 1 << 7,
+};
+
+/* ---- flow blocks -------------------------------------------------------- */
+
+/* The document's title (18 pt, bold). */
+void pdf_title(struct pdf *d, const char *text);
+/* A section heading: kept on the same page as at least the next lines. */
+void pdf_heading(struct pdf *d, const char *text);
+/* A paragraph in body text, wrapped to the text width. */
+void pdf_paragraph(struct pdf *d, const char *text);
+/* A paragraph in the given style. */
+void pdf_text(struct pdf *d, int style, const char *text);
+/* A paragraph from Pango markup (<b>, <i>, <span ...>) whose %s arguments
+ * are escaped, e.g. pdf_markup(d, 0, "Madame <b>%s</b>", name). */
+void pdf_markup(struct pdf *d, int style, const char *fmt, ...);
+
+struct pdf_kv {
+	const char *key, *value; /* value may hold line breaks; NULL = "" */
+	int style;               /* the value's style (enum pdf_style), 0 = body text */
+};
+/* Rows of a label (left, grey) and a value (right, wrapped). */
+void pdf_kv(struct pdf *d, const struct pdf_kv *rows, int n);
+/* A bulleted list. */
+void pdf_bullets(struct pdf *d, const char *const *items, int n);
+/* An empty framed box of the given height (points) with a caption above
+ * it, e.g. « Signature du candidat ».  width <= 0: the whole text width. */
+void pdf_box(struct pdf *d, const char *caption, double width, double height);
+/* A tinted panel with a red bar on its left behind the blocks added until
+ * pdf_panel_end(); panels do not nest. */
+void pdf_panel_begin(struct pdf *d);
+void pdf_panel_end(struct pdf *d);
+/* Vertical space in points (dropped at the top of a page). */
+void pdf_space(struct pdf *d, double points);
+/* Starts a new page (nothing if the current one is still empty). */
+void pdf_page_break(struct pdf *d);
+
+/* ---- tables ------------------------------------------------------------- */
+
+enum pdf_align { PDF_ALIGN_LEFT, PDF_ALIGN_CENTER, PDF_ALIGN_RIGHT };
+
+struct pdf_col {
+	const char *title;    /* header text */
+	double weight;        /* share of the text width (weights are normalised) */
+	enum pdf_align align;
+	int box;              /* 1: each cell is an empty box to sign in (its text is ignored) */
+	int bold;             /* 1: cells in bold (e.g. an activation code) */
+};
+
+/* Starts a table (up to 12 columns; cols must stay valid until
+ * pdf_table_end()).  Rows are at least min_row_height points high
+ * (0 = as high as their text).  The header row is drawn on each page the
+ * table occupies. */
+void pdf_table_begin(struct pdf *d, const struct pdf_col *cols, int ncols, double min_row_height);
+/* One row: ncols plain-text cells (NULL = empty).  A cell is cut with
+ * « … » if it would not fit on one page. */
+void pdf_table_row(struct pdf *d, const char *const *cells);
+void pdf_table_end(struct pdf *d);
+
+#endif
