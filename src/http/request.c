@@ -224,6 +224,12 @@ void view_form(view *v, const struct req *r, const char *const *fields, const st
 	}
 }
 
+void view_blank(view *v, const char *const *fields)
+{
+	for (int i = 0; fields[i]; i++)
+		view_set(v, fields[i], "");
+}
+
 /* Room reserved for a page at once: most are 5-20 KB (the candidate list
  * 15 KB), which would otherwise take ten reallocs of the output. */
 #define PAGE_SIZE_HINT (16 * 1024)

@@ -109,6 +109,8 @@ view *page_view(struct req *r, const char *title);
  * "f" = submitted value (if none: its value in v, else "") and "f_error" =
  * message; "has_errors" if any.  e may be NULL: a form not submitted yet. */
 void view_form(view *v, const struct req *r, const char *const *fields, const struct errs *e);
+/* Sets each of fields to "": a form shown empty beside the one submitted. */
+void view_blank(view *v, const char *const *fields);
 
 /* Client address and the connection's security, as the server saw them. */
 void req_client_info(struct req *r);

@@ -248,8 +248,7 @@ static int products_page(struct req *r, int status, const struct errs *e, long l
 		}
 	}
 	if (failed_id) /* what was typed was a listed product's: the new product's form is empty */
-		for (int i = 0; product_fields[i]; i++)
-			view_set(v, product_fields[i], "");
+		view_blank(v, product_fields);
 	else
 		view_form(v, r, product_fields, e);
 	view_set_bool(v, "new_laposte", str_eq(req_form(r, "proctoring"), "laposte") && !failed_id);
