@@ -336,12 +336,8 @@ int web_bo_slots_template(struct req *r)
 
 int web_bo_slots_import(struct req *r)
 {
-	struct mp_part *parts;
-	int np;
-	if (mp_parse(r->a, r->content_type, r->body.data, r->body.len, &parts, &np))
-		return import_page(r, 422, "Choisissez un fichier CSV à importer.", NULL, NULL);
-	const struct mp_part *f = mp_find(parts, np, "fichier");
-	if (!f || !f->filename || f->len == 0)
+	const struct mp_part *f = req_file(r, "fichier");
+	if (!f || f->len == 0)
 		return import_page(r, 422, "Choisissez un fichier CSV à importer.", NULL, NULL);
 	enum csv_encoding enc;
 	size_t len;
