@@ -54,6 +54,8 @@ static int cmp_tmpl_sort(const void *a, const void *b)
  * either), or NULL. */
 static const struct tmpl *find_stem(const char *stem, int kind)
 {
+	if (!ntmpls)
+		return NULL;
 	struct tmpl key = {.name = (char *)stem};
 	const struct tmpl *t = bsearch(&key, tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
 	if (!t || kind < 0 || t->text == kind)
