@@ -3,10 +3,11 @@
 # a measure that this shared machine's noise does not move (docs/PERFORMANCE.md:
 # wall-clock figures vary by ±30 % between identical runs here).
 #
-#   B=DIR bench/instr.sh [list|show|search|live]...     (default: all four)
+#   B=DIR [DB=FILE] bench/instr.sh [list|show|search|live]...     (default: all four)
 #
 # Starts DIR/clr serve under callgrind on the SQLite bench data set
-# (bench/run.sh generates it), logs in as the bench administrator, waits for
+# (bench/run.sh generates it; or DB=FILE, made by `clr bench-data --db
+# sqlite:FILE` with its defaults, then `touch FILE.done`), logs in as the bench administrator, waits for
 # the list index of the big organisation, sends each case's URLs once to warm
 # the caches, then 200 requests per case (search/live: the 50 terms of
 # bench/search.lua, four times) over one keep-alive connection, counting only
@@ -18,9 +19,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${B:-build}
 CASES=${*:-list show search live}
-DB=bench/data/bench-1000000.db
+DB=${DB:-bench/data/bench-1000000.db}
 PORT=${PORT:-18790}
-[ -f "$DB.done" ] || { echo "instr.sh: no data set: run bench/run.sh sqlite once" >&2; exit 1; }
+[ -f "$DB.done" ] || { echo "instr.sh: no data set $DB.done: run bench/run.sh sqlite once (or set DB)" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "instr.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
 make -s B="$B" "$B/clr" >&2
 TMP=$(mktemp -d)

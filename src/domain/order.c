@@ -5,6 +5,7 @@
 #include "domain/org.h"
 #include "domain/outbox.h"
 #include "domain/stock.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/money.h"
 #include "core/text.h"
@@ -300,16 +301,40 @@ static int find_by_idem(db *d, arena *a, long long org_id, const char *idem, lon
 	return 0;
 }
 
-/* The e-mails' view: the order, its lines and the organisation. */
-static view *mail_view(arena *a, const struct order *o, const struct org *g)
+#define NB "\xC2\xA0" /* U+00A0 */
+
+const char *order_summary(arena *a, const struct order *o)
 {
-	view *v = view_new(a);
+	buf b = BUF_INIT;
+	for (int i = 0; i < o->nlines; i++)
+		buf_printf(&b, "%s%lld" NB "×" NB "%s", i ? ", " : "", o->lines[i].qty, o->lines[i].type_label);
+	char *s = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return s;
+}
+
+void order_view_fill(view *v, arena *a, const struct order *o)
+{
+	int open = str_eq(o->status, "requested") || str_eq(o->status, "quoted");
+	view_set(v, "id", ll_fmt(a, "", o->id));
 	view_set(v, "number", o->number);
+	view_set(v, "org_name", o->org_name);
+	view_set(v, "org_id", ll_fmt(a, "", o->org_id));
 	view_set(v, "date", date_fmt(a, (time_t)o->created_at));
-	view_set(v, "org_name", g->name);
-	view_set(v, "admin_name", o->created_by);
-	view_set(v, "admin_email", g->admin_email);
-	view_set(v, "admin_phone", g->admin_phone);
+	view_set(v, "datetime", datetime_fmt(a, (time_t)o->created_at));
+	view_set(v, "status", o->status);
+	view_set(v, "status_label", order_status_label(o->status));
+	view_set_bool(v, arena_printf(a, "status_%s", o->status), 1);
+	view_set(v, "quote_ref", o->quote_ref);
+	view_set(v, "created_by", o->created_by);
+	view_set(v, "summary", order_summary(a, o));
+	view_set(v, "subtotal", money_fmt(a, o->subtotal_cents));
+	view_set(v, "vat", money_fmt(a, o->vat_cents));
+	view_set(v, "total", money_fmt(a, o->total_cents));
+	view_setf(v, "vat_rate", "%d" NB "%%", o->vat_bp / 100);
+	view_set_bool(v, "can_cancel", open);
+	view_set_bool(v, "can_quote", open);
+	view_set_bool(v, "can_validate", open);
 	view_list(v, "lines");
 	for (int i = 0; i < o->nlines; i++) {
 		view *l = view_add(v, "lines");
@@ -317,12 +342,20 @@ static view *mail_view(arena *a, const struct order *o, const struct org *g)
 		view_set(l, "type", o->lines[i].type_label);
 		view_set(l, "reference", o->lines[i].reference);
 		view_set(l, "unit", money_fmt(a, o->lines[i].unit_cents));
-		view_setf(l, "qty", "%lld", o->lines[i].qty);
+		view_set(l, "qty", int_fmt(a, o->lines[i].qty));
 		view_set(l, "amount", money_fmt(a, o->lines[i].amount_cents));
 	}
-	view_set(v, "subtotal", money_fmt(a, o->subtotal_cents));
-	view_set(v, "vat", money_fmt(a, o->vat_cents));
-	view_set(v, "total", money_fmt(a, o->total_cents));
+}
+
+/* The e-mails' view: the order's (as its page shows it), with whom to
+ * answer at the organisation. */
+static view *mail_view(arena *a, const struct order *o, const struct org *g)
+{
+	view *v = view_new(a);
+	order_view_fill(v, a, o);
+	view_set(v, "admin_name", o->created_by);
+	view_set(v, "admin_email", g->admin_email);
+	view_set(v, "admin_phone", g->admin_phone);
 	return v;
 }
 

@@ -13,6 +13,7 @@
 #ifndef CLR_ORDER_H
 #define CLR_ORDER_H
 #include "core/validate.h"
+#include "core/view.h"
 #include "db/db.h"
 #include "domain/audit.h"
 
@@ -75,6 +76,15 @@ int order_create(db *d, arena *a, const struct actor *who, const struct order_in
 int order_list(db *d, arena *a, long long org_id, const char *status, struct order **out, int *n);
 /* CLR_ENOTFOUND when absent or another organisation's (org_id != 0). */
 int order_get(db *d, arena *a, long long org_id, long long id, struct order *out);
+/* "10 × Partenaire / centre agréé, 10 × Partenaire / La Poste" */
+const char *order_summary(arena *a, const struct order *o);
+/* Into v, what every view of an order shows - its page, the lists of
+ * orders, the e-mails sent when it is placed: id, number, org_name, org_id,
+ * date, datetime, status, status_label, status_<status> (true), quote_ref,
+ * created_by, summary, subtotal, vat, total, vat_rate, can_cancel,
+ * can_quote, can_validate, and the list lines (name, type, reference,
+ * unit, qty, amount).  Arena-owned strings. */
+void order_view_fill(view *v, arena *a, const struct order *o);
 /* Cancels a requested or quoted order (org_id 0: staff).  CLR_ECONFLICT
  * when validated or already cancelled. */
 int order_cancel(db *d, arena *a, const struct actor *who, long long org_id, long long id);

@@ -1,6 +1,7 @@
 /* request.c - request parsing (query, form, cookies) and response building
  * (headers, cookies, redirects, pages inside the shell, error pages). */
 #include "http/request.h"
+#include "http/multipart.h"
 #include "http/static.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -64,6 +65,14 @@ const char *req_query(const struct req *r, const char *name)
 const char *req_form(const struct req *r, const char *name)
 {
 	return kvs_get(&r->form, name);
+}
+
+const struct mp_part *req_file(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nparts; i++)
+		if (r->parts[i].filename && strcmp(r->parts[i].name, name) == 0)
+			return &r->parts[i];
+	return NULL;
 }
 
 int req_form_all(const struct req *r, const char *name, const char ***out)
@@ -200,6 +209,8 @@ void view_form(view *v, const struct req *r, const char *const *fields, const st
 		const char *val = req_form(r, fields[i]);
 		if (val)
 			view_set(v, fields[i], val);
+		else if (!view_get(v, fields[i]))
+			view_set(v, fields[i], "");
 		const char *msg = e ? errs_get(e, fields[i]) : NULL;
 		if (msg)
 			view_set(v, arena_printf(a, "%s_error", fields[i]), msg);
@@ -211,6 +222,12 @@ void view_form(view *v, const struct req *r, const char *const *fields, const st
 			view_set(v, "form_error", general);
 		view_setf(v, "error_count", "%d", e->n);
 	}
+}
+
+void view_blank(view *v, const char *const *fields)
+{
+	for (int i = 0; fields[i]; i++)
+		view_set(v, fields[i], "");
 }
 
 /* Room reserved for a page at once: most are 5-20 KB (the candidate list

@@ -3,8 +3,9 @@
  *
  * Everything hanging off a struct req is arena-owned (r->a) and lives until
  * the request completes.  Handlers read input with req_query/req_form/
- * req_param, call a domain function, then answer with one of the resp_*
- * functions; they return 0, or a negative code to get the French 500 page.
+ * req_param (and req_file for uploads), call a domain function, then answer
+ * with one of the resp_* functions; they return 0, or a negative code to
+ * get the French 500 page.
  */
 #ifndef CLR_REQUEST_H
 #define CLR_REQUEST_H
@@ -25,6 +26,8 @@ struct kvs {
 	int n, cap;
 };
 
+struct mp_part; /* http/multipart.h */
+
 #define RESP_MAX_HEADERS 12
 
 struct req {
@@ -38,6 +41,8 @@ struct req {
 	const char *ip;
 	int tls;
 	struct kvs query, form, cookies;
+	const struct mp_part *parts; /* a multipart body's, parsed once by the server */
+	int nparts;
 	const char *params[4]; /* captured {x} path segments */
 	int nparams;
 	const char *content_type;
@@ -69,6 +74,12 @@ const char *req_query(const struct req *r, const char *name);
 const char *req_form(const struct req *r, const char *name);
 /* All values of a repeated form field; returns their count. */
 int req_form_all(const struct req *r, const char *name, const char ***out);
+/* The file part named NAME of a multipart/form-data body (R_UPLOAD routes:
+ * the server parses the body once; its plain fields are in req_form()):
+ * filename, content type and bytes, which point into the body and are not
+ * NUL-terminated (struct mp_part, http/multipart.h).  NULL if the body is
+ * not multipart or has no part of that name with a filename. */
+const struct mp_part *req_file(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
 const char *req_param(const struct req *r, int i);
 long long req_param_id(const struct req *r, int i); /* 0 if not a positive integer */
@@ -95,8 +106,11 @@ int resp_error(struct req *r, int status);
 /* A view pre-filled with what every page needs (csrf, session, flash). */
 view *page_view(struct req *r, const char *title);
 /* Puts a form's submitted values and its errors into v: for each field f,
- * "f" = submitted value and "f_error" = message; "has_errors" if any. */
+ * "f" = submitted value (if none: its value in v, else "") and "f_error" =
+ * message; "has_errors" if any.  e may be NULL: a form not submitted yet. */
 void view_form(view *v, const struct req *r, const char *const *fields, const struct errs *e);
+/* Sets each of fields to "": a form shown empty beside the one submitted. */
+void view_blank(view *v, const char *const *fields);
 
 /* Client address and the connection's security, as the server saw them. */
 void req_client_info(struct req *r);

@@ -231,6 +231,23 @@ static int load_session(struct req *r)
 	return 0;
 }
 
+/* After the handler: its answer, or the error page its code calls for. */
+static void handled(struct req *r, int rc)
+{
+	if (rc == 0 && r->responded)
+		return;
+	if (r->db && db_in_tx(r->db))
+		db_rollback(r->db);
+	/* "no such object (or not this organisation's)" and "not allowed"
+	 * are answers, not failures: handlers just return the code */
+	if (rc == CLR_ENOTFOUND || rc == CLR_EFORBIDDEN) {
+		resp_error(r, rc == CLR_ENOTFOUND ? 404 : 403);
+		return;
+	}
+	log_error("msg=\"handler failed\" path=%s rc=%d (%s)", r->path, rc, clr_strerror(rc));
+	resp_error(r, 500);
+}
+
 static void dispatch(struct req *r)
 {
 	if (parse_uri(r)) {
@@ -258,8 +275,8 @@ static void dispatch(struct req *r)
 	}
 	r->route = rt;
 	if (r->is_post && r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
-		/* uploads: the plain fields (csrf...) go to r->form; the handler
-		 * reads the file parts with mp_parse() (http/multipart.h) */
+		/* uploads: parsed once here; the plain fields (csrf...) go to
+		 * r->form, the handler reads the files with req_file() */
 		struct mp_part *parts;
 		int np;
 		if (!(rt->flags & R_UPLOAD)) {
@@ -273,9 +290,11 @@ static void dispatch(struct req *r)
 		for (int i = 0; i < np; i++)
 			if (!parts[i].filename && parts[i].len < 4096 && utf8_valid(parts[i].data, parts[i].len))
 				kvs_add(r->a, &r->form, parts[i].name, arena_strndup(r->a, parts[i].data, parts[i].len));
+		r->parts = parts;
+		r->nparts = np;
 	}
 	if (rt->fn && (rt->flags & (R_ADMIN | R_STAFF | R_USER)) == 0 && strncmp(r->path, "/static/", 8) == 0) {
-		rt->fn(r); /* static assets: no session, no database */
+		handled(r, rt->fn(r)); /* static assets: no session, no database */
 		return;
 	}
 	if (load_session(r)) {
@@ -308,20 +327,7 @@ static void dispatch(struct req *r)
 			return;
 		}
 	}
-	int rc = rt->fn(r);
-	if (rc != 0 || !r->responded) {
-		db *d = db_thread();
-		if (d && db_in_tx(d))
-			db_rollback(d);
-		/* "no such object (or not this organisation's)" and "not allowed"
-		 * are answers, not failures: handlers just return the code */
-		if (rc == CLR_ENOTFOUND || rc == CLR_EFORBIDDEN) {
-			resp_error(r, rc == CLR_ENOTFOUND ? 404 : 403);
-			return;
-		}
-		log_error("msg=\"handler failed\" path=%s rc=%d (%s)", r->path, rc, clr_strerror(rc));
-		resp_error(r, 500);
-	}
+	handled(r, rt->fn(r));
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -369,27 +375,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = 0;
 	log_warn("msg=\"mhd: %s\"", msg);
-}
-
-/* --- background workers ------------------------------------------------ */
-
-#define MAX_WORKERS 4
-static worker_fn workers[MAX_WORKERS];
-static int nworkers;
-static volatile int workers_stop;
-
-void server_add_worker(worker_fn fn)
-{
-	if (nworkers < MAX_WORKERS)
-		workers[nworkers++] = fn;
-}
-
-static void *worker_main(void *arg)
-{
-	worker_fn fn = (worker_fn)(uintptr_t)arg;
-	fn(&workers_stop);
-	db_thread_close();
-	return NULL;
 }
 
 /* The cores this process may run on (its CPU affinity, as `nproc` counts
@@ -455,9 +440,6 @@ int server_run(const struct server_opts *o)
 		log_error("msg=\"cannot listen\" addr=%s port=%d", o->listen, o->port);
 		return CLR_ESYS;
 	}
-	pthread_t wt[MAX_WORKERS];
-	for (int i = 0; i < nworkers; i++)
-		pthread_create(&wt[i], NULL, worker_main, (void *)(uintptr_t)workers[i]);
 	log_info("msg=\"listening\" url=http://%s%s%s:%d/ threads=%d", v6 ? "[" : "", o->listen, v6 ? "]" : "",
 		 o->port, threads);
 
@@ -470,10 +452,6 @@ int server_run(const struct server_opts *o)
 	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++) /* up to 10 s for requests in flight */
 		usleep(10 * 1000);
 	MHD_stop_daemon(d);
-	workers_stop = 1;
-	for (int i = 0; i < nworkers; i++)
-		pthread_join(wt[i], NULL);
-	db_close_all_threads();
 	log_info("msg=\"stopped\"");
 	return 0;
 

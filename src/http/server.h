@@ -13,13 +13,10 @@ struct server_opts {
 	int max_conns;
 };
 
-/* Serves until SIGINT/SIGTERM, then finishes the requests in flight.
- * Returns 0 on a clean stop. */
+/* Serves until SIGINT/SIGTERM (blocked in the calling thread, and so in
+ * the threads it starts), then finishes the requests in flight.  Returns 0
+ * on a clean stop.  The request threads' database connections stay open:
+ * db_close_all_threads() once nothing uses the database any more. */
 int server_run(const struct server_opts *o);
-
-/* Background workers started with the server (mail delivery...): each runs
- * fn(stop_flag) in its own thread until *stop_flag becomes non-zero. */
-typedef void (*worker_fn)(volatile int *stop);
-void server_add_worker(worker_fn fn);
 
 #endif

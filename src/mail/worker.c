@@ -13,7 +13,6 @@
 #include "core/arena.h"
 #include "core/log.h"
 #include "domain/outbox.h"
-#include "http/server.h"
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,7 +42,7 @@ static void worker_id(char *out, size_t n)
 }
 
 /* One claimed batch; returns how many messages were handled, or negative. */
-static int pass(db *d, arena *a, const char *me, struct mail_counts *c, volatile int *stop)
+static int pass(db *d, arena *a, const char *me, struct mail_counts *c, const atomic_int *stop)
 {
 	int lease = (int)mail_env_long("CLR_MAIL_LEASE_S", 300, 1, 86400);
 	long base = mail_env_long("CLR_MAIL_BACKOFF_S", 30, 0, 86400);
@@ -54,7 +53,7 @@ static int pass(db *d, arena *a, const char *me, struct mail_counts *c, volatile
 		return rc;
 	for (int i = 0; i < n; i++) {
 		struct outbox_msg *m = &msgs[i];
-		if (stop && *stop) {
+		if (stop && atomic_load(stop)) {
 			/* give the rest back at once rather than when the lease ends */
 			outbox_release(d, a, m->id, me);
 			continue;
@@ -84,7 +83,7 @@ static int pass(db *d, arena *a, const char *me, struct mail_counts *c, volatile
 	return n;
 }
 
-int mail_deliver_once(db *d, struct mail_counts *counts, volatile int *stop)
+int mail_deliver_once(db *d, struct mail_counts *counts, const atomic_int *stop)
 {
 	struct mail_counts local = {0, 0, 0};
 	struct mail_counts *c = counts ? counts : &local;
@@ -92,7 +91,7 @@ int mail_deliver_once(db *d, struct mail_counts *counts, volatile int *stop)
 	worker_id(me, sizeof me);
 	arena *a = arena_new();
 	int rc = 0;
-	while (!(stop && *stop)) {
+	while (!(stop && atomic_load(stop))) {
 		arena_reset(a);
 		int n = pass(d, a, me, c, stop);
 		if (n <= 0) {
@@ -104,19 +103,19 @@ int mail_deliver_once(db *d, struct mail_counts *counts, volatile int *stop)
 	return rc;
 }
 
-static void nap(volatile int *stop, long ms)
+static void nap(const atomic_int *stop, long ms)
 {
-	for (long t = 0; t < ms && !*stop; t += 50) {
+	for (long t = 0; t < ms && !atomic_load(stop); t += 50) {
 		struct timespec ts = {0, (ms - t < 50 ? ms - t : 50) * 1000000L};
 		nanosleep(&ts, NULL);
 	}
 }
 
-void mail_worker(volatile int *stop)
+void mail_worker(atomic_int *stop)
 {
 	long poll = mail_env_long("CLR_MAIL_POLL_MS", 1000, 10, 60000);
 	log_info("msg=\"mail worker started\" transport=%s poll_ms=%ld", mail_smtp_url() ? "smtp" : "eml", poll);
-	while (!*stop) {
+	while (!atomic_load(stop)) {
 		db *d = db_thread();
 		if (!d) {
 			nap(stop, 1000);
@@ -126,10 +125,4 @@ void mail_worker(volatile int *stop)
 			log_error("msg=\"mail worker: storage failure\" err=\"%s\"", db_errmsg(d));
 		nap(stop, poll);
 	}
-}
-
-void mail_start(void)
-{
-	smtp_global_init();
-	server_add_worker(mail_worker);
 }

@@ -1,23 +1,23 @@
 /* worker.h - the delivery worker: claims due outbox messages, hands each
  * to smtp_deliver(), records the outcome (sent, retry with exponential
- * back-off, or failed).  Runs as a background thread of `clr serve` and
- * once on demand (`clr mail deliver`).
+ * back-off, or failed).  Runs on a background thread of `clr serve`
+ * (src/cli/serve.c starts and stops it) and once on demand (`clr mail
+ * deliver`).
  */
 #ifndef CLR_MAIL_WORKER_H
 #define CLR_MAIL_WORKER_H
 #include "db/db.h"
+#include <stdatomic.h>
 
 struct mail_counts {
 	int sent, retried, failed;
 };
 
-/* Registers mail_worker with the HTTP server (call before server_run). */
-void mail_start(void);
-/* The worker thread's body: loops until *stop. */
-void mail_worker(volatile int *stop);
+/* The worker thread's body: loops until *stop (smtp_global_init() first). */
+void mail_worker(atomic_int *stop);
 /* Delivers every message due now, then returns (stop may be NULL).
  * 0 or negative (storage failure); counts may be NULL. */
-int mail_deliver_once(db *d, struct mail_counts *counts, volatile int *stop);
+int mail_deliver_once(db *d, struct mail_counts *counts, const atomic_int *stop);
 
 /* Seconds to wait before attempt `attempts + 1` (attempts >= 1):
  * base * 2^(attempts-1), at most one hour. */

@@ -26,9 +26,7 @@ static int login_page(struct req *r, int status, const char *error)
 		view_set(v, "suite", next);
 	if (error)
 		view_set(v, "form_error", error);
-	const char *email = req_form(r, "email");
-	if (email)
-		view_set(v, "email", email);
+	view_set(v, "email", req_form(r, "email")); /* "" on the first visit */
 	return resp_page(r, status, "login", v);
 }
 

@@ -90,8 +90,8 @@ static int centres_page(struct req *r, int status, const struct errs *e)
 	view_set(v, "count", n == 1 ? "1 centre" : arena_printf(a, "%s centres", int_fmt(a, n)));
 	view_set(v, "form_action", "/backoffice/centres");
 	view_set(v, "form_submit", "Créer le centre");
+	view_form(v, r, centre_fields, e);
 	if (e) {
-		view_form(v, r, centre_fields, e);
 		view_set_bool(v, "has_centre_errors", 1);
 		view_set_bool(v, "active", str_eq(req_form(r, "active"), "1"));
 	} else {
@@ -188,6 +188,8 @@ static int centre_page(struct req *r, int status, long long id, enum failed_form
 	if (failed == FAILED_SLOT) {
 		view_form(v, r, slot_fields, e);
 		view_set_bool(v, "has_slot_errors", 1);
+	} else { /* « Ajouter un créneau » is empty beside another form's errors */
+		view_blank(v, slot_fields);
 	}
 	return resp_page(r, status, "backoffice/centre", v);
 }
@@ -334,12 +336,8 @@ int web_bo_slots_template(struct req *r)
 
 int web_bo_slots_import(struct req *r)
 {
-	struct mp_part *parts;
-	int np;
-	if (mp_parse(r->a, r->content_type, r->body.data, r->body.len, &parts, &np))
-		return import_page(r, 422, "Choisissez un fichier CSV à importer.", NULL, NULL);
-	const struct mp_part *f = mp_find(parts, np, "fichier");
-	if (!f || !f->filename || f->len == 0)
+	const struct mp_part *f = req_file(r, "fichier");
+	if (!f || f->len == 0)
 		return import_page(r, 422, "Choisissez un fichier CSV à importer.", NULL, NULL);
 	enum csv_encoding enc;
 	size_t len;

@@ -88,12 +88,8 @@ int web_bo_mail_retry(struct req *r)
 {
 	db *d = r->db;
 	long long id = req_param_id(r, 0);
-	if (!id)
-		return resp_error(r, 404);
 	struct actor who = req_actor(r);
-	int rc = outbox_retry(d, r->a, &who, id);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
+	int rc = id ? outbox_retry(d, r->a, &who, id) : CLR_ENOTFOUND;
 	const char *back = list_url(r, req_form(r, "status"), req_form(r, "org"), req_form(r, "to"));
 	if (rc == CLR_ECONFLICT)
 		return resp_redirect(r, back, "Ce courriel n’est pas en échec : il n’y a rien à renvoyer.");

@@ -52,7 +52,7 @@ int web_bo_orders(struct req *r)
 	}
 	view_list(v, "orders");
 	for (int i = 0; i < n; i++)
-		web_order_fill(view_add(v, "orders"), r->a, &os[i]);
+		order_view_fill(view_add(v, "orders"), r->a, &os[i]);
 	return resp_page(r, 200, "backoffice/orders", v);
 }
 
@@ -63,14 +63,12 @@ int web_bo_order(struct req *r)
 	struct order o;
 	struct org g;
 	int rc = id ? order_get(d, r->a, 0, id, &o) : CLR_ENOTFOUND;
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (!rc)
 		rc = org_get(d, r->a, o.org_id, &g);
 	if (rc)
 		return rc;
 	view *v = bo_view(r, arena_printf(r->a, "Commande %s", o.number), "nav_bo_orders");
-	web_order_fill(v, r->a, &o);
+	order_view_fill(v, r->a, &o);
 	view_set(v, "admin_email", g.admin_email);
 	view_set(v, "admin_phone", g.admin_phone);
 	return resp_page(r, 200, "backoffice/order", v);
@@ -81,7 +79,7 @@ static int order_action(struct req *r, int which)
 	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (!id)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	struct actor who = req_actor(r);
 	struct errs e = {0};
 	int rc, already = 0;
@@ -98,8 +96,6 @@ static int order_action(struct req *r, int which)
 		ok = "La commande a été annulée.";
 	}
 	const char *back = arena_printf(r->a, "/backoffice/commandes/%lld", id);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return resp_redirect(r, back, e.n ? e.e[0].msg : "Saisie invalide.");
 	if (rc == CLR_ECONFLICT)
@@ -194,16 +190,14 @@ static int org_page(struct req *r, int status, long long id, const struct errs *
 	for (int i = 0; i < np; i++) {
 		view_option(v, "products", ps[i].reference, arena_printf(r->a, "%s — %s", ps[i].type_label, ps[i].reference), str_eq(chosen, ps[i].reference));
 	}
-	if (e) {
-		view_form(v, r, correct_fields, e);
-	}
+	view_form(v, r, correct_fields, e);
 	return resp_page(r, status, "backoffice/organisation", v);
 }
 
 int web_bo_org(struct req *r)
 {
 	long long id = req_param_id(r, 0);
-	return id ? org_page(r, 200, id, NULL) : resp_error(r, 404);
+	return id ? org_page(r, 200, id, NULL) : CLR_ENOTFOUND;
 }
 
 int web_bo_stock_correct(struct req *r)
@@ -253,7 +247,9 @@ static int products_page(struct req *r, int status, const struct errs *e, long l
 			view_set(p, "row_error", e->n ? e->e[0].msg : "");
 		}
 	}
-	if (e && !failed_id)
+	if (failed_id) /* what was typed was a listed product's: the new product's form is empty */
+		view_blank(v, product_fields);
+	else
 		view_form(v, r, product_fields, e);
 	view_set_bool(v, "new_laposte", str_eq(req_form(r, "proctoring"), "laposte") && !failed_id);
 	return resp_page(r, status, "backoffice/products", v);
@@ -283,13 +279,11 @@ int web_bo_product_save(struct req *r)
 	db *d = r->db;
 	long long id = req_param_id(r, 0);
 	if (!id)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	struct errs e = {0};
 	struct actor who = req_actor(r);
 	int rc = product_update(d, r->a, &who, id, req_form(r, "name"), req_form(r, "type_label"), req_form(r, "price"),
 				req_form(r, "proctoring"), req_form(r, "active"), &e);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return products_page(r, 422, &e, id);
 	if (rc)

@@ -120,17 +120,15 @@ int web_candidate_groups_save(struct req *r)
 	db *d = r->db;
 	long long cid = req_param_id(r, 0);
 	if (cid <= 0)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	const char **vals;
 	int n = req_form_all(r, "groupes", &vals);
 	long long *gids = arena_alloc(r->a, sizeof *gids * (size_t)(n + 1));
 	for (int i = 0; i < n; i++)
 		if ((gids[i] = parse_id(vals[i])) <= 0)
-			return resp_error(r, 404);
+			return CLR_ENOTFOUND;
 	struct actor who = req_actor(r);
 	int rc = group_set_for_candidate(d, r->a, &who, cid, gids, n);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return resp_error(r, 400);
 	if (rc)
@@ -199,8 +197,7 @@ static int render_form(struct req *r, struct group *g, int status, const struct 
 		view_set(v, "back_href", "/groupes");
 		view_set(v, "submit", "Créer le groupe");
 	}
-	if (e)
-		view_form(v, r, form_fields, e);
+	view_form(v, r, form_fields, e);
 	const struct vval *cur = view_get(v, "category");
 	view_list(v, "category_options");
 	for (const struct group_category *c = group_categories; c->code; c++) {
@@ -248,8 +245,6 @@ int web_group_edit(struct req *r)
 	struct errs e = {0};
 	struct actor who = req_actor(r);
 	rc = group_update(d, r->a, &who, g.id, req_form(r, "name"), req_form(r, "category"), &e);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return render_form(r, &g, 422, &e);
 	if (rc)
@@ -343,15 +338,13 @@ int web_group_remove(struct req *r)
 	int n;
 	long long *ids = form_ids(r, &n);
 	if (n < 0)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	const char *back = arena_printf(r->a, "/groupes/%lld", g.id);
 	if (n == 0)
 		return resp_redirect(r, back, "Cochez au moins un candidat à retirer du groupe.");
 	struct actor who = req_actor(r);
 	long long removed = 0;
 	rc = group_remove_members(d, r->a, &who, g.id, ids, n, &removed);
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return resp_error(r, 400);
 	if (rc)
@@ -412,8 +405,6 @@ int web_group_associate(struct req *r)
 			/* the « Tous les groupes » filter must name one of the organisation's groups */
 			struct group f;
 			rc = fg ? group_get(d, r->a, r->sess->org_id, fg, &f) : CLR_ENOTFOUND;
-			if (rc == CLR_ENOTFOUND)
-				return resp_error(r, 404);
 			if (rc)
 				return rc;
 			l.cq.group_id = fg;
@@ -423,14 +414,12 @@ int web_group_associate(struct req *r)
 		int n;
 		long long *ids = form_ids(r, &n);
 		if (n < 0)
-			return resp_error(r, 404);
+			return CLR_ENOTFOUND;
 		if (n == 0)
 			return resp_redirect(r, arena_printf(r->a, "/groupes/%lld/associer", g.id),
 					     "Cochez au moins un candidat à associer au groupe.");
 		rc = group_add_members(d, r->a, &who, g.id, ids, n, &added);
 	}
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	if (rc == CLR_EINVAL)
 		return resp_error(r, 400);
 	if (rc)

@@ -21,51 +21,6 @@ static view *orders_view(struct req *r, const char *title)
 	return v;
 }
 
-/* "10 × Partenaire / centre agréé, 10 × Partenaire / La Poste" */
-const char *web_order_summary(arena *a, const struct order *o)
-{
-	buf b = BUF_INIT;
-	for (int i = 0; i < o->nlines; i++)
-		buf_printf(&b, "%s%lld" NB "×" NB "%s", i ? ", " : "", o->lines[i].qty, o->lines[i].type_label);
-	char *s = arena_strndup(a, b.data, b.len);
-	buf_free(&b);
-	return s;
-}
-
-/* The fields every order view shows (number, status, totals, lines). */
-void web_order_fill(view *v, arena *a, const struct order *o)
-{
-	view_setf(v, "id", "%lld", o->id);
-	view_set(v, "number", o->number);
-	view_set(v, "org_name", o->org_name);
-	view_setf(v, "org_id", "%lld", o->org_id);
-	view_set(v, "date", date_fmt(a, (time_t)o->created_at));
-	view_set(v, "datetime", datetime_fmt(a, (time_t)o->created_at));
-	view_set(v, "status", o->status);
-	view_set(v, "status_label", order_status_label(o->status));
-	view_set_bool(v, arena_printf(a, "status_%s", o->status), 1);
-	view_set(v, "quote_ref", o->quote_ref);
-	view_set(v, "created_by", o->created_by);
-	view_set(v, "summary", web_order_summary(a, o));
-	view_set(v, "subtotal", money_fmt(a, o->subtotal_cents));
-	view_set(v, "vat", money_fmt(a, o->vat_cents));
-	view_set(v, "total", money_fmt(a, o->total_cents));
-	view_setf(v, "vat_rate", "%d" NB "%%", o->vat_bp / 100);
-	view_set_bool(v, "can_cancel", str_eq(o->status, "requested") || str_eq(o->status, "quoted"));
-	view_set_bool(v, "can_quote", str_eq(o->status, "requested") || str_eq(o->status, "quoted"));
-	view_set_bool(v, "can_validate", str_eq(o->status, "requested") || str_eq(o->status, "quoted"));
-	view_list(v, "lines");
-	for (int i = 0; i < o->nlines; i++) {
-		view *l = view_add(v, "lines");
-		view_set(l, "name", o->lines[i].name);
-		view_set(l, "type", o->lines[i].type_label);
-		view_set(l, "reference", o->lines[i].reference);
-		view_set(l, "unit", money_fmt(a, o->lines[i].unit_cents));
-		view_set(l, "qty", int_fmt(a, o->lines[i].qty));
-		view_set(l, "amount", money_fmt(a, o->lines[i].amount_cents));
-	}
-}
-
 int web_orders(struct req *r)
 {
 	db *d = r->db;
@@ -77,7 +32,7 @@ int web_orders(struct req *r)
 	view *v = orders_view(r, "Mes commandes");
 	view_list(v, "orders");
 	for (int i = 0; i < n; i++)
-		web_order_fill(view_add(v, "orders"), r->a, &os[i]);
+		order_view_fill(view_add(v, "orders"), r->a, &os[i]);
 	return resp_page(r, 200, "orders/list", v);
 }
 
@@ -178,7 +133,7 @@ int web_order_show(struct req *r)
 	if (rc)
 		return rc;
 	view *v = orders_view(r, arena_printf(r->a, "Commande %s", o.number));
-	web_order_fill(v, r->a, &o);
+	order_view_fill(v, r->a, &o);
 	return resp_page(r, 200, "orders/show", v);
 }
 
@@ -188,8 +143,6 @@ int web_order_cancel(struct req *r)
 	long long id = req_param_id(r, 0);
 	struct actor who = req_actor(r);
 	int rc = id ? order_cancel(d, r->a, &who, r->sess->org_id, id) : CLR_ENOTFOUND;
-	if (rc == CLR_ENOTFOUND)
-		return resp_error(r, 404);
 	const char *back = arena_printf(r->a, "/commandes/%lld", id);
 	if (rc == CLR_ECONFLICT)
 		return resp_redirect(r, back, "Cette commande ne peut plus être annulée.");

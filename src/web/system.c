@@ -36,7 +36,7 @@ int web_static(struct req *r)
 {
 	const struct static_file *f = static_find(req_param(r, 0));
 	if (!f)
-		return resp_error(r, 404);
+		return CLR_ENOTFOUND;
 	resp_header(r, "ETag", f->etag);
 	resp_header(r, "Cache-Control", "public, max-age=31536000, immutable");
 	const char *inm = req_header(r, "If-None-Match");

@@ -48,16 +48,13 @@ int web_password_form(struct req *r);
 int web_password_save(struct req *r);
 
 /* orders.c - « Mes commandes » (administrator) */
-struct order;
 int web_orders(struct req *r);
 int web_order_new(struct req *r);
 int web_order_create(struct req *r);
 int web_order_show(struct req *r);
 int web_order_cancel(struct req *r);
 int web_stock(struct req *r);
-/* shared with bo_orders.c: an order's fields, and balances + ledger, into v */
-const char *web_order_summary(arena *a, const struct order *o);
-void web_order_fill(view *v, arena *a, const struct order *o);
+/* shared with bo_orders.c: balances + ledger into v */
 int web_stock_fill(struct req *r, view *v, long long org_id);
 /* « Certifications restantes » on « Accueil » (home.c) */
 int web_stock_tile(struct req *r, view *v);

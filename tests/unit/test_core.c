@@ -10,6 +10,7 @@
 #include "core/view.h"
 #include "http/request.h"
 #include <stdlib.h>
+#include <unistd.h>
 
 TEST(buf_invariants)
 {
@@ -273,6 +274,122 @@ TEST(templates_escape_sections_partials)
 	view_set_bool(v, "tab_profile", 1);
 	CHECK_INT(tmpl_render("account/profile", v, &out), 0);
 	CHECK(strstr(out.data, "Mot de passe</a>") != NULL);
+	buf_free(&out);
+	arena_free(a);
+}
+
+/* What fd 2 receives between stderr_capture() and stderr_captured()
+ * (log lines), into OUT. */
+static int saved_fd2 = -1;
+static FILE *capture_file;
+
+static void stderr_capture(void)
+{
+	fflush(stderr);
+	capture_file = tmpfile();
+	saved_fd2 = dup(2);
+	dup2(fileno(capture_file), 2);
+}
+
+static void stderr_captured(char *out, size_t n)
+{
+	fflush(stderr);
+	dup2(saved_fd2, 2);
+	close(saved_fd2);
+	rewind(capture_file);
+	size_t k = fread(out, 1, n - 1, capture_file);
+	out[k] = 0;
+	fclose(capture_file);
+}
+
+/* A made-up template set: (name, text) pairs as tools/embed.c writes them. */
+#define TFILE(name, text) {"templates/" name, (const unsigned char *)(text), sizeof(text) - 1}
+
+TEST(templates_partials_resolved_at_start_up)
+{
+	static const struct embedded_file good[] = {
+		TFILE("a/page.html", "[{{>a/part}}]"),
+		TFILE("a/part.html", "<{{x}}>"),
+		TFILE("mail/m.html", "<p>{{>mail/sig}}</p>"),
+		TFILE("mail/m.txt", "{{>mail/sig}}"),
+		TFILE("mail/sig.html", "<i>sig</i>"),
+		TFILE("mail/sig.txt", "-- sig"),
+	};
+	static const struct embedded_file bad[] = {
+		TFILE("a/page.html", "[{{>a/prat}}]"),
+		TFILE("a/part.html", "<{{x}}>"),
+	};
+	arena *a = arena_new();
+	view *v = view_new(a);
+	view_set(v, "x", "&");
+	buf out = BUF_INIT;
+	CHECK_INT(tmpl_load(good, sizeof good / sizeof *good), 0);
+	CHECK_INT(tmpl_render("a/page", v, &out), 0);
+	CHECK_STR(out.data, "[<&amp;>]");
+	buf_reset(&out);
+	CHECK_INT(tmpl_render("mail/m.txt", v, &out), 0); /* a text body includes the text partial */
+	CHECK_STR(out.data, "-- sig");
+	buf_reset(&out);
+	CHECK_INT(tmpl_render("mail/m.html", v, &out), 0);
+	CHECK_STR(out.data, "<p><i>sig</i></p>");
+
+	char log[1024];
+	stderr_capture();
+	int rc = tmpl_load(bad, sizeof bad / sizeof *bad); /* a misspelt partial: the start-up fails */
+	stderr_captured(log, sizeof log);
+	CHECK(rc != 0);
+	CHECK(strstr(log, "template: unknown partial\" template=a/page partial=a/prat") != NULL);
+	CHECK(!tmpl_exists("a/part")); /* nothing half-loaded */
+
+	CHECK_INT(tmpl_load(embedded_files, embedded_count), 0); /* the real ones back, for the other tests */
+	CHECK(tmpl_exists("layout"));
+	buf_free(&out);
+	arena_free(a);
+}
+
+TEST(templates_strict_mode_reports_unset_variables)
+{
+	static const struct embedded_file files[] = {
+		TFILE("t/greet.html", "Bonjour {{name}} <{{emial}}>{{#flag}}!{{/flag}}{{^other}}.{{/other}}"
+				      "{{#rows}}[{{cell}}{{name}}]{{/rows}}"),
+		TFILE("candidates/x.html", "{{missing}}"),
+	};
+	arena *a = arena_new();
+	view *v = view_new(a);
+	view_set(v, "name", "Zoé");
+	view_set(v, "email", "zoe@example.test");
+	view_set(v, "cell", "page"); /* a row's name found in its parent: set */
+	for (int i = 0; i < 3; i++)
+		view_set_new(view_add(v, "rows"), "cell", "c");
+	buf out = BUF_INIT;
+	char log[2048];
+	CHECK_INT(tmpl_load(files, sizeof files / sizeof *files), 0);
+
+	stderr_capture();
+	CHECK_INT(tmpl_render("t/greet", v, &out), 0);
+	stderr_captured(log, sizeof log);
+	CHECK_STR(out.data, "Bonjour Zoé <>.[cZoé][cZoé][cZoé]");
+	CHECK(log[0] == 0); /* not strict: silent */
+
+	tmpl_set_strict(1);
+	buf_reset(&out);
+	stderr_capture();
+	CHECK_INT(tmpl_render("t/greet", v, &out), 0);
+	CHECK_INT(tmpl_render("t/greet", v, &out), 0);
+	CHECK_INT(tmpl_render("candidates/x", v, &out), 0);
+	stderr_captured(log, sizeof log);
+	CHECK_STR(out.data, "Bonjour Zoé <>.[cZoé][cZoé][cZoé]Bonjour Zoé <>.[cZoé][cZoé][cZoé]");
+	/* the misspelt name, once, at level error; sections of unset names are fine */
+	const char *line = strstr(log, "level=error msg=\"template variable not set\" template=t/greet variable=emial\n");
+	CHECK(line != NULL);
+	CHECK(line && strstr(strchr(line, '\n'), "variable=emial") == NULL); /* once */
+	CHECK(strstr(log, "variable=flag") == NULL && strstr(log, "variable=other") == NULL);
+	CHECK(strstr(log, "variable=name") == NULL && strstr(log, "variable=cell") == NULL);
+	/* templates/candidates/: a warning, for now */
+	CHECK(strstr(log, "level=warn msg=\"template variable not set\" template=candidates/x variable=missing") != NULL);
+	tmpl_set_strict(0);
+
+	CHECK_INT(tmpl_load(embedded_files, embedded_count), 0);
 	buf_free(&out);
 	arena_free(a);
 }

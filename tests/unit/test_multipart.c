@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "core/buf.h"
 #include "http/multipart.h"
+#include "http/request.h"
 #include <string.h>
 
 #define CT "multipart/form-data; boundary=----XyZ"
@@ -48,6 +49,13 @@ TEST(multipart_fields_and_file)
 	CHECK_INT(f->len, sizeof want - 1);
 	CHECK(f->len == sizeof want - 1 && memcmp(f->data, want, f->len) == 0);
 	CHECK(mp_find(p, n, "autre") == NULL);
+	/* handlers read them from the request, parsed once by the server */
+	struct req r = {.a = a, .parts = p, .nparts = n};
+	CHECK(req_file(&r, "fichier") == f);
+	CHECK(req_file(&r, "csrf") == NULL); /* a plain field: req_form()'s */
+	CHECK(req_file(&r, "autre") == NULL);
+	struct req plain = {.a = a};
+	CHECK(req_file(&plain, "fichier") == NULL);
 	arena_free(a);
 }
 
