@@ -32,16 +32,6 @@ static struct bg bgs[MAX_BG];
 static int nbg;
 static atomic_int bg_stop;
 
-/* cand_index_worker() still takes a volatile int * (domain/cand_index.h):
- * its own flag, set with bg_stop, until it takes an atomic_int *. */
-static volatile int index_stop;
-
-static void index_worker(atomic_int *stop)
-{
-	(void)stop;
-	cand_index_worker(&index_stop);
-}
-
 static void *bg_main(void *arg)
 {
 	struct bg *b = arg;
@@ -69,7 +59,6 @@ static void bg_start(void (*fn)(atomic_int *stop))
 static void bg_stop_all(void)
 {
 	atomic_store(&bg_stop, 1);
-	index_stop = 1;
 	for (int i = 0; i < nbg; i++)
 		pthread_join(bgs[i].th, NULL);
 	nbg = 0;
@@ -152,7 +141,7 @@ int cmd_serve(int argc, char **argv)
 	bg_start(mail_worker); /* the outbox delivery (issue 3) */
 	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */
 	if (cand_index_enabled())
-		bg_start(index_worker);
+		bg_start(cand_index_worker);
 	bg_start(sweep_worker); /* « Prévue » -> « En attente » (certification.h) */
 	rc = server_run(&so);
 	bg_stop_all();

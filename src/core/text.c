@@ -81,6 +81,13 @@ char *str_trim(arena *a, const char *s, int collapse)
 	return out;
 }
 
+const char *str_clean(arena *a, const char *s)
+{
+	if (!s)
+		return "";
+	return utf8_valid(s, strlen(s)) ? str_trim(a, s, 1) : NULL;
+}
+
 char *str_lower(arena *a, const char *s)
 {
 	char *p = arena_strdup(a, s ? s : "");
@@ -335,6 +342,19 @@ int time_parse(const char *s, char out[6])
 		return -1;
 	snprintf(out, 6, "%02d:%02d", h, mi);
 	return h * 60 + mi;
+}
+
+long long str_id(const char *s)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return 0;
+	long long v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
 }
 
 char *like_contains(arena *a, const char *q)

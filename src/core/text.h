@@ -16,12 +16,18 @@ size_t utf8_len(const char *s);
 /* Copy of s without leading/trailing ASCII whitespace and with inner runs of
  * whitespace collapsed to one space (collapse != 0). */
 char *str_trim(arena *a, const char *s, int collapse);
+/* A form's line of text: "" for NULL, NULL when not valid UTF-8 (see
+ * utf8_valid()), else str_trim(a, s, 1) (every run of whitespace, tabs and
+ * line breaks included, one space). */
+const char *str_clean(arena *a, const char *s);
 /* ASCII lower-case copy. */
 char *str_lower(arena *a, const char *s);
 int str_eq(const char *a, const char *b); /* NULL-safe strcmp()==0 */
 int str_empty(const char *s);             /* NULL or "" */
 int str_starts(const char *s, const char *prefix);
 
+/* A positive decimal id written s (digits only, at most 18), or 0. */
+long long str_id(const char *s);
 /* Strict application/x-www-form-urlencoded decoding ('+' = space when
  * plus_space): returns NULL on a malformed escape or invalid UTF-8. */
 char *url_decode(arena *a, const char *s, size_t n, int plus_space);

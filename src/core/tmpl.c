@@ -341,17 +341,13 @@ static int render(const struct tmpl *t, int from, int to, const view *v, buf *ou
 		  struct list_cache *lc);
 
 /* Strict mode: variable node I of T was set nowhere in the view chain (a
- * misspelt {{name}}, or a value the handler forgot).  Logged once per node.
- * The templates under candidates/ only warn until their rewrite sets every
- * optional value (the test harness fails a test on level=error). */
+ * misspelt {{name}}, or a value the handler forgot).  Logged once per node
+ * (the test harness fails a test on it). */
 static void report_unset(const struct tmpl *t, int i)
 {
 	if (atomic_exchange(&t->reported[i], true))
 		return;
-	if (strncmp(t->name, "candidates/", 11) == 0)
-		log_warn("msg=\"template variable not set\" template=%s variable=%s", t->name, t->nodes[i].s);
-	else
-		log_error("msg=\"template variable not set\" template=%s variable=%s", t->name, t->nodes[i].s);
+	log_error("msg=\"template variable not set\" template=%s variable=%s", t->name, t->nodes[i].s);
 }
 
 /* Template `name` rendered whole with v (tmpl_render(), a V_TMPL value). */

@@ -31,7 +31,7 @@ int tmpl_load(const struct embedded_file *files, size_t n);
 /* Strict mode (the test harness turns it on for every server it starts):
  * rendering a {{name}} variable that the view chain does not set at all
  * logs « template variable not set » with the template and the name, once
- * per tag, at level error (warn under candidates/, for now).  A section
+ * per tag, at level error.  A section
  * ({{#name}}, {{^name}}) of an unset name is legitimate: false. */
 void tmpl_set_strict(int on);
 /* Renders template `name` with view v, appending to out.  CLR_ENOTFOUND if

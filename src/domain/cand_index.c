@@ -868,9 +868,9 @@ static void evict(long long keep)
 	}
 }
 
-void cand_index_worker(volatile int *stop)
+void cand_index_worker(atomic_int *stop)
 {
-	while (!*stop) {
+	while (!atomic_load(stop)) {
 		pthread_mutex_lock(&mu);
 		double now = mono();
 		struct entry *e = NULL;

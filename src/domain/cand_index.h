@@ -31,6 +31,7 @@
 #ifndef CLR_CAND_INDEX_H
 #define CLR_CAND_INDEX_H
 #include "core/arena.h"
+#include <stdatomic.h>
 #include "db/db.h"
 #include "domain/candidate.h"
 
@@ -43,7 +44,7 @@ void cand_index_enable(void);
 int cand_index_enabled(void);
 /* The background builder: builds the indexes requested by cand_index_get()
  * until *stop, then drops every index. */
-void cand_index_worker(volatile int *stop);
+void cand_index_worker(atomic_int *stop);
 
 /* A reference to the index of ORG_ID at list version VERSION, or NULL
  * (index disabled, organisation smaller than the minimum, or no index at

@@ -99,20 +99,6 @@ const char *candidate_field_text(arena *a, const struct cand_field *f, const cha
 
 /* ------------------------------------------------------------ validation */
 
-/* Trimmed, whitespace-collapsed copy; "" for NULL; invalid UTF-8 -> NULL. */
-static const char *clean(arena *a, const char *s)
-{
-	if (!s)
-		return "";
-	if (!utf8_valid(s, strlen(s)))
-		return NULL;
-	char *t = str_trim(a, s, 1);
-	for (char *p = t; *p; p++)
-		if (*p == '\t' || *p == '\r' || *p == '\n')
-			*p = ' ';
-	return t;
-}
-
 static const char *const too_long = "Ce champ ne peut dépasser %d caractères.";
 static const char *const bad_name = "Seuls les lettres, espaces, traits d'union et apostrophes sont acceptés.";
 
@@ -124,7 +110,7 @@ static int check_field(db *d, arena *a, int i, struct candidate_input *in, struc
 	const struct cand_field *f = &cand_fields[i];
 	if (f->kind == CK_PASSWORD || f->kind == CK_DERIVED)
 		return 0;
-	const char *s = clean(a, in->v[i]);
+	const char *s = str_clean(a, in->v[i]);
 	if (!s) {
 		errs_add(e, f->name, "Caractères invalides.");
 		in->v[i] = "";

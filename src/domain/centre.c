@@ -74,21 +74,6 @@ static const char *s0(const char *s)
 	return s ? s : "";
 }
 
-/* Trimmed, whitespace runs (tabs, line breaks) collapsed to one space;
- * "" for NULL; NULL on invalid UTF-8. */
-static const char *clean(arena *a, const char *s)
-{
-	if (!s)
-		return "";
-	if (!utf8_valid(s, strlen(s)))
-		return NULL;
-	char *t = str_trim(a, s, 1);
-	for (char *p = t; *p; p++)
-		if (*p == '\t' || *p == '\r' || *p == '\n')
-			*p = ' ';
-	return str_trim(a, t, 1);
-}
-
 /* ISO date `iso` plus `days` (may be negative) into out. */
 static void iso_add_days(const char *iso, int days, char out[11])
 {
@@ -128,7 +113,7 @@ static const char *seats_msg(void)
 static void check_slot(arena *a, const char *today, const char *date_in, const char *time_in, const char *seats_in,
 		       char date[11], char hhmm[6], int *seats, struct errs *e)
 {
-	const char *ds = clean(a, date_in), *ts = clean(a, time_in), *ss = clean(a, seats_in);
+	const char *ds = str_clean(a, date_in), *ts = str_clean(a, time_in), *ss = str_clean(a, seats_in);
 	date[0] = hhmm[0] = 0;
 	*seats = 0;
 	if (!ds || !*ds) {
@@ -165,8 +150,8 @@ static int validate_centre(db *d, arena *a, long long self, const struct centre_
 {
 	int dberr = 0;
 	memset(o, 0, sizeof *o);
-	const char *name = clean(a, in->name), *addr = clean(a, in->address), *cp = clean(a, in->postal_code),
-		   *city = clean(a, in->city);
+	const char *name = str_clean(a, in->name), *addr = str_clean(a, in->address), *cp = str_clean(a, in->postal_code),
+		   *city = str_clean(a, in->city);
 	o->name_folded = "";
 	if (!name) {
 		errs_add(e, "name", "Caractères invalides.");
@@ -360,7 +345,7 @@ static int all_digits(const char *s)
  * appended). */
 static int q_filter(arena *a, const char *q, buf *sql, const char **params, int *np)
 {
-	const char *t = clean(a, q);
+	const char *t = str_clean(a, q);
 	if (!t || !*t)
 		return 0;
 	if (utf8_len(t) > 100) { /* no commune, postal code or name is that long */
@@ -623,7 +608,7 @@ static int slot_seats_tx(db *d, void *vctx)
 	int rc = own_slot(d, a, c->centre_id, c->slot_id, &s);
 	if (rc)
 		return rc;
-	const char *t = clean(a, c->seats);
+	const char *t = str_clean(a, c->seats);
 	int seats = t ? parse_seats(t) : -1;
 	if (s.past) {
 		errs_add(c->e, "seats", "Ce créneau est passé : il ne peut plus être modifié.");
@@ -970,13 +955,13 @@ static int import_tx(db *d, void *vctx)
 		for (int k = 0; k < rec->nfields && k < t->recs[0].nfields; k++)
 			if (c->colmap[k] >= 0) {
 				l->f[c->colmap[k]] = rec->fields[k];
-				blank &= !*s0(clean(a, rec->fields[k]));
+				blank &= !*s0(str_clean(a, rec->fields[k]));
 			}
 		if (blank)
 			continue; /* ";;;" lines that spreadsheets write after the data */
 		nl++;
 		struct errs e = {0};
-		const char *cname = clean(a, l->f[0]);
+		const char *cname = str_clean(a, l->f[0]);
 		if (!cname || !*cname) {
 			errs_add(&e, "centre", "Veuillez indiquer le nom du centre.");
 		} else {

@@ -379,10 +379,10 @@ static void check_when(arena *a, const char **date, const char **time, const cha
 		errs_add(e, "time", "Heure invalide : utilisez le format HH:MM (par exemple 09:30).");
 	else
 		*time = *tm ? arena_strdup(a, hm) : "";
-	const char *pl = s0(*place);
-	if (!utf8_valid(pl, strlen(pl)))
+	const char *pl = str_clean(a, *place);
+	if (!pl)
 		errs_add(e, "place", "Caractères invalides.");
-	else if ((pl = str_trim(a, pl, 1)), utf8_len(pl) > CERT_PLACE_MAX)
+	else if (utf8_len(pl) > CERT_PLACE_MAX)
 		errs_add(e, "place", "Le lieu ne peut dépasser 200 caractères.");
 	else
 		*place = pl;
@@ -448,16 +448,27 @@ static int assign_tx(db *d, void *vctx)
 	const char *org = db_int(a, c->who->org_id), *now = db_int(a, now_s()), *pid = db_int(a, c->product_id);
 	int laposte = in->slot_id > 0;
 
-	/* a form already handled: its batch */
+	/* the form's token first: a form already handled (a double click, or
+	 * the same form at the same moment: on PostgreSQL the second INSERT
+	 * waits for the first transaction, then finds the token taken) is
+	 * its batch, and nothing more is done */
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT id FROM certification_batches WHERE org_id = $1 AND idem_key = $2",
-			  DB_P(org, in->idem));
+	int rc = db_query(d, a, &r,
+			  "INSERT INTO certification_batches (org_id, idem_key, product_id, slot_id, created_by, created_at) "
+			  "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, idem_key) DO NOTHING RETURNING id",
+			  DB_P(org, in->idem, pid, laposte ? db_int(a, in->slot_id) : NULL,
+			       c->who->user_id ? db_int(a, c->who->user_id) : NULL, now));
 	if (rc < 0)
 		return rc;
-	if (r.nrows) {
+	if (!r.nrows) {
+		rc = db_query(d, a, &r, "SELECT id FROM certification_batches WHERE org_id = $1 AND idem_key = $2",
+			      DB_P(org, in->idem));
+		if (rc < 0)
+			return rc;
 		c->batch_id = db_ll(&r, 0, 0);
-		return 0;
+		return r.nrows ? 0 : CLR_EDB;
 	}
+	c->batch_id = db_ll(&r, 0, 0);
 	long long sid = 0;
 	struct slot_info slot;
 	if (laposte) {
@@ -475,14 +486,10 @@ static int assign_tx(db *d, void *vctx)
 		errs_add(c->e, "ids", "Sélectionnez au moins un candidat.");
 		return CLR_EINVAL;
 	}
-	rc = db_query(d, a, &r,
-		      "INSERT INTO certification_batches (org_id, idem_key, product_id, session_id, slot_id, selected, "
-		      "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-		      DB_P(org, in->idem, pid, sid ? db_int(a, sid) : NULL, laposte ? db_int(a, in->slot_id) : NULL,
-			   db_int(a, chosen), c->who->user_id ? db_int(a, c->who->user_id) : NULL, now));
+	rc = db_exec(d, "UPDATE certification_batches SET session_id = $2, selected = $3 WHERE id = $1",
+		     DB_P(db_int(a, c->batch_id), sid ? db_int(a, sid) : NULL, db_int(a, chosen)));
 	if (rc < 0)
 		return rc;
-	c->batch_id = db_ll(&r, 0, 0);
 	const char *bid = db_int(a, c->batch_id);
 	/* set aside: « En création », or already a planned certification of the product */
 	rc = db_exec(d,

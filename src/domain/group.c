@@ -41,26 +41,12 @@ static const char *s0(const char *s)
 	return s ? s : "";
 }
 
-/* Trimmed, whitespace-collapsed name; NULL on invalid UTF-8. */
-static const char *clean(arena *a, const char *s)
-{
-	if (!s)
-		return "";
-	if (!utf8_valid(s, strlen(s)))
-		return NULL;
-	char *t = str_trim(a, s, 1);
-	for (char *p = t; *p; p++)
-		if (*p == '\t' || *p == '\r' || *p == '\n')
-			*p = ' ';
-	return str_trim(a, t, 1);
-}
-
 /* Validates name and category; *name / *folded / *cat receive the clean
  * values.  self: the group being edited (0 for a new one). */
 static int validate(db *d, arena *a, long long org_id, long long self, const char **name, const char **folded,
 		    const char **cat, struct errs *e)
 {
-	const char *n = clean(a, *name);
+	const char *n = str_clean(a, *name);
 	*folded = "";
 	if (!n) {
 		errs_add(e, "name", "Caractères invalides.");
@@ -78,7 +64,7 @@ static int validate(db *d, arena *a, long long org_id, long long self, const cha
 			errs_add(e, "name", "Ce nom de groupe existe déjà.");
 	}
 	*name = n ? n : "";
-	const char *c = clean(a, *cat);
+	const char *c = str_clean(a, *cat);
 	if (!c || !*c)
 		errs_add(e, "category", "Veuillez choisir une catégorie.");
 	else if (!group_category_find(c))

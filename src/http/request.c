@@ -102,13 +102,7 @@ const char *req_param(const struct req *r, int i)
 
 long long req_param_id(const struct req *r, int i)
 {
-	const char *s = req_param(r, i);
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	for (const char *p = s; *p; p++)
-		if (*p < '0' || *p > '9')
-			return 0;
-	return atoll(s);
+	return str_id(req_param(r, i));
 }
 
 const char *req_header(const struct req *r, const char *name)

@@ -182,20 +182,6 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 	return 0;
 }
 
-/* Positive decimal id, or 0. */
-static long long parse_id(const char *s)
-{
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	long long v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		v = v * 10 + (*p - '0');
-	}
-	return v;
-}
-
 int cand_list_selection(struct req *r, struct cand_list *l, const char *base, struct cand_selection *sel)
 {
 	memset(sel, 0, sizeof *sel);
@@ -218,7 +204,7 @@ int cand_list_selection(struct req *r, struct cand_list *l, const char *base, st
 	n = req_form_all(r, "ids", &vals);
 	long long *ids = arena_alloc(r->a, sizeof *ids * (size_t)(n + 1));
 	for (int i = 0; i < n; i++)
-		if ((ids[i] = parse_id(vals[i])) <= 0)
+		if ((ids[i] = str_id(vals[i])) <= 0)
 			return CLR_ENOTFOUND;
 	sel->ids = ids;
 	sel->n = n;

@@ -100,11 +100,7 @@ static int render_report(struct req *r, const char *token, const char *filename,
 int web_import_upload(struct req *r)
 {
 	db *d = r->db;
-	struct mp_part *parts;
-	int np;
-	if (mp_parse(r->a, r->content_type, r->body.data, r->body.len, &parts, &np))
-		return form_error(r, "Choisissez un fichier CSV à importer.");
-	const struct mp_part *f = mp_find(parts, np, "fichier");
+	const struct mp_part *f = req_file(r, "fichier");
 	if (!f || !f->filename || f->len == 0)
 		return form_error(r, "Choisissez un fichier CSV à importer.");
 	enum csv_encoding enc;

@@ -25,19 +25,6 @@ static view *groups_view(struct req *r, const char *title)
 	return v;
 }
 
-/* Positive decimal id, or 0. */
-static long long parse_id(const char *s)
-{
-	if (!s || !*s || strlen(s) > 18)
-		return 0;
-	long long v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		v = v * 10 + (*p - '0');
-	}
-	return v;
-}
 
 static const char *category_label(const char *code)
 {
@@ -63,7 +50,7 @@ int web_group_options(struct req *r, view *v, const char *selected, long long *g
 	int rc = group_names(d, r->a, r->sess->org_id, &gs, &n);
 	if (rc)
 		return rc;
-	long long want = parse_id(selected);
+	long long want = str_id(selected);
 	view_list(v, "group_options");
 	for (int i = 0; i < n; i++) {
 		view_option(v, "group_options", ll_fmt(r->a, "", gs[i].id), gs[i].name, gs[i].id == want);
@@ -125,7 +112,7 @@ int web_candidate_groups_save(struct req *r)
 	int n = req_form_all(r, "groupes", &vals);
 	long long *gids = arena_alloc(r->a, sizeof *gids * (size_t)(n + 1));
 	for (int i = 0; i < n; i++)
-		if ((gids[i] = parse_id(vals[i])) <= 0)
+		if ((gids[i] = str_id(vals[i])) <= 0)
 			return CLR_ENOTFOUND;
 	struct actor who = req_actor(r);
 	int rc = group_set_for_candidate(d, r->a, &who, cid, gids, n);
@@ -313,21 +300,6 @@ int web_group_show(struct req *r)
 	return web_page_or_part(r, "groups/show", "candidates/results", v);
 }
 
-/* The ids checked in the form ("ids"); NULL (and *n = -1) if one is not a
- * positive integer. */
-static long long *form_ids(struct req *r, int *n)
-{
-	const char **vals;
-	*n = req_form_all(r, "ids", &vals);
-	long long *ids = arena_alloc(r->a, sizeof *ids * (size_t)(*n + 1));
-	for (int i = 0; i < *n; i++)
-		if ((ids[i] = parse_id(vals[i])) <= 0) {
-			*n = -1;
-			return NULL;
-		}
-	return ids;
-}
-
 int web_group_remove(struct req *r)
 {
 	db *d = r->db;
@@ -335,16 +307,16 @@ int web_group_remove(struct req *r)
 	int rc = load(r, d, &g);
 	if (rc)
 		return rc;
-	int n;
-	long long *ids = form_ids(r, &n);
-	if (n < 0)
-		return CLR_ENOTFOUND;
 	const char *back = arena_printf(r->a, "/groupes/%lld", g.id);
-	if (n == 0)
+	struct cand_list l;
+	struct cand_selection sel;
+	if ((rc = cand_list_selection(r, &l, back, &sel)) != 0)
+		return rc;
+	if (sel.all || sel.n == 0)
 		return resp_redirect(r, back, "Cochez au moins un candidat à retirer du groupe.");
 	struct actor who = req_actor(r);
 	long long removed = 0;
-	rc = group_remove_members(d, r->a, &who, g.id, ids, n, &removed);
+	rc = group_remove_members(d, r->a, &who, g.id, sel.ids, sel.n, &removed);
 	if (rc == CLR_EINVAL)
 		return resp_error(r, 400);
 	if (rc)
@@ -373,13 +345,6 @@ int web_group_pick(struct req *r)
 		rc = cand_list_fill(r, v, &l, "assoc-form");
 	if (rc)
 		return rc;
-	const struct vval *t = view_get(v, "total");
-	const char *total = t && t->kind == V_TEXT ? t->s : "";
-	int one = str_eq(total, "1");
-	view_set(v, "select_matching", one ? "Sélectionner le candidat correspondant"
-					  : arena_printf(r->a, "Sélectionner les %s candidats correspondants", total));
-	view_set(v, "selected_matching", one ? "Le candidat correspondant est sélectionné."
-					    : arena_printf(r->a, "Les %s candidats correspondants sont sélectionnés.", total));
 	return web_page_or_part(r, "groups/pick", "groups/pick_results", v);
 }
 
@@ -391,35 +356,19 @@ int web_group_associate(struct req *r)
 	if (rc)
 		return rc;
 	struct actor who = req_actor(r);
-	const char **all;
-	int nall = req_form_all(r, "all_matching", &all), matching = 0;
-	for (int i = 0; i < nall; i++)
-		matching |= str_eq(all[i], "1");
 	long long added = 0;
 	const char *back = arena_printf(r->a, "/groupes/%lld", g.id);
-	if (matching) {
-		struct cand_list l;
-		cand_list_parse(r, &l, back, 1);
-		long long fg = parse_id(l.groupe);
-		if (l.groupe && *l.groupe) {
-			/* the « Tous les groupes » filter must name one of the organisation's groups */
-			struct group f;
-			rc = fg ? group_get(d, r->a, r->sess->org_id, fg, &f) : CLR_ENOTFOUND;
-			if (rc)
-				return rc;
-			l.cq.group_id = fg;
-		}
-		rc = group_add_matching(d, r->a, &who, g.id, &l.cq, &added);
-	} else {
-		int n;
-		long long *ids = form_ids(r, &n);
-		if (n < 0)
-			return CLR_ENOTFOUND;
-		if (n == 0)
-			return resp_redirect(r, arena_printf(r->a, "/groupes/%lld/associer", g.id),
-					     "Cochez au moins un candidat à associer au groupe.");
-		rc = group_add_members(d, r->a, &who, g.id, ids, n, &added);
-	}
+	struct cand_list l;
+	struct cand_selection sel;
+	if ((rc = cand_list_selection(r, &l, back, &sel)) != 0)
+		return rc;
+	if (sel.all)
+		rc = group_add_matching(d, r->a, &who, g.id, sel.all, &added);
+	else if (sel.n == 0)
+		return resp_redirect(r, arena_printf(r->a, "/groupes/%lld/associer", g.id),
+				     "Cochez au moins un candidat à associer au groupe.");
+	else
+		rc = group_add_members(d, r->a, &who, g.id, sel.ids, sel.n, &added);
 	if (rc == CLR_EINVAL)
 		return resp_error(r, 400);
 	if (rc)

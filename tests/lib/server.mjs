@@ -36,7 +36,6 @@ export function sanitizerReport(text) {
 	return text.slice(Math.max(0, m.index - 200), m.index + 3000);
 }
 
-// Logged at level=warn for templates/candidates/ (for now), which passes.
 const UNSET_RE = /level=error msg="template variable not set"[^\n]*/g;
 
 /** The lines of TEXT that report a template variable set nowhere (strict mode), or null. */

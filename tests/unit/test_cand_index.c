@@ -10,6 +10,7 @@
  * builds it, a later get returns it at that version only.  On a temporary
  * SQLite file and, when CLR_TEST_PG_URL is set, on PostgreSQL. */
 #include "test.h"
+#include <stdatomic.h>
 #include "core/arena.h"
 #include "core/text.h"
 #include "db/db.h"
@@ -124,7 +125,7 @@ static void compare(int *failed_, db *d, arena *a, struct cand_index *ix, long l
 }
 
 struct worker_run {
-	volatile int stop;
+	atomic_int stop;
 };
 
 static void *worker_thread(void *p)
@@ -215,7 +216,7 @@ static void run_on(int *failed_, const char *url)
 	struct cand_index_stats s;
 	cand_index_stats(&s);
 	CHECK(s.builds >= 1 && s.hits >= 1 && s.bytes > 0);
-	w.stop = 1;
+	atomic_store(&w.stop, 1);
 	pthread_join(t, NULL);
 	CHECK(!cand_index_enabled()); /* the worker's end drops every index */
 	unsetenv("CLR_LIST_INDEX_MIN");
