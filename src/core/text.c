@@ -344,6 +344,31 @@ int time_parse(const char *s, char out[6])
 	return h * 60 + mi;
 }
 
+char *fr_typography(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(2 * n + 1), *o = out; /* a space (1 byte) becomes at most 3 */
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		char next = s[i + 1];
+		int before_sign = s[i] == ' ' && (next == ':' || next == ';' || next == '!' || next == '?');
+		int after_open = s[i] == ' ' && i >= 2 && memcmp(s + i - 2, "\xc2\xab", 2) == 0; /* « */
+		int before_close = s[i] == ' ' && i + 2 < n && memcmp(s + i + 1, "\xc2\xbb", 2) == 0; /* » */
+		if (before_sign && next != ':') {
+			memcpy(o, NNBSP, 3);
+			o += 3;
+		} else if (before_sign || after_open || before_close) {
+			memcpy(o, NBSP, 2);
+			o += 2;
+		} else {
+			*o++ = s[i];
+		}
+	}
+	*o = 0;
+	return out;
+}
+
 long long str_id(const char *s)
 {
 	if (!s || !*s || strlen(s) > 18)

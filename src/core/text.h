@@ -26,6 +26,12 @@ int str_eq(const char *a, const char *b); /* NULL-safe strcmp()==0 */
 int str_empty(const char *s);             /* NULL or "" */
 int str_starts(const char *s, const char *prefix);
 
+/* French typography of a text of ours (a template, a message): a space
+ * before : becomes U+00A0, before ; ! ? U+202F (narrow), and the spaces
+ * inside « » U+00A0, so that a line never breaks between a word and its
+ * sign.  Other text is copied as is.  malloc'd (free it); NULL if out of
+ * memory. */
+char *fr_typography(const char *s);
 /* A positive decimal id written s (digits only, at most 18), or 0. */
 long long str_id(const char *s);
 /* Strict application/x-www-form-urlencoded decoding ('+' = space when

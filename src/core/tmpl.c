@@ -4,11 +4,14 @@
  * records the index just past its closing tag, so rendering is a simple
  * recursive walk with no re-parsing.  Once every template is compiled, each
  * partial ({{>name}}) is resolved to the template it includes: an unknown
- * one fails the start-up, not the page that happens to include it.
+ * one fails the start-up, not the page that happens to include it.  The
+ * text of every template gets French typography when compiled (no-break
+ * spaces before : ; ! ? and inside « »: fr_typography()).
  */
 #include "core/tmpl.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/text.h"
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -27,6 +30,7 @@ struct node {
 
 struct tmpl {
 	char *name;
+	char *src; /* the source, French typography applied (fr_typography()): text nodes point into it */
 	int text; /* .txt: no escaping */
 	struct node *nodes;
 	int n;
@@ -197,6 +201,7 @@ static void free_set(void)
 			if (t->nodes[k].type != N_TEXT)
 				free((char *)t->nodes[k].s);
 		free(t->nodes);
+		free(t->src);
 		free(t->reported);
 		free(t->name);
 	}
@@ -245,9 +250,13 @@ int tmpl_load(const struct embedded_file *files, size_t n)
 		struct tmpl *t = &tmpls[ntmpls];
 		t->name = dupn(name, (size_t)(dot - name));
 		t->text = strcmp(dot, ".txt") == 0;
-		rc = compile(t, (const char *)files[i].data);
+		t->src = fr_typography((const char *)files[i].data);
+		if (!t->src)
+			abort();
+		rc = compile(t, t->src);
 		if (rc) {
 			free(t->name);
+			free(t->src);
 			break;
 		}
 		t->reported = calloc((size_t)t->n + 1, sizeof *t->reported);

@@ -1,6 +1,8 @@
 /* validate.c - error collection and syntax checks for user input. */
 #include "core/validate.h"
+#include "core/text.h"
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 void errs_add(struct errs *e, const char *field, const char *msg)
@@ -9,6 +11,14 @@ void errs_add(struct errs *e, const char *field, const char *msg)
 		return;
 	e->e[e->n].field = field;
 	e->e[e->n].msg = msg;
+	char *t = fr_typography(msg);
+	size_t len = t ? strlen(t) : 0;
+	if (t && e->used + len < sizeof e->text) {
+		memcpy(e->text + e->used, t, len + 1);
+		e->e[e->n].msg = e->text + e->used;
+		e->used += len + 1;
+	}
+	free(t);
 	e->n++;
 }
 

@@ -7,17 +7,23 @@
 #ifndef CLR_VALIDATE_H
 #define CLR_VALIDATE_H
 
+#include <stddef.h>
+
 #define ERRS_MAX 24
 
 struct errs {
 	int n;
 	struct {
 		const char *field; /* form field name, or "" for the whole form */
-		const char *msg;   /* French, static or arena-owned */
+		const char *msg;   /* French, with French typography: in text[] */
 	} e[ERRS_MAX];
+	char text[4096]; /* the messages, copied by errs_add() */
+	size_t used;
 };
 
-/* Adds an error unless that field already has one. */
+/* Adds an error unless that field already has one; the message is copied
+ * with French typography (fr_typography(): no-break spaces before : ; ! ?
+ * and inside « »), or kept as given if text[] is full. */
 void errs_add(struct errs *e, const char *field, const char *msg);
 const char *errs_get(const struct errs *e, const char *field);
 

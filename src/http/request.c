@@ -188,9 +188,11 @@ view *page_view(struct req *r, const char *title)
 	}
 	const char *flash = req_cookie(r, "clr_flash");
 	if (flash && *flash) {
-		char *msg = url_decode(r->a, flash, strlen(flash), 0);
-		if (msg && utf8_len(msg) <= 200)
-			view_set(v, "flash", msg);
+		char *msg = url_decode(r->a, flash, strlen(flash), 0), *typo;
+		if (msg && utf8_len(msg) <= 200 && (typo = fr_typography(msg))) { /* no-break spaces before : ; ! ? */
+			view_set(v, "flash", arena_strdup(r->a, typo));
+			free(typo);
+		}
 		resp_cookie(r, "clr_flash", "", 0);
 	}
 	return v;

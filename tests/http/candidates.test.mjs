@@ -7,17 +7,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	startServer, newAdmin, loggedIn, fieldByLabel, attr, inputValue, textOf, uniqueEmail, unescapeHtml,
+	errorOf,
 } from '../lib/server.mjs';
 
 /** Six random letters (names accept letters only). */
 function letters() {
 	return Array.from({ length: 6 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
-}
-
-/** The French message shown next to FIELD, or null. */
-function errorOf(html, field) {
-	const m = new RegExp(`id="${field}-err">([^<]*)<`).exec(html);
-	return m ? unescapeHtml(m[1]) : null;
 }
 
 const IDENTITY = () => ({

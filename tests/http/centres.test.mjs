@@ -14,6 +14,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
 	startServer, newAdmin, newStaff, loggedIn, fieldByLabel, attr, inputValue, textOf, unescapeHtml, run, Client, sqlRows,
+	errorOf,
 } from '../lib/server.mjs';
 
 /** Six random letters. */
@@ -27,12 +28,6 @@ function frDate(days) {
 		.format(new Date(Date.now() + days * 86400000));
 }
 const isoOf = (fr) => fr.split('/').reverse().join('-');
-
-/** The French message shown next to FIELD, or null. */
-function errorOf(html, field) {
-	const m = new RegExp(`id="${field}-err">([^<]*)<`).exec(html);
-	return m ? unescapeHtml(m[1]) : null;
-}
 
 const sql = sqlRows;
 const count = async (srv, table, where = '1 = 1') => +(await sql(srv, `SELECT COUNT(*) FROM ${table} WHERE ${where}`))[0][0];

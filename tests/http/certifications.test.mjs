@@ -192,6 +192,10 @@ describe('« Gérer les certifications »', () => {
 			assert.ok(m && unescapeHtml(m[1]).includes(msg), `${JSON.stringify(q)}: ${m && m[1]}`);
 			if (q.date) assert.ok(r.text.includes(`value="${q.date}"`) || field === 'date', 'what was typed is kept');
 		}
+		// French typography: a no-break space before the colon of a message
+		const bad = await c.get('/certifications/surveillance?' + new URLSearchParams({ produit: refs['PART-CLR-EXAMEN'], date: '31/02/2031' }));
+		assert.ok(bad.text.includes('Date invalide\u00a0: utilisez le format jj/mm/aaaa.'), 'U+00A0 before « : »');
+		assert.ok(bad.text.includes('Date prévisionnelle de la session d\'examen'), 'the label');
 		const ok = await c.get('/certifications/surveillance?' + new URLSearchParams({ produit: refs['PART-CLR-EXAMEN'], date, heure: '9h30', lieu: 'Salle 12' }));
 		assert.equal(ok.status, 200);
 		const t = textOf(ok.text);

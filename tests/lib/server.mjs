@@ -275,6 +275,13 @@ export function textOf(html) {
 		.trim();
 }
 
+/** The French message shown next to FIELD (its id="FIELD-err" element),
+ * or null; the no-break spaces of French typography read as spaces. */
+export function errorOf(html, field) {
+	const m = new RegExp(`id="${field}-err">([^<]*)<`).exec(html);
+	return m ? unescapeHtml(m[1]).replace(/[\u00a0\u202f]/g, ' ') : null;
+}
+
 /** The <input name=NAME> start tag in html, or null. */
 export function inputTag(html, name) {
 	for (const m of html.matchAll(/<input\b[^>]*>/gi)) if (attr(m[0], 'name') === name) return m[0];

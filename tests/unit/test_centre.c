@@ -124,7 +124,7 @@ static void centre_on(int *failed_, const char *url)
 	long long bid = 0;
 	CHECK_INT(centre_create(d, a, &who, &bad, &e2, &bid), CLR_EINVAL);
 	CHECK_STR(errs_get(&e2, "city"),
-		  "Cette commune ne correspond pas au code postal 69002 (communes : Lyon 2e Arrondissement).");
+		  "Cette commune ne correspond pas au code postal 69002 (communes\xc2\xa0: Lyon 2e Arrondissement)." /* errs_add(): French typography */);
 
 	char tomorrow[11], yesterday[11];
 	{
@@ -228,7 +228,7 @@ static void centre_on(int *failed_, const char *url)
 	struct errs e3 = {0};
 	CHECK_INT(slot_set_seats(d, a, &who, cid, s1, "6", &e3), CLR_EINVAL);
 	CHECK_STR(errs_get(&e3, "seats"),
-		  "7 places sont déjà réservées sur ce créneau : il ne peut pas compter moins de 7 places.");
+		  "7 places sont déjà réservées sur ce créneau\xc2\xa0: il ne peut pas compter moins de 7 places.");
 	CHECK_INT(db_exec(d, "UPDATE laposte_slots SET booked = seats + 1 WHERE id = $1", DB_P(db_int(a, s1))),
 		  CLR_ECONFLICT);
 

@@ -439,3 +439,11 @@ TEST(text_date_long_fr)
 	CHECK_STR(date_long_fr(a, NULL), "");
 	arena_free(a);
 }
+
+TEST(french_typography)
+{
+	char *s = fr_typography("Statut : prévu ; « En création » ! Vraiment ? a:b x«y» http://h?q=1");
+	CHECK(s != NULL);
+	CHECK_STR(s, "Statut\xc2\xa0: prévu\xe2\x80\xaf; «\xc2\xa0" "En création\xc2\xa0»\xe2\x80\xaf! Vraiment\xe2\x80\xaf? a:b x«y» http://h?q=1");
+	free(s);
+}
