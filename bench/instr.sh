@@ -3,7 +3,7 @@
 # a measure that this shared machine's noise does not move (docs/PERFORMANCE.md:
 # wall-clock figures vary by ±30 % between identical runs here).
 #
-#   B=DIR [DB=FILE] bench/instr.sh [list|show|search|live]...     (default: all four)
+#   B=DIR [DB=FILE] [NO_BUILD=1] [KEEP=DIR] bench/instr.sh [list|show|search|live]...  (default: all four)
 #
 # Starts DIR/clr serve under callgrind on the SQLite bench data set
 # (bench/run.sh generates it; or DB=FILE, made by `clr bench-data --db
@@ -23,7 +23,7 @@ DB=${DB:-bench/data/bench-1000000.db}
 PORT=${PORT:-18790}
 [ -f "$DB.done" ] || { echo "instr.sh: no data set $DB.done: run bench/run.sh sqlite once (or set DB)" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "instr.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-make -s B="$B" "$B/clr" >&2
+[ -n "${NO_BUILD:-}" ] || make -s B="$B" "$B/clr" >&2 # NO_BUILD=1: $B/clr as it is (another commit's build)
 TMP=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -68,5 +68,6 @@ for c in $CASES; do
 	callgrind_annotate "$TMP/cg.out.1" 2>/dev/null | awk -v c="$c" -v n="$n" '/PROGRAM TOTALS/ {
 		gsub(",", "", $1); gsub(",", "", $5)
 		printf "%-7s %9d instructions/request %7d mispredicted branches/request\n", c, $1 / n, $5 / n }'
+	[ -n "${KEEP:-}" ] && cp "$TMP/cg.out.1" "$KEEP/callgrind-$c.out" # KEEP=DIR: the profiles, for callgrind_annotate
 	rm -f "$TMP"/cg.out*
 done

@@ -213,8 +213,9 @@ int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NS
 	memset(counts, 0, sizeof(long long) * CAND_NSTATUS);
 	*total = 0;
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT status, COUNT(*) FROM candidates WHERE org_id = $1 GROUP BY status",
-			  DB_P(db_int(a, org_id)));
+	/* the counters of migration 0008_perf_counts, kept by triggers: not a
+	 * COUNT over the organisation's rows (~10 ms for 100 000) */
+	int rc = db_query(d, a, &r, "SELECT status, n FROM candidate_counts WHERE org_id = $1", DB_P(db_int(a, org_id)));
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i < r.nrows; i++) {

@@ -910,13 +910,18 @@ int certification_candidate_deletable(db *d, arena *a, long long org_id, long lo
 
 /* ------------------------------------------------------------ reading */
 
-#define CERT_COLS                                                                                                  \
+/* The columns cert_read() reads; CERT_CANDIDATE: the candidate's name,
+ * e-mail and status, or NULLs (a candidate's own page: it has them) with
+ * CERT_NO_CANDIDATE. */
+#define CERT_COLS(candidate)                                                                                        \
 	"c.id, c.candidate_id, c.product_id, c.session_id, c.slot_id, c.batch_id, c.mode, c.state, c.exam_date, "  \
-	"c.exam_time, p.type_label, k.last_name, k.first_name, k.email, k.status, COALESCE(s.place, lc.name, ''), " \
-	"lc.address, lc.postal_code, lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at "                \
-	"FROM certifications c JOIN candidates k ON k.id = c.candidate_id JOIN products p ON p.id = c.product_id " \
-	"LEFT JOIN exam_sessions s ON s.id = c.session_id LEFT JOIN laposte_slots ls ON ls.id = c.slot_id "       \
-	"LEFT JOIN laposte_centres lc ON lc.id = ls.centre_id "
+	"c.exam_time, p.type_label, " candidate ", COALESCE(s.place, lc.name, ''), lc.address, lc.postal_code, "    \
+	"lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at FROM certifications c "                        \
+	"JOIN products p ON p.id = c.product_id LEFT JOIN exam_sessions s ON s.id = c.session_id "                  \
+	"LEFT JOIN laposte_slots ls ON ls.id = c.slot_id LEFT JOIN laposte_centres lc ON lc.id = ls.centre_id "
+#define CERT_CANDIDATE "k.last_name, k.first_name, k.email, k.status"
+#define CERT_JOIN_CANDIDATE "JOIN candidates k ON k.id = c.candidate_id "
+#define CERT_NO_CANDIDATE "NULL, NULL, NULL, NULL"
 
 static void cert_read(arena *a, const db_rows *r, int i, struct certification *c)
 {
@@ -931,7 +936,7 @@ static void cert_read(arena *a, const db_rows *r, int i, struct certification *c
 	c->exam_date = db_cell(r, i, 8);
 	c->exam_time = s0(db_cell(r, i, 9));
 	c->product_label = db_cell(r, i, 10);
-	c->candidate_name = candidate_display_name(a, db_cell(r, i, 11), db_cell(r, i, 12));
+	c->candidate_name = db_cell(r, i, 11) ? candidate_display_name(a, db_cell(r, i, 11), db_cell(r, i, 12)) : "";
 	c->candidate_email = db_cell(r, i, 13);
 	c->candidate_status = db_cell(r, i, 14);
 	c->place = s0(db_cell(r, i, 15));
@@ -953,9 +958,12 @@ int certification_list(db *d, arena *a, long long org_id, const struct cert_filt
 	long long v = f->candidate_id ? f->candidate_id : f->session_id ? f->session_id : f->slot_id;
 	db_rows r;
 	int rc = db_query(d, a, &r,
-			  arena_printf(a, "SELECT " CERT_COLS "WHERE c.org_id = $1 AND %s = $2%s ORDER BY %s", col,
-				       f->planned_only ? " AND c.state = 'planned'" : "",
-				       f->candidate_id ? "c.id DESC" : "k.sort_name, k.id, c.id"),
+			  f->candidate_id ? arena_printf(a, "SELECT " CERT_COLS(CERT_NO_CANDIDATE) "WHERE c.org_id = $1 AND "
+							    "c.candidate_id = $2%s ORDER BY c.id DESC",
+							 f->planned_only ? " AND c.state = 'planned'" : "")
+					  : arena_printf(a, "SELECT " CERT_COLS(CERT_CANDIDATE) CERT_JOIN_CANDIDATE
+							    "WHERE c.org_id = $1 AND %s = $2%s ORDER BY k.sort_name, k.id, c.id",
+							 col, f->planned_only ? " AND c.state = 'planned'" : ""),
 			  DB_P(db_int(a, org_id), db_int(a, v)));
 	if (rc < 0)
 		return rc;
@@ -969,7 +977,7 @@ int certification_list(db *d, arena *a, long long org_id, const struct cert_filt
 int certification_get(db *d, arena *a, long long org_id, long long id, struct certification *out)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT " CERT_COLS "WHERE c.org_id = $1 AND c.id = $2",
+	int rc = db_query(d, a, &r, "SELECT " CERT_COLS(CERT_CANDIDATE) CERT_JOIN_CANDIDATE "WHERE c.org_id = $1 AND c.id = $2",
 			  DB_P(db_int(a, org_id), db_int(a, id)));
 	if (rc < 0)
 		return rc;

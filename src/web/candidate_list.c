@@ -124,6 +124,7 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 		view_option(v, "status_options", cand_statuses[i].slug, cand_statuses[i].label,
 			    str_eq(l->statut, cand_statuses[i].slug));
 	view_set_bool(v, "filtered", !str_empty(l->q) || l->cq.status || l->cq.group_id);
+	view_set_bool(v, "checked", 0); /* rows ticked again set it to true themselves */
 	view_list(v, "rows");
 	for (int i = 0; i < res.n; i++) {
 		struct candidate_row *c = &res.rows[i];
@@ -137,10 +138,11 @@ int cand_list_fill(struct req *r, view *v, struct cand_list *l, const char *sele
 		view_set_new(row, "status_label", s ? s->label : c->status);
 		view_set_new(row, "status_class", s ? s->colour : "draft");
 		view_set_new(row, "exam_date", c->exam_date ? date_iso_fr(a, c->exam_date) : "");
-		int checked = 0;
-		for (int k = 0; k < l->nchecked && !checked; k++)
-			checked = l->checked[k] == c->id;
-		view_set_bool(row, "checked", checked);
+		for (int k = 0; k < l->nchecked; k++) /* (the page says false for the others) */
+			if (l->checked[k] == c->id) {
+				view_set_bool(row, "checked", 1);
+				break;
+			}
 	}
 	view_set_bool(v, "empty", res.n == 0);
 	int sort = (int)l->cq.sort;

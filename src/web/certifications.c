@@ -740,11 +740,10 @@ int web_candidate_certifications_fill(struct req *r, view *v, long long cid)
 								 : "");
 	}
 	view_set_bool(v, "has_cand_certs", n > 0);
-	struct cert_event *ev;
-	int ne;
-	rc = certification_history(r->db, a, r->sess->org_id, cid, &ev, &ne);
-	if (rc)
-		return rc;
+	struct cert_event *ev = NULL;
+	int ne = 0;
+	if (n > 0 && (rc = certification_history(r->db, a, r->sess->org_id, cid, &ev, &ne)) != 0)
+		return rc; /* (no certification, no history: most candidates, no query) */
 	view_list(v, "cert_history");
 	for (int i = 0; i < ne; i++) {
 		view *o = view_add(v, "cert_history");
