@@ -172,19 +172,13 @@ char *url_encode(arena *a, const char *s)
 
 char *int_fmt(arena *a, long long v)
 {
-	char digits[32];
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	int n = 0;
-	do /* "%llu" without snprintf (list pages: docs/PERFORMANCE.md, run 7) */
-		digits[n++] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	for (int i = 0, j = n - 1; i < j; i++, j--) {
-		char c = digits[i];
-		digits[i] = digits[j];
-		digits[j] = c;
-	}
+	/* the digits of ll_fmt(), then a U+202F every three from the right */
+	const char *digits = ll_fmt(a, "", v);
+	int neg = *digits == '-';
+	digits += neg;
+	int n = (int)strlen(digits);
 	char *out = arena_alloc_raw(a, (size_t)n * 4 + 2), *o = out;
-	if (v < 0)
+	if (neg)
 		*o++ = '-';
 	for (int i = 0; i < n; i++) {
 		if (i && (n - i) % 3 == 0) {
