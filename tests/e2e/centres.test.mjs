@@ -8,7 +8,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launchBrowser, SHOTS } from '../lib/browser.mjs';
+import { launchBrowser, SHOTS, loggedInPage } from '../lib/browser.mjs';
 import { startServer, newStaff, loggedIn } from '../lib/server.mjs';
 
 const norm = (s) => s.replace(/[\s\u00a0\u202f]+/g, ' ').trim();
@@ -24,18 +24,8 @@ describe('exam centres in Chromium (back office)', () => {
 	const consoleErrors = [];
 	const date = frDate(14);
 
-	async function staffPage(width) {
-		const context = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 900 } });
-		context.setDefaultTimeout(10000);
-		const p = await context.newPage();
-		p.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
-		p.on('pageerror', (e) => consoleErrors.push(String(e)));
-		await p.goto(`${srv.url}/connexion`);
-		await p.getByLabel('Courriel').fill(staff.email);
-		await p.getByLabel('Mot de passe', { exact: true }).fill(staff.password);
-		await p.getByRole('button', { name: 'Se connecter' }).click();
-		await p.waitForURL(/\/backoffice$/);
-		return p;
+	function staffPage(width) {
+		return loggedInPage(browser, srv, staff, consoleErrors, { width, landing: /\/backoffice$/ });
 	}
 
 	/** Fails when the page is wider than its viewport (sideways scrolling). */

@@ -26,18 +26,8 @@ async function candidate(c, last, first) {
 }
 
 /** A 390×844 phone page (touch, mobile viewport) logged in as account. */
-async function phonePage(browser, srv, account, errors) {
-	const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: W, height: H }, isMobile: true, hasTouch: true });
-	context.setDefaultTimeout(10000);
-	const page = await context.newPage();
-	page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-	page.on('pageerror', (e) => errors.push(String(e)));
-	await page.goto(`${srv.url}/connexion`);
-	await page.getByLabel('Courriel').fill(account.email);
-	await page.getByLabel('Mot de passe', { exact: true }).fill(account.password);
-	await page.getByRole('button', { name: 'Se connecter' }).click();
-	await page.waitForURL(/\/accueil$/);
-	return page;
+function phonePage(browser, srv, account, errors) {
+	return loggedInPage(browser, srv, account, errors, { width: W, height: H, phone: true });
 }
 
 /** The page does not scroll sideways. */

@@ -17,10 +17,13 @@ export async function launchBrowser() {
 	});
 }
 
-/** A new 1280×900 French page of `browser`, logged in as `account` on `srv`
- * (lands on /accueil); console errors and page errors go to `errors`. */
-export async function loggedInPage(browser, srv, account, errors) {
-	const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+/** A new French page of `browser`, logged in as `account` on `srv`; console
+ * errors and page errors go to `errors`.  Options: width × height (1280 ×
+ * 900), phone (a touch screen with a mobile viewport), landing (the URL the
+ * login leads to: /accueil, or /backoffice for staff). */
+export async function loggedInPage(browser, srv, account, errors,
+	{ width = 1280, height = 900, phone = false, landing = /\/accueil$/ } = {}) {
+	const context = await browser.newContext({ locale: 'fr-FR', viewport: { width, height }, isMobile: phone, hasTouch: phone });
 	context.setDefaultTimeout(10000);
 	const page = await context.newPage();
 	page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -29,6 +32,6 @@ export async function loggedInPage(browser, srv, account, errors) {
 	await page.getByLabel('Courriel').fill(account.email);
 	await page.getByLabel('Mot de passe', { exact: true }).fill(account.password);
 	await page.getByRole('button', { name: 'Se connecter' }).click();
-	await page.waitForURL(/\/accueil$/);
+	await page.waitForURL(landing);
 	return page;
 }
