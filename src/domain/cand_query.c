@@ -230,9 +230,9 @@ int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NS
 
 /* ------------------------------------------------------------ export */
 
-/* The import template's columns (fields imported), then the two the list
- * shows; built once. */
-static struct export_col export_cols[CAND_NFIELDS + 2];
+/* The import template's columns (fields imported), then the status and
+ * date the list shows and the latest score; built once. */
+static struct export_col export_cols[CAND_NFIELDS + 3];
 static int export_n;
 static int export_field[CAND_NFIELDS]; /* column k < export_n - 2 -> field index */
 
@@ -246,6 +246,7 @@ static void export_build(void)
 		}
 	export_cols[export_n++] = (struct export_col){"Statut du dossier", 0};
 	export_cols[export_n++] = (struct export_col){"Date de passage", 1};
+	export_cols[export_n++] = (struct export_col){"Score", 0};
 }
 
 int candidate_export_columns(const struct export_col **cols)
@@ -282,8 +283,8 @@ int candidate_export(db *d, arena *a, long long org_id, const struct candidate_q
 	int np = 0;
 	const char *where = candidate_filter(d, a, org_id, q, params, &np);
 	buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT c.status, c.exam_date");
-	for (int k = 0; k < ncols - 2; k++)
+	buf_adds(&sql, "SELECT c.status, c.exam_date, c.score");
+	for (int k = 0; k < ncols - 3; k++)
 		buf_printf(&sql, ", c.%s", cand_fields[export_field[k]].name);
 	buf_printf(&sql, " FROM candidates c%s ORDER BY %s LIMIT 2000 OFFSET CAST($%d AS BIGINT)", where,
 		   candidate_order_by(a, q), np + 1);
@@ -296,12 +297,13 @@ int candidate_export(db *d, arena *a, long long org_id, const struct candidate_q
 		if (rc < 0)
 			break;
 		for (int i = 0; i < r.nrows && rc >= 0; i++) {
-			for (int k = 0; k < ncols - 2; k++)
-				cell[k] = candidate_field_text(page, &cand_fields[export_field[k]], db_cell(&r, i, 2 + k),
+			for (int k = 0; k < ncols - 3; k++)
+				cell[k] = candidate_field_text(page, &cand_fields[export_field[k]], db_cell(&r, i, 3 + k),
 							       country_name, names);
 			const struct cand_status *st = cand_status_find(db_cell(&r, i, 0));
-			cell[ncols - 2] = st ? st->label : s0(db_cell(&r, i, 0));
-			cell[ncols - 1] = date_iso_fr(page, db_cell(&r, i, 1));
+			cell[ncols - 3] = st ? st->label : s0(db_cell(&r, i, 0));
+			cell[ncols - 2] = date_iso_fr(page, db_cell(&r, i, 1));
+			cell[ncols - 1] = s0(db_cell(&r, i, 2));
 			rc = row(ctx, cell);
 		}
 		if (rc < 0 || r.nrows < 2000)

@@ -434,7 +434,7 @@ static void bind_fields(const struct candidate_input *in, int step, const char *
 
 /* ------------------------------------------------------------ storage */
 
-static const char *login_url(void)
+const char *candidate_login_url(void)
 {
 	const char *u = getenv("CLR_CANDIDATE_URL");
 	return u && *u ? u : "https://candidat.certification-lerobert.com";
@@ -448,7 +448,7 @@ static int enqueue_credentials(db *d, arena *a, long long org_id, const char *em
 	view_set(v, "first_name", s0(first));
 	view_set(v, "last_name", s0(last));
 	view_set(v, "email", s0(email));
-	view_set(v, "login_url", login_url());
+	view_set(v, "login_url", candidate_login_url());
 	struct mail m = {0};
 	m.org_id = org_id;
 	m.kind = "candidate.credentials";

@@ -164,8 +164,9 @@ const char *candidate_order_by(arena *a, const struct candidate_query *q);
 /* Export: calls row(ctx, cells) for each candidate matching q (its sort
  * applies; page and per_page are ignored), with one text cell per column of
  * candidate_export_columns(): the import template's columns (so that an
- * export re-imports), then « Statut du dossier » and « Date de passage »,
- * as shown on screen (dates jj/mm/aaaa). */
+ * export re-imports), then « Statut du dossier », « Date de passage » and
+ * « Score » (the latest result, out of 1000), as shown on screen (dates
+ * jj/mm/aaaa). */
 struct export_col {
 	const char *header;
 	int date; /* the cells are dates, jj/mm/aaaa or empty */
@@ -182,6 +183,8 @@ struct candidate_mail {
 };
 int candidate_mails(db *d, arena *a, long long org_id, const char *email, struct candidate_mail **out, int *n);
 
+/* The candidates' site, as e-mails link to it (CLR_CANDIDATE_URL). */
+const char *candidate_login_url(void);
 /* "NOM Prénom" as shown in lists (arena-owned). */
 const char *candidate_display_name(arena *a, const char *last, const char *first);
 /* The folded search text stored for a candidate. */

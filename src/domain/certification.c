@@ -5,6 +5,7 @@
  * same transaction, the lists and pages' data, and the sweep that turns
  * « Prévue » into « En attente » once the date has passed. */
 #include "domain/certification.h"
+#include "domain/activation.h"
 #include "domain/centre.h"
 #include "domain/org.h"
 #include "domain/outbox.h"
@@ -68,7 +69,9 @@ static int refresh(db *d, arena *a, const char *where, int n, const char **param
 		"THEN 'done' ELSE 'to_assign' END, "
 		"exam_date = COALESCE((SELECT MIN(x.exam_date) FROM certifications x WHERE x.candidate_id = candidates.id "
 		"AND x.state = 'planned' AND x.exam_date >= $1), (SELECT MAX(x.exam_date) FROM certifications x "
-		"WHERE x.candidate_id = candidates.id AND x.state IN ('planned', 'taken'))), updated_at = CAST($2 AS BIGINT) "
+		"WHERE x.candidate_id = candidates.id AND x.state IN ('planned', 'taken'))), "
+		"score = (SELECT x.score FROM certifications x WHERE x.candidate_id = candidates.id AND x.state = 'taken' "
+		"ORDER BY x.result_at DESC, x.id DESC LIMIT 1), updated_at = CAST($2 AS BIGINT) "
 		"WHERE %s",
 		where);
 	return db_exec(d, sql, n, params);
@@ -144,7 +147,7 @@ static void notice_row_read(const db_rows *r, int i, struct notice_row *n)
 		*f[k] = s0(db_cell(r, i, 3 + (int)k));
 }
 
-enum notice_kind { NOTICE_NONE, NOTICE_ASSIGNED, NOTICE_MOVED, NOTICE_CANCELLED };
+enum notice_kind { NOTICE_NONE, NOTICE_ASSIGNED, NOTICE_MOVED, NOTICE_CANCELLED, NOTICE_RESULT };
 
 struct notifier {
 	arena *a;
@@ -224,14 +227,14 @@ static int notify_one(db *d, arena *a, struct notifier *nf, const struct notice_
 	buf ics = BUF_INIT, pdf = BUF_INIT;
 	struct mail_attachment att[2];
 	int natt = 0;
-	int rc = ics_write(&ics, &ev);
-	if (rc == 0) {
+	int rc = kind == NOTICE_RESULT ? 0 : ics_write(&ics, &ev);
+	if (rc == 0 && kind != NOTICE_RESULT) {
 		att[natt++] = (struct mail_attachment){
 			kind == NOTICE_CANCELLED ? "annulation.ics" : "certification.ics",
 			arena_printf(a, "text/calendar; charset=UTF-8; method=%s", ics_method_name(ev.method)),
 			(const unsigned char *)arena_strndup(a, ics.data, ics.len), ics.len};
 	}
-	if (rc == 0 && laposte && kind != NOTICE_CANCELLED) {
+	if (rc == 0 && laposte && (kind == NOTICE_ASSIGNED || kind == NOTICE_MOVED)) {
 		struct convocation cv = {civ, n->last, n->first, n->birth, n->email, nf->org_name, n->centre, n->address,
 					 n->postal_code, n->city, n->date, n->time, reference, now_s()};
 		rc = pdf_convocation(&pdf, &cv);
@@ -253,7 +256,12 @@ static int notify_one(db *d, arena *a, struct notifier *nf, const struct notice_
 	m.attachments = att;
 	m.nattachments = natt;
 	const char *when = when_fr(a, n->date, n->time);
-	if (kind == NOTICE_CANCELLED) {
+	if (kind == NOTICE_RESULT) {
+		m.kind = "candidate.result";
+		m.tmpl = "certification_result";
+		m.subject = "Votre résultat à la Certification Le Robert est disponible";
+		view_set(v, "login_url", candidate_login_url());
+	} else if (kind == NOTICE_CANCELLED) {
 		m.kind = "candidate.cancellation";
 		m.tmpl = "certification_cancelled";
 		m.subject = arena_printf(a, "Annulation de votre Certification Le Robert du %s", date_iso_fr(a, n->date));
@@ -638,6 +646,8 @@ static int cancel_one(db *d, struct change_ctx *c, long long cert_id)
 		return rc;
 	if (slot && (rc = slot_release(d, a, slot, 1)) != 0)
 		return rc;
+	if ((rc = activation_revoke(d, a, "c.id = CAST($1 AS BIGINT)", id)) < 0) /* its code stops working */
+		return rc;
 	rc = db_exec(d, "UPDATE certifications SET refund_movement_id = $2 WHERE id = $1", DB_P(id, db_int(a, move_id)));
 	if (rc < 0)
 		return rc;
@@ -842,24 +852,37 @@ struct result_ctx {
 	arena *a;
 	const struct actor *who;
 	long long id;
-	int score;
+	const struct cert_result *in;
 	struct errs *e;
+	int unchanged;
 };
 
 static int result_tx(db *d, void *vctx)
 {
 	struct result_ctx *c = vctx;
 	arena *a = c->a;
+	const struct cert_result *in = c->in;
 	const char *id = db_int(a, c->id), *now = db_int(a, now_s());
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT state, exam_date FROM certifications WHERE id = $1 AND org_id = $2",
+	c->unchanged = 0;
+	int rc = db_query(d, a, &r, "SELECT state, exam_date, score FROM certifications WHERE id = $1 AND org_id = $2",
 			  DB_P(id, db_int(a, c->who->org_id)));
 	if (rc < 0)
 		return rc;
 	if (!r.nrows)
 		return CLR_ENOTFOUND;
-	if (!str_eq(db_cell(&r, 0, 0), "planned")) {
-		errs_add(c->e, "", "Seule une certification prévue peut recevoir un résultat.");
+	const char *state = db_cell(&r, 0, 0);
+	if (str_eq(state, "taken") && db_ll(&r, 0, 2) == in->score) {
+		c->unchanged = 1; /* the same result again: nothing to do, the same answer */
+		return 0;
+	}
+	if (str_eq(state, "taken") && !in->correct) {
+		errs_add(c->e, "score", arena_printf(a, "Cette certification a déjà un score (%lld / 1000) : seul le "
+							"service Certification Le Robert peut le corriger.", db_ll(&r, 0, 2)));
+		return CLR_ECONFLICT;
+	}
+	if (str_eq(state, "cancelled")) {
+		errs_add(c->e, "", "Cette certification a été annulée : elle ne peut pas recevoir de résultat.");
 		return CLR_EINVAL;
 	}
 	if (strcmp(db_cell(&r, 0, 1), date_today_iso(a)) > 0) {
@@ -867,24 +890,32 @@ static int result_tx(db *d, void *vctx)
 		return CLR_EINVAL;
 	}
 	rc = db_exec(d,
-		     "UPDATE certifications SET state = 'taken', score = CAST($2 AS INTEGER), result_at = $3, updated_at = $3 "
-		     "WHERE id = $1",
-		     DB_P(id, db_int(a, c->score), now));
+		     "UPDATE certifications SET state = 'taken', score = CAST($2 AS INTEGER), duration_s = CAST($3 AS INTEGER), "
+		     "result_source = $4, result_at = $5, updated_at = $5 WHERE id = $1",
+		     DB_P(id, db_int(a, in->score), in->duration_s > 0 ? db_int(a, in->duration_s) : NULL,
+			  in->source ? in->source : "", now));
 	if (rc < 0)
 		return rc;
-	const char *detail = arena_printf(a, "Passée : score de %d / 1000", c->score);
-	return after_change(d, a, c->who, "id", id, "result", detail, NOTICE_NONE, "certification.result",
-			    "certification", c->id);
+	if ((rc = activation_revoke(d, a, "c.id = CAST($1 AS BIGINT)", id)) < 0)
+		return rc;
+	const char *detail = str_eq(state, "taken") ? arena_printf(a, "Score corrigé : %d / 1000", in->score)
+						    : arena_printf(a, "Passée : score de %d / 1000", in->score);
+	return after_change(d, a, c->who, "id", id, "result", detail, str_eq(state, "taken") ? NOTICE_NONE : NOTICE_RESULT,
+			    "certification.result", "certification", c->id);
 }
 
-int certification_record_result(db *d, arena *a, const struct actor *who, long long id, int score, struct errs *e)
+int certification_record_result(db *d, arena *a, const struct actor *who, long long id, const struct cert_result *in,
+				struct errs *e, int *unchanged)
 {
-	if (score < 0 || score > 1000) {
-		errs_add(e, "score", "Le score doit être compris entre 0 et 1000.");
+	if (in->score < 0 || in->score > 1000) {
+		errs_add(e, "score", "Le score doit être un nombre entier de 0 à 1000.");
 		return CLR_EINVAL;
 	}
-	struct result_ctx c = {a, who, id, score, e};
-	return db_tx(d, result_tx, &c);
+	struct result_ctx c = {a, who, id, in, e, 0};
+	int rc = db_tx(d, result_tx, &c);
+	if (unchanged)
+		*unchanged = rc == 0 && c.unchanged;
+	return rc;
 }
 
 int certification_candidate_deletable(db *d, arena *a, long long org_id, long long candidate_id, struct errs *e)
@@ -916,9 +947,10 @@ int certification_candidate_deletable(db *d, arena *a, long long org_id, long lo
 #define CERT_COLS(candidate)                                                                                        \
 	"c.id, c.candidate_id, c.product_id, c.session_id, c.slot_id, c.batch_id, c.mode, c.state, c.exam_date, "  \
 	"c.exam_time, p.type_label, " candidate ", COALESCE(s.place, lc.name, ''), lc.address, lc.postal_code, "    \
-	"lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at FROM certifications c "                        \
+	"lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at, ak.code FROM certifications c "              \
 	"JOIN products p ON p.id = c.product_id LEFT JOIN exam_sessions s ON s.id = c.session_id "                  \
-	"LEFT JOIN laposte_slots ls ON ls.id = c.slot_id LEFT JOIN laposte_centres lc ON lc.id = ls.centre_id "
+	"LEFT JOIN laposte_slots ls ON ls.id = c.slot_id LEFT JOIN laposte_centres lc ON lc.id = ls.centre_id "     \
+	"LEFT JOIN activation_codes ak ON ak.certification_id = c.id AND ak.revoked_at IS NULL "
 #define CERT_CANDIDATE "k.last_name, k.first_name, k.email, k.status"
 #define CERT_JOIN_CANDIDATE "JOIN candidates k ON k.id = c.candidate_id "
 #define CERT_NO_CANDIDATE "NULL, NULL, NULL, NULL"
@@ -947,6 +979,7 @@ static void cert_read(arena *a, const db_rows *r, int i, struct certification *c
 	c->sequence = (int)db_ll(r, i, 20);
 	c->assigned_at = db_ll(r, i, 21);
 	c->cancelled_at = db_ll(r, i, 22);
+	c->code = db_cell(r, i, 23) ? activation_format(a, db_cell(r, i, 23)) : "";
 }
 
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,

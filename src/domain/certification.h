@@ -89,6 +89,7 @@ struct certification {
 	const char *place;  /* the session's place, or the centre's name */
 	const char *address; /* La Poste: « 10 rue ..., 69002 Lyon » */
 	int score;           /* -1: none */
+	const char *code;    /* the live activation code, XXXX-XXXX-XXXX, or "" */
 	int sequence;
 	long long assigned_at, cancelled_at;
 };
@@ -166,11 +167,24 @@ int exam_session_move(db *d, arena *a, const struct actor *who, long long sessio
  * "slot". */
 int certification_move(db *d, arena *a, const struct actor *who, long long id, long long slot_id, struct errs *e);
 
-/* A result came back (the results API and import of the next feature, the
- * demo data): certification id, planned and dated today or before, becomes
- * « Passée » with its score (0 to 1000); the candidate's status follows.
- * CLR_ENOTFOUND; CLR_EINVAL (e: "" says why). */
-int certification_record_result(db *d, arena *a, const struct actor *who, long long id, int score, struct errs *e);
+/* A result came back (the results API, a CSV of results, staff, the demo
+ * data): certification id of who->org_id, planned and dated today or
+ * before, becomes « Passée » with its score; its activation code stops
+ * working; the candidate's status and score follow and they are told by
+ * e-mail that their result is available.  Idempotent: the same score
+ * again changes nothing (*unchanged = 1, may be NULL).  A different score
+ * for a scored certification: CLR_ECONFLICT (e: "score"), unless in->correct
+ * (staff): then the score is corrected (history, no e-mail).
+ * CLR_ENOTFOUND; CLR_EINVAL (e: "score" out of 0-1000, "" cancelled or
+ * before its date). */
+struct cert_result {
+	int score;          /* 0 to 1000 */
+	long long duration_s; /* time taken (0: unknown) */
+	const char *source; /* "api", "csv", "staff", "demo" */
+	int correct;        /* staff correcting a score */
+};
+int certification_record_result(db *d, arena *a, const struct actor *who, long long id, const struct cert_result *in,
+				struct errs *e, int *unchanged);
 
 /* Turns « Prévue » into « En attente » for every candidate whose planned
  * certifications are all past (every organisation); *changed (may be

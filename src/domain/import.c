@@ -15,7 +15,7 @@
 #include <strings.h>
 
 /* Columns of an export that an import ignores (round trip). */
-static const char *const ignored_columns[] = {"statutdudossier", "datedepassage", NULL};
+static const char *const ignored_columns[] = {"statutdudossier", "datedepassage", "score", NULL};
 
 /* text_fold() with only letters and digits kept: "Prénom *" -> "prenom". */
 static const char *key_fold(arena *a, const char *s)

@@ -337,7 +337,7 @@ describe('every field of a candidate, from the form to the export', () => {
 		const rows = (await exportCsv(c)).text.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(';'));
 		assert.equal(rows.length, 2, 'one candidate');
 		assert.deepEqual(rows[0].slice(0, head.length), head, 'the export starts with the template columns');
-		assert.deepEqual(rows[0].slice(head.length), ['Statut du dossier', 'Date de passage']);
+		assert.deepEqual(rows[0].slice(head.length), ['Statut du dossier', 'Date de passage', 'Score']);
 		assert.deepEqual(rows[1].slice(0, head.length), example, 'the example line comes back as it was');
 
 		const list = await c.get('/candidats');
