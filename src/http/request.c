@@ -1,5 +1,6 @@
 /* request.c - request parsing (query, form, cookies) and response building
- * (headers, cookies, redirects, pages inside the shell, error pages). */
+ * (headers, cookies, redirects, pages inside the shell, error pages, and
+ * the results API's JSON answers and errors). */
 #include "http/request.h"
 #include "http/multipart.h"
 #include "http/static.h"
@@ -7,6 +8,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "core/tmpl.h"
+#include <jansson.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,8 +262,61 @@ int resp_part(struct req *r, int status, const char *tmpl, view *v)
 	return render_body(r, status, tmpl, v); /* a fragment of a page: not cached either */
 }
 
+int resp_json(struct req *r, int status, const char *json)
+{
+	r->status = status;
+	r->content_type_out = "application/json; charset=utf-8";
+	r->is_html = 0;
+	buf_reset(&r->out);
+	buf_adds(&r->out, json);
+	buf_addc(&r->out, '\n');
+	resp_header(r, "Cache-Control", "no-store");
+	r->responded = 1;
+	return 0;
+}
+
+int resp_api_error(struct req *r, int status, const char *code, const char *msg)
+{
+	char *typo = fr_typography(msg); /* no-break spaces before : ; ! ? and inside « » */
+	json_t *o = json_pack("{s:s, s:s}", "error", code, "message", typo ? typo : msg);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (text)
+		resp_json(r, status, text);
+	else /* not valid UTF-8 (never: our own messages), or out of memory */
+		resp_json(r, status, "{\"error\":\"erreur_interne\",\"message\":\"Erreur interne.\"}");
+	free(text);
+	json_decref(o);
+	free(typo);
+	return 0;
+}
+
+/* Under /api/: the JSON errors of the pages below. */
+static int api_error(struct req *r, int status)
+{
+	static const struct {
+		int status;
+		const char *code, *msg;
+	} errs[] = {
+		{400, "requete_invalide", "La requête est mal formée."},
+		{403, "acces_refuse", "Accès refusé."},
+		{404, "introuvable", "Cette adresse n'existe pas dans l'API : voir docs/API.md (POST /api/v1/results)."},
+		{405, "methode_non_autorisee", "Cette adresse n'accepte pas cette méthode : envoyez un POST."},
+		{413, "taille_depassee", "Le corps de la requête dépasse 64 Kio."},
+		{429, "trop_de_requetes", "Trop de requêtes en peu de temps : réessayez dans un instant."},
+		{500, "erreur_interne", "Une erreur inattendue s'est produite. Elle a été enregistrée ; réessayez dans un instant."},
+	};
+	int k = (int)(sizeof errs / sizeof *errs) - 1;
+	for (size_t i = 0; i < sizeof errs / sizeof *errs; i++)
+		if (errs[i].status == status)
+			k = (int)i;
+	r->nheaders = 0;
+	return resp_api_error(r, errs[k].status, errs[k].code, errs[k].msg);
+}
+
 int resp_error(struct req *r, int status)
 {
+	if (r->is_api)
+		return api_error(r, status);
 	static const struct {
 		int status;
 		const char *title, *msg;

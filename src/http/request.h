@@ -56,6 +56,8 @@ struct req {
 	const char *flash;    /* one-shot message from the previous POST */
 	double t0;            /* mono_ms() at arrival */
 	const char *log_note;  /* appended to the request's log line, e.g. "list=index" */
+	int is_api;            /* under /api/: every answer, errors too, is JSON */
+	long long api_key_id;  /* R_API routes: the id of the key that authenticated the request */
 
 	/* response */
 	int status;
@@ -101,8 +103,15 @@ int resp_text(struct req *r, int status, const char *content_type, const char *b
 int resp_page(struct req *r, int status, const char *tmpl, view *v);
 /* Renders template `tmpl` alone (an HTML fragment: live list updates). */
 int resp_part(struct req *r, int status, const char *tmpl, view *v);
-/* French error page for 400, 403, 404, 405, 413, 429, 500. */
+/* French error page for 400, 403, 404, 405, 413, 429, 500 (under /api/:
+ * the JSON error of resp_api_error() instead). */
 int resp_error(struct req *r, int status);
+/* JSON answer (the results API): json is the whole body, UTF-8; sent with
+ * Cache-Control: no-store. */
+int resp_json(struct req *r, int status, const char *json);
+/* The API's error body {"error": code, "message": msg}: code a stable
+ * machine word, msg French (French typography is applied here). */
+int resp_api_error(struct req *r, int status, const char *code, const char *msg);
 /* A view pre-filled with what every page needs (csrf, session, flash). */
 view *page_view(struct req *r, const char *title);
 /* Puts a form's submitted values and its errors into v: for each field f,

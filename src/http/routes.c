@@ -1,8 +1,8 @@
 /* routes.c - THE route table: every URL of the platform, in one place.
  *
  * Columns: method, path pattern ({x} = one segment, captured in order),
- * handler, flags (who may call it; R_NOCSRF for token-authenticated APIs;
- * R_UPLOAD for bodies up to 10 MiB).  Authentication, authorisation and the
+ * handler, flags (who may call it; R_API for the results API, authenticated
+ * by an API key instead of a session; R_UPLOAD for bodies up to 10 MiB).  Authentication, authorisation and the
  * CSRF check happen in server.c before the handler runs, from these flags.
  */
 #include "http/routes.h"
@@ -107,6 +107,15 @@ const struct route routes[] = {
 	{"POST", "/backoffice/centres/{id}/creneaux/{slot}/rouvrir", web_bo_slot_reopen, R_STAFF},
 	{"GET", "/backoffice/courriels", web_bo_mail, R_STAFF},
 	{"POST", "/backoffice/courriels/{id}/renvoyer", web_bo_mail_retry, R_STAFF},
+	/* the results API's keys (bo_api.c) */
+	{"GET", "/backoffice/cles-api", web_bo_api_keys, R_STAFF},
+	{"POST", "/backoffice/cles-api", web_bo_api_key_create, R_STAFF},
+	{"GET", "/backoffice/cles-api/{id}/revoquer", web_bo_api_key_revoke_form, R_STAFF},
+	{"POST", "/backoffice/cles-api/{id}/revoquer", web_bo_api_key_revoke, R_STAFF},
+
+	/* the results API (api.c, docs/API.md): the exam platform, with an
+	 * API key; JSON in and out */
+	{"POST", "/api/v1/results", web_api_results, R_API},
 
 	{NULL, NULL, NULL, 0},
 };

@@ -10,6 +10,9 @@ enum route_flags {
 	R_NOCSRF = 1 << 2, /* POST authenticated otherwise (API token) */
 	R_UPLOAD = 1 << 3, /* body up to 10 MiB (file uploads) */
 	R_USER = 1 << 4,   /* any logged-in user */
+	R_API = 1 << 5,    /* the results API: an API key (Authorization: Bearer),
+			    * no session, no CSRF, body up to 64 KiB, JSON answers
+			    * (errors too); r->api_key_id is the key's id */
 };
 
 /* A handler answers with a resp_* function and returns 0.  Returning
@@ -25,8 +28,9 @@ struct route {
 };
 
 extern const struct route routes[];
-/* Finds the route for method+path, capturing {x} segments into r->params.
- * *path_known is set when the path exists under another method (405). */
+/* Finds the route for method+path, capturing {x} segments into r->params
+ * (r may be NULL: only find it).  *path_known is set when the path exists
+ * under another method (405). */
 const struct route *route_match(struct req *r, const char *method, const char *path, int *path_known);
 
 #endif

@@ -1,7 +1,7 @@
 /* server.c - libmicrohttpd glue: one struct req per request, body
  * accumulation with limits, strict URI parsing, routing, authentication and
- * CSRF checks, security headers, one log line per request, and a graceful
- * stop on SIGINT/SIGTERM.
+ * CSRF checks (a session for pages, an API key for R_API routes), security
+ * headers, one log line per request, and a graceful stop on SIGINT/SIGTERM.
  *
  * Life of a request: uri_log() creates the req and its arena as soon as the
  * request line is read; on_request() is called once with the headers, then
@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "domain/api_key.h"
 #include "domain/session.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -248,6 +249,60 @@ static void handled(struct req *r, int rc)
 	resp_error(r, 500);
 }
 
+/* The key of "Authorization: Bearer KEY" (scheme in any case), or NULL. */
+static const char *bearer(struct req *r)
+{
+	const char *h = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncasecmp(h, "Bearer", 6) != 0 || (h[6] != ' ' && h[6] != '\t'))
+		return NULL;
+	h += 6;
+	while (*h == ' ' || *h == '\t')
+		h++;
+	size_t n = strlen(h);
+	while (n && (h[n - 1] == ' ' || h[n - 1] == '\t'))
+		n--;
+	return n ? arena_strndup(r->a, h, n) : NULL;
+}
+
+/* R_API routes: the API key checked (by its hash, api_key.h), its id in
+ * r->api_key_id and in the log line (never the key itself), then the
+ * handler.  No session cookie is read and no CSRF token is asked: nothing
+ * here acts with a browser's credentials. */
+static void api_dispatch(struct req *r, const struct route *rt)
+{
+	r->db = db_thread();
+	if (!r->db) {
+		resp_error(r, 500);
+		return;
+	}
+	enum api_key_check st;
+	long long id;
+	int rc = api_key_check(r->db, r->a, bearer(r), &st, &id);
+	if (rc) {
+		log_error("msg=\"api key check failed\" rc=%d (%s)", rc, clr_strerror(rc));
+		resp_error(r, 500);
+		return;
+	}
+	r->log_note = id ? arena_printf(r->a, "api_key=%lld", id) : "api_key=none";
+	if (st != API_KEY_OK) {
+		if (st == API_KEY_MISSING)
+			resp_api_error(r, 401, "cle_absente",
+				       "Clé d'API absente : envoyez l'en-tête « Authorization: Bearer <clé> » avec la clé "
+				       "donnée par le service Certification Le Robert.");
+		else if (st == API_KEY_REVOKED)
+			resp_api_error(r, 401, "cle_revoquee",
+				       "Cette clé d'API a été révoquée : demandez une nouvelle clé au service Certification "
+				       "Le Robert.");
+		else
+			resp_api_error(r, 401, "cle_invalide",
+				       "Clé d'API invalide : vérifiez la clé envoyée dans l'en-tête Authorization.");
+		resp_header(r, "WWW-Authenticate", "Bearer realm=\"clr-api\"");
+		return;
+	}
+	r->api_key_id = id;
+	handled(r, rt->fn(r));
+}
+
 static void dispatch(struct req *r)
 {
 	if (parse_uri(r)) {
@@ -260,7 +315,7 @@ static void dispatch(struct req *r)
 	}
 	MHD_get_connection_values((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, cookie_it, r);
 	r->content_type = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (r->is_post && r->content_type &&
+	if (r->is_post && r->content_type && !r->is_api &&
 	    strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 &&
 	    kvs_parse_urlencoded(r->a, &r->form, r->body.data, r->body.len)) {
 		resp_error(r, 400);
@@ -274,6 +329,10 @@ static void dispatch(struct req *r)
 		return;
 	}
 	r->route = rt;
+	if (rt->flags & R_API) {
+		api_dispatch(r, rt); /* no session, no CSRF, no form: the key, then the handler */
+		return;
+	}
 	if (r->is_post && r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0) {
 		/* uploads: parsed once here; the plain fields (csrf...) go to
 		 * r->form, the handler reads the files with req_file() */
@@ -343,6 +402,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
 			r->body_limit = UPLOAD_BODY_LIMIT;
+		/* under /api/ every answer is JSON; an R_API route's body is small */
+		r->is_api = url && strncmp(url, "/api/", 5) == 0;
+		int known;
+		const struct route *rt = r->is_api ? route_match(NULL, r->is_post ? "POST" : "GET", url, &known) : NULL;
+		if (rt && (rt->flags & R_API))
+			r->body_limit = API_BODY_LIMIT;
 		const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
 			r->body_too_large = 1;

@@ -4,6 +4,7 @@
 
 #define FORM_BODY_LIMIT (1024 * 1024)
 #define UPLOAD_BODY_LIMIT (10 * 1024 * 1024)
+#define API_BODY_LIMIT (64 * 1024) /* R_API routes (413 past it, before parsing) */
 
 struct server_opts {
 	const char *listen; /* IPv4/IPv6 literal */

@@ -134,6 +134,15 @@ int web_bo_home(struct req *r);
 int web_bo_mail(struct req *r);
 int web_bo_mail_retry(struct req *r);
 
+/* bo_api.c - back office « Clés d'API » (the results API's keys) */
+int web_bo_api_keys(struct req *r);
+int web_bo_api_key_create(struct req *r);
+int web_bo_api_key_revoke_form(struct req *r);
+int web_bo_api_key_revoke(struct req *r);
+
+/* api.c - the results API (R_API: the exam platform's key) */
+int web_api_results(struct req *r);
+
 /* helpers shared by handlers (system.c) */
 struct actor req_actor(const struct req *r);
 /* Whether the query asks for the results alone (partiel=1: live updates of
