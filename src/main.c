@@ -26,6 +26,7 @@ static const struct command {
 	{"mail", "mail deliver | list | show ID | retry ID | test --to E: the outgoing e-mail outbox", cmd_mail},
 	{"candidates", "candidates import --org NAME --file F [--dry-run]: bulk import of candidates (CSV)", cmd_candidates},
 	{"certifications", "certifications sweep: « Prévue » becomes « En attente » once the exam date has passed", cmd_certifications},
+	{"results", "results import FILE [--confirm]: results of certifications from a CSV file", cmd_results},
 	{"bench-data", "generate the benchmark data set of bench/ (1 000 organisations, 1 000 000 candidates)", cmd_bench_data},
 	{NULL, NULL, NULL},
 };

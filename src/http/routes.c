@@ -107,6 +107,12 @@ const struct route routes[] = {
 	{"POST", "/backoffice/centres/{id}/creneaux/{slot}/rouvrir", web_bo_slot_reopen, R_STAFF},
 	{"GET", "/backoffice/courriels", web_bo_mail, R_STAFF},
 	{"POST", "/backoffice/courriels/{id}/renvoyer", web_bo_mail_retry, R_STAFF},
+	/* results by CSV (bo_results.c): the fixed paths before {token} */
+	{"GET", "/backoffice/resultats", web_bo_results_form, R_STAFF},
+	{"POST", "/backoffice/resultats", web_bo_results_upload, R_STAFF | R_UPLOAD},
+	{"GET", "/backoffice/resultats/modele.csv", web_bo_results_template, R_STAFF},
+	{"GET", "/backoffice/resultats/{token}", web_bo_results_report, R_STAFF},
+	{"POST", "/backoffice/resultats/{token}/confirmer", web_bo_results_confirm, R_STAFF},
 	/* the results API's keys (bo_api.c) */
 	{"GET", "/backoffice/cles-api", web_bo_api_keys, R_STAFF},
 	{"POST", "/backoffice/cles-api", web_bo_api_key_create, R_STAFF},

@@ -140,6 +140,13 @@ int web_bo_api_key_create(struct req *r);
 int web_bo_api_key_revoke_form(struct req *r);
 int web_bo_api_key_revoke(struct req *r);
 
+/* bo_results.c - back office « Résultats »: results by CSV, in two steps */
+int web_bo_results_form(struct req *r);
+int web_bo_results_upload(struct req *r);
+int web_bo_results_template(struct req *r);
+int web_bo_results_report(struct req *r);
+int web_bo_results_confirm(struct req *r);
+
 /* api.c - the results API (R_API: the exam platform's key) */
 int web_api_results(struct req *r);
 
