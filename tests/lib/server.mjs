@@ -133,10 +133,10 @@ process.on('exit', () => {
 
 /**
  * Start `clr serve` on a fresh, migrated database (or DB), with ENV added to
- * its environment.
+ * its environment and ARGS to its command line (e.g. ['--threads', '8']).
  * Returns {url, dbUrl, port, stop(), stderr(), createAdmin(o), createStaff(o), proc}.
  */
-export async function startServer({ db, env: extraEnv = {} } = {}) {
+export async function startServer({ db, env: extraEnv = {}, args: extraArgs = [] } = {}) {
 	const database = db ? { url: db, cleanup: () => {} } : await freshDatabase();
 	const dbUrl = database.url;
 	await clr(['migrate', '--db', dbUrl]);
@@ -148,7 +148,7 @@ export async function startServer({ db, env: extraEnv = {} } = {}) {
 		// Mail goes to a folder of this test run, never to the checkout's var/mail.
 		const env = { ...process.env, CLR_TMPL_STRICT: '1', ...extraEnv };
 		if (!env.CLR_MAIL_DIR) env.CLR_MAIL_DIR = mkdtempSync(join(tmpdir(), 'clr-mail-'));
-		const proc = spawn(BIN, ['serve', '--db', dbUrl, '--port', String(port), '--listen', '127.0.0.1'], {
+		const proc = spawn(BIN, ['serve', '--db', dbUrl, '--port', String(port), '--listen', '127.0.0.1', ...extraArgs], {
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env,
 		});
