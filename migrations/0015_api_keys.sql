@@ -36,3 +36,9 @@ CREATE TABLE result_imports (
 	expires_at BIGINT NOT NULL
 );
 CREATE INDEX result_imports_expires ON result_imports(expires_at);
+
+-- A certification's codes, revoked ones included, newest last: a result sent
+-- again with the code its result revoked is recognised by it being the
+-- newest code of its certification (domain/result.c); 0014's partial index
+-- holds only the live ones.
+CREATE INDEX activation_codes_cert ON activation_codes(certification_id, id);
