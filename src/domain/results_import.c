@@ -39,6 +39,17 @@ static const char *key_fold(arena *a, const char *s)
 	return f;
 }
 
+/* A message of ours with French typography (no-break spaces before : ; ! ?
+ * and inside « »): the report shows it as a value, which templates leave
+ * as it is.  fr_typography() is idempotent. */
+static const char *typo(arena *a, const char *msg)
+{
+	char *t = fr_typography(msg);
+	const char *out = t ? arena_strdup(a, t) : arena_strdup(a, msg);
+	free(t);
+	return out;
+}
+
 static int names(const char *keys, const char *k)
 {
 	size_t kl = strlen(k);
@@ -119,7 +130,7 @@ static int parse_file(struct importer *im, const char *text, size_t n, struct cs
 {
 	struct results_report *rep = im->rep;
 	if (csv_read(im->a, text, n, 0, RESULTS_IMPORT_MAX_LINES + 1, t)) {
-		rep->file_error = t->error;
+		rep->file_error = typo(im->a, t->error);
 		return CLR_EINVAL;
 	}
 	rep->sep = t->sep;
@@ -127,8 +138,10 @@ static int parse_file(struct importer *im, const char *text, size_t n, struct cs
 		rep->file_error = "Le fichier est vide.";
 		return CLR_EINVAL;
 	}
-	if (map_header(im, &t->recs[0]))
+	if (map_header(im, &t->recs[0])) {
+		rep->file_error = typo(im->a, rep->file_error);
 		return CLR_EINVAL;
+	}
 	if (t->n < 2) {
 		rep->file_error = "Le fichier ne contient aucun résultat (seulement la ligne d'en-tête).";
 		return CLR_EINVAL;
@@ -273,7 +286,7 @@ static int report_line(struct importer *im, const struct results_line *l)
 	*o = *l;
 	o->ref = arena_strdup(a, l->ref ? l->ref : "");
 	o->score = arena_strdup(a, l->score ? l->score : "");
-	o->error = l->error ? arena_strdup(a, l->error) : NULL;
+	o->error = l->error ? typo(a, l->error) : NULL;
 	o->candidate = o->org = "";
 	if (l->certification_id) {
 		db_rows r;

@@ -172,10 +172,12 @@ int web_api_results(struct req *r)
 	struct actor who = req_actor(r);
 	struct result_out out;
 	rc = result_record(r->db, r->a, &who, &in, &out);
-	if (out.certification_id)
-		r->log_note = arena_printf(r->a, "%s certification=%lld%s%s", r->log_note, out.certification_id,
-					   out.reason ? " refused=" : rc == 0 && out.unchanged ? " result=unchanged" : rc == 0 ? " result=created" : "",
-					   out.reason ? out.reason : "");
+	if (out.certification_id) { /* the log line: which certification, and what became of it */
+		const char *what = out.reason ? arena_printf(r->a, " refused=%s", out.reason)
+				   : rc ? ""
+				   : out.unchanged ? " result=unchanged" : " result=created";
+		r->log_note = arena_printf(r->a, "%s certification=%lld%s", r->log_note, out.certification_id, what);
+	}
 	if (rc == CLR_EINVAL || rc == CLR_ENOTFOUND || rc == CLR_ECONFLICT)
 		return resp_api_error(r, rc == CLR_EINVAL ? 422 : rc == CLR_ENOTFOUND ? 404 : 409,
 				      out.reason ? out.reason : "resultat_refuse", out.message ? out.message : "Résultat refusé.");

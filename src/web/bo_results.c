@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "domain/results_import.h"
 #include "http/multipart.h"
+#include <stdlib.h>
 #include <string.h>
 
 static view *results_view(struct req *r, const char *title)
@@ -23,7 +24,9 @@ static view *results_view(struct req *r, const char *title)
 static int form_page(struct req *r, int status, const char *error)
 {
 	view *v = results_view(r, "Importer des résultats");
-	view_set(v, "form_error", error ? error : "");
+	char *typo = error ? fr_typography(error) : NULL; /* a value: templates leave it as it is */
+	view_set(v, "form_error", typo ? arena_strdup(r->a, typo) : error ? error : "");
+	free(typo);
 	return resp_page(r, status, "backoffice/results", v);
 }
 

@@ -488,7 +488,7 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		let r = await clr(['results', 'import', file, '--db', srv.dbUrl]);
 		assert.match(r.stdout, /lines=3 new=1 unchanged=1 refused=1 recorded=0/);
 		assert.match(r.stdout, /--confirm/);
-		assert.match(r.stderr, /ligne 3: Score « 1200 » invalide/);
+		assert.match(r.stderr.replace(/[\u00a0\u202f]/g, ' '), /ligne 3: Score « 1200 » invalide : un nombre entier/);
 		assert.equal(await takenCount(), before);
 		r = await clr(['results', 'import', file, '--confirm', '--db', srv.dbUrl]);
 		assert.match(r.stdout, /lines=3 new=1 unchanged=1 refused=1 recorded=1/);
