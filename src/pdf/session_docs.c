@@ -19,7 +19,8 @@
 #define LQ "«" NB         /* « and its no-break space */
 #define RQ NB "»"
 #define DOTS "…………………………………………………………"
-#define BLANK_ROWS 20 /* lines of a blank form */
+#define BLANK_ROWS 20      /* lines of a blank attendance sheet */
+#define BLANK_CODE_ROWS 11 /* lines of a blank codes list: what its first page holds (tests check one page) */
 
 #define TITLE_CODES "Codes d'activation"
 #define TITLE_SURV "Document de surveillance"
@@ -199,7 +200,7 @@ int pdf_codes(buf *out, const struct session_doc *d)
 	};
 	pdf_heading(p, "Liste des codes");
 	pdf_table_begin(p, cols, 4, 32);
-	int missing = 0, rows = d->n > 0 ? d->n : BLANK_ROWS;
+	int missing = 0, rows = d->n > 0 ? d->n : BLANK_CODE_ROWS;
 	for (int i = 0; i < rows; i++) {
 		const struct session_doc_row *r = d->n > 0 ? &d->rows[i] : NULL;
 		missing += r && str_empty(r->code);

@@ -45,8 +45,8 @@ struct session_doc {
  * instruction for the proctor (hand each candidate their own code at the
  * start; a code works from the exam day and only for that candidate; keep
  * the list away from candidates).  A row without a code shows « — » and
- * the list says how many are missing.  n == 0: the same list with 20 empty
- * lines (two pages). */
+ * the list says how many are missing.  n == 0: one page, the same list
+ * with 11 empty lines. */
 int pdf_codes(buf *out, const struct session_doc *d);
 
 /* « Document de surveillance »: the session (organisation, date, time,

@@ -343,7 +343,7 @@ TEST(pdf_session_blank_forms)
 		const char *name, *title;
 		int pages;
 	} docs[] = {
-		{pdf_codes, "codes-blank", "Codes d'activation", 2},
+		{pdf_codes, "codes-blank", "Codes d'activation", 1},
 		{pdf_surveillance, "surveillance-blank", "Document de surveillance", 0},
 		{pdf_scratch, "scratch-blank", "Feuille de brouillon", 1},
 	};
