@@ -17,6 +17,7 @@
 #include "domain/centre.h"
 #include "domain/certification.h"
 #include "domain/stock.h"
+#include "pdf/session_docs.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -724,6 +725,46 @@ static void csv_line(buf *b, const char *const *cells, int n)
 		csv_add_field(b, cells[i], ';');
 	}
 	buf_adds(b, "\r\n");
+}
+
+/* A session's document: the session and its planned candidates (all of
+ * them for the blank-free documents), drawn by draw(). */
+static int session_pdf(struct req *r, int (*draw)(buf *out, const struct session_doc *d), const char *file)
+{
+	struct exam_session s;
+	struct certification *cs;
+	int n, rc = session_files(r, &s, &cs, &n);
+	if (rc)
+		return rc;
+	struct session_doc_row *rows = arena_alloc(r->a, sizeof *rows * (size_t)(n + 1));
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (str_eq(cs[i].state, "planned"))
+			rows[k++] = (struct session_doc_row){code_label(cand_civilities, cs[i].civility), cs[i].last_name,
+							     cs[i].first_name, cs[i].birth_date, cs[i].code};
+	struct session_doc doc = {r->sess->org_name ? r->sess->org_name : "", s.product_label, s.date, s.time, s.place,
+				  arena_printf(r->a, "Session n° %lld", s.id), k ? rows : NULL, k, now_s()};
+	buf b = BUF_INIT;
+	rc = draw(&b, &doc);
+	if (rc == 0)
+		resp_download(r, "application/pdf", arena_printf(r->a, "%s-%s.pdf", file, s.date), b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+int web_cert_codes_pdf(struct req *r)
+{
+	return session_pdf(r, pdf_codes, "codes-session");
+}
+
+int web_cert_surveillance_pdf(struct req *r)
+{
+	return session_pdf(r, pdf_surveillance, "document-de-surveillance");
+}
+
+int web_cert_scratch_pdf(struct req *r)
+{
+	return session_pdf(r, pdf_scratch, "feuilles-de-brouillon");
 }
 
 int web_cert_codes_csv(struct req *r)

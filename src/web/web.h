@@ -128,6 +128,9 @@ int web_cert_codes_generate(struct req *r);
 int web_cert_session_codes(struct req *r);
 int web_cert_regenerate(struct req *r);
 int web_cert_codes_csv(struct req *r);
+int web_cert_codes_pdf(struct req *r);
+int web_cert_surveillance_pdf(struct req *r);
+int web_cert_scratch_pdf(struct req *r);
 int web_cert_results_csv(struct req *r);
 /* The candidate page's « Certifications » section (candidates.c,
  * templates/certifications/candidate): cand_certs, cert_history. */

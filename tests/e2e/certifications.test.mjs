@@ -128,6 +128,13 @@ describe('« Gérer les certifications » in Chromium', () => {
 		assert.notEqual(again, code);
 		const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Codes d\'activation (CSV)' }).click()]);
 		assert.match(csv.suggestedFilename(), /^codes-session-.*\.csv$/);
+		for (const [label, file] of [['Codes d\'activation (PDF)', /^codes-session-.*\.pdf$/],
+			['Document de surveillance (PDF)', /^document-de-surveillance-.*\.pdf$/], ['Feuilles de brouillon (PDF)', /^feuilles-de-brouillon-.*\.pdf$/]]) {
+			const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: label }).click()]);
+			assert.match(dl.suggestedFilename(), file);
+			const head = await new Promise((ok) => dl.createReadStream().then((st) => st.once('data', (b) => { ok(b.subarray(0, 5).toString()); st.destroy(); })));
+			assert.equal(head, '%PDF-', label);
+		}
 		await page.screenshot({ path: join(SHOTS, 'certifications-session-codes.png'), fullPage: true });
 	});
 

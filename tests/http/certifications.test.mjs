@@ -594,6 +594,30 @@ describe('activation codes', () => {
 		assert.ok(lines.some((l) => l.endsWith(now.slice(0, 4) + '-' + now.slice(4, 8) + '-' + now.slice(8))));
 	});
 
+	test('the session\'s documents: codes list, « Document de surveillance », scratch sheets (PDF read back)', async () => {
+		const code = await one(srv, `SELECT code FROM activation_codes WHERE certification_id = ${certs[0]} AND revoked_at IS NULL`);
+		const shown = `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`;
+		const text = async (path) => {
+			const res = await fetch(srv.url + path, { headers: { cookie: c.cookieHeader() } });
+			assert.equal(res.status, 200, path);
+			assert.equal(res.headers.get('content-type'), 'application/pdf');
+			assert.match(res.headers.get('content-disposition'), /attachment; filename=".*\.pdf"/);
+			const f = join(mkdtempSync(join(tmpdir(), 'clr-docs-')), 'd.pdf');
+			writeFileSync(f, Buffer.from(await res.arrayBuffer()));
+			const r = await run('pdftotext', ['-layout', f, '-']);
+			assert.equal(r.code, 0, r.stderr);
+			return r.stdout;
+		};
+		const codes = await text(`/certifications/sessions/${sessionId}/codes.pdf`);
+		assert.ok(codes.includes(shown) && codes.includes(people[0].last.toUpperCase()), codes.slice(0, 600));
+		const surv = await text(`/certifications/sessions/${sessionId}/surveillance.pdf`);
+		for (const s of ['Document de surveillance', 'Heure de début', 'Incidents', people[0].last.toUpperCase(), shown])
+			assert.ok(surv.includes(s), `« ${s} » in the « Document de surveillance »`);
+		const scratch = await text(`/certifications/sessions/${sessionId}/brouillons.pdf`);
+		assert.ok(scratch.includes('Feuille de brouillon') && scratch.includes(people[0].last.toUpperCase()));
+		assert.equal((await o.get(`/certifications/sessions/${sessionId}/surveillance.pdf`)).status, 404, 'another organisation');
+	});
+
 	test('by date and group; another organisation: 404; CSRF', async () => {
 		await c.post('/candidats/' + people[3].id + '/groupes', {}); // (no group: the candidate stays ungrouped)
 		const page = await c.get('/certifications/surveillance?' + new URLSearchParams({ produit: refs['PART-CLR-EXAMEN'], date: frDate(0), lieu: 'Salle 9' }));
