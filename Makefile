@@ -63,10 +63,10 @@ $(B)/asan/clr: $(ASAN_OBJ)
 
 asan: $(B)/asan/clr $(B)/asan/unit
 
-$(B)/unit: $(UNIT_SRC) $(LIBOBJ) tests/unit/test.h $(wildcard src/*/*.h)
+$(B)/unit: $(UNIT_SRC) $(LIBOBJ) $(wildcard tests/unit/*.h) $(wildcard src/*/*.h)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(LIBOBJ) $(LDLIBS)
 
-$(B)/asan/unit: $(UNIT_SRC) $(ASAN_LIBOBJ) tests/unit/test.h $(wildcard src/*/*.h)
+$(B)/asan/unit: $(UNIT_SRC) $(ASAN_LIBOBJ) $(wildcard tests/unit/*.h) $(wildcard src/*/*.h)
 	$(CC) $(CFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $(UNIT_SRC) $(ASAN_LIBOBJ) $(LDLIBS)
 
 $(B)/bench-index: bench/index.c $(LIBOBJ) $(wildcard src/*/*.h)

@@ -9,6 +9,7 @@
 #   - the request's wall time (curl), the certifications and outbox rows made,
 #     the stock left (must be exactly 0 of the 10 000 credited) and the ledger
 #     movement of the batch;
+#   - « Générer les codes » for that session: 10 000 activation codes, one request;
 #   - the delivery rate: messages per second from the first to the last one
 #     delivered by the server's worker.
 #
@@ -79,6 +80,13 @@ echo "« Valider l'attribution » of $K among $N candidates: HTTP ${T% *}, ${T#*
 echo "certifications: $(q "SELECT COUNT(*) FROM certifications"), outbox rows: $(q "SELECT COUNT(*) FROM outbox"), stock left: $(q "SELECT qty FROM stock_balances b JOIN products p ON p.id = b.product_id WHERE p.reference = 'PART-CLR-EXAMEN'")"
 echo "ledger: $(q "SELECT qty || ' by movement ' || id || ' (' || ref || ')' FROM stock_movements WHERE ref LIKE 'lot:%'")"
 grep -o 'path=/certifications/surveillance[^ ]* status=[0-9]* ms=[0-9.]*' "$WORK/serve.log" | tail -1 || true
+
+# « Générer les codes » for that session of 10 000
+SESSION_ID=$(q "SELECT session_id FROM certifications LIMIT 1")
+tok=$(curl -fs -b "$JAR" "$URL/certifications/sessions/$SESSION_ID" | csrf)
+T=$(curl -s -b "$JAR" -o /dev/null -w '%{http_code} %{time_total}' --data-urlencode "csrf=$tok" \
+	"$URL/certifications/sessions/$SESSION_ID/codes")
+echo "« Générer les codes » for the session: HTTP ${T% *}, ${T#* } s; codes: $(q "SELECT COUNT(*) FROM activation_codes WHERE revoked_at IS NULL")"
 
 # delivery: restart the server with a working poll interval
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true

@@ -947,39 +947,46 @@ int certification_candidate_deletable(db *d, arena *a, long long org_id, long lo
 #define CERT_COLS(candidate)                                                                                        \
 	"c.id, c.candidate_id, c.product_id, c.session_id, c.slot_id, c.batch_id, c.mode, c.state, c.exam_date, "  \
 	"c.exam_time, p.type_label, " candidate ", COALESCE(s.place, lc.name, ''), lc.address, lc.postal_code, "    \
-	"lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at, ak.code FROM certifications c "              \
+	"lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at, ak.code, c.duration_s FROM certifications c "  \
 	"JOIN products p ON p.id = c.product_id LEFT JOIN exam_sessions s ON s.id = c.session_id "                  \
 	"LEFT JOIN laposte_slots ls ON ls.id = c.slot_id LEFT JOIN laposte_centres lc ON lc.id = ls.centre_id "     \
 	"LEFT JOIN activation_codes ak ON ak.certification_id = c.id AND ak.revoked_at IS NULL "
-#define CERT_CANDIDATE "k.last_name, k.first_name, k.email, k.status"
+#define CERT_CANDIDATE "k.last_name, k.first_name, k.email, k.status, k.civility, k.birth_date"
 #define CERT_JOIN_CANDIDATE "JOIN candidates k ON k.id = c.candidate_id "
-#define CERT_NO_CANDIDATE "NULL, NULL, NULL, NULL"
+#define CERT_NO_CANDIDATE "NULL, NULL, NULL, NULL, NULL, NULL"
 
 static void cert_read(arena *a, const db_rows *r, int i, struct certification *c)
 {
-	c->id = db_ll(r, i, 0);
-	c->candidate_id = db_ll(r, i, 1);
-	c->product_id = db_ll(r, i, 2);
-	c->session_id = db_ll(r, i, 3);
-	c->slot_id = db_ll(r, i, 4);
-	c->batch_id = db_ll(r, i, 5);
-	c->mode = db_cell(r, i, 6);
-	c->state = db_cell(r, i, 7);
-	c->exam_date = db_cell(r, i, 8);
-	c->exam_time = s0(db_cell(r, i, 9));
-	c->product_label = db_cell(r, i, 10);
-	c->candidate_name = db_cell(r, i, 11) ? candidate_display_name(a, db_cell(r, i, 11), db_cell(r, i, 12)) : "";
-	c->candidate_email = db_cell(r, i, 13);
-	c->candidate_status = db_cell(r, i, 14);
-	c->place = s0(db_cell(r, i, 15));
-	c->address = db_cell(r, i, 16) ? arena_printf(a, "%s, %s %s", db_cell(r, i, 16), s0(db_cell(r, i, 17)),
-						      s0(db_cell(r, i, 18)))
-				       : "";
-	c->score = db_cell(r, i, 19) ? (int)db_ll(r, i, 19) : -1;
-	c->sequence = (int)db_ll(r, i, 20);
-	c->assigned_at = db_ll(r, i, 21);
-	c->cancelled_at = db_ll(r, i, 22);
-	c->code = db_cell(r, i, 23) ? activation_format(a, db_cell(r, i, 23)) : "";
+	int k = 0;
+	c->id = db_ll(r, i, k++);
+	c->candidate_id = db_ll(r, i, k++);
+	c->product_id = db_ll(r, i, k++);
+	c->session_id = db_ll(r, i, k++);
+	c->slot_id = db_ll(r, i, k++);
+	c->batch_id = db_ll(r, i, k++);
+	c->mode = db_cell(r, i, k++);
+	c->state = db_cell(r, i, k++);
+	c->exam_date = db_cell(r, i, k++);
+	c->exam_time = s0(db_cell(r, i, k++));
+	c->product_label = db_cell(r, i, k++);
+	c->last_name = s0(db_cell(r, i, k++));
+	c->first_name = s0(db_cell(r, i, k++));
+	c->candidate_name = db_cell(r, i, k - 2) ? candidate_display_name(a, c->last_name, c->first_name) : "";
+	c->candidate_email = db_cell(r, i, k++);
+	c->candidate_status = db_cell(r, i, k++);
+	c->civility = s0(db_cell(r, i, k++));
+	c->birth_date = s0(db_cell(r, i, k++));
+	c->place = s0(db_cell(r, i, k++));
+	const char *addr = db_cell(r, i, k++), *cp = db_cell(r, i, k++), *city = db_cell(r, i, k++);
+	c->address = addr ? arena_printf(a, "%s, %s %s", addr, s0(cp), s0(city)) : "";
+	c->score = db_cell(r, i, k) ? (int)db_ll(r, i, k) : -1;
+	k++;
+	c->sequence = (int)db_ll(r, i, k++);
+	c->assigned_at = db_ll(r, i, k++);
+	c->cancelled_at = db_ll(r, i, k++);
+	c->code = db_cell(r, i, k) ? activation_format(a, db_cell(r, i, k)) : "";
+	k++;
+	c->duration_s = db_ll(r, i, k++);
 }
 
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,

@@ -85,11 +85,13 @@ struct certification {
 	const char *state; /* planned | cancelled | taken */
 	const char *exam_date, *exam_time;
 	const char *product_label; /* « Partenaire / centre agréé » */
-	const char *candidate_name, *candidate_email, *candidate_status;
+	const char *candidate_name, *candidate_email, *candidate_status; /* "" on a candidate's own list */
+	const char *last_name, *first_name, *civility, *birth_date;       /* likewise */
 	const char *place;  /* the session's place, or the centre's name */
 	const char *address; /* La Poste: « 10 rue ..., 69002 Lyon » */
 	int score;           /* -1: none */
 	const char *code;    /* the live activation code, XXXX-XXXX-XXXX, or "" */
+	long long duration_s; /* of a result, 0: unknown */
 	int sequence;
 	long long assigned_at, cancelled_at;
 };

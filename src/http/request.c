@@ -163,6 +163,18 @@ int resp_redirect(struct req *r, const char *location, const char *flash)
 	return 0;
 }
 
+int resp_download(struct req *r, const char *content_type, const char *filename, const void *data, size_t n)
+{
+	r->status = 200;
+	r->content_type_out = content_type;
+	buf_reset(&r->out);
+	buf_add(&r->out, data, n);
+	resp_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+	resp_header(r, "Cache-Control", "no-store");
+	r->responded = 1;
+	return 0;
+}
+
 int resp_text(struct req *r, int status, const char *content_type, const char *body)
 {
 	r->status = status;

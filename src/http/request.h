@@ -98,6 +98,9 @@ void resp_cookie(struct req *r, const char *name, const char *value, int max_age
 /* 303 See Other; `flash` (may be NULL) is shown once on the next page. */
 int resp_redirect(struct req *r, const char *location, const char *flash);
 int resp_text(struct req *r, int status, const char *content_type, const char *body);
+/* 200 with data[0..n) as a file to save (Content-Disposition: attachment;
+ * filename, ASCII), not cached (personal data). */
+int resp_download(struct req *r, const char *content_type, const char *filename, const void *data, size_t n);
 /* Renders template `tmpl` inside the shell chosen by the session
  * (administrator, staff or public) with view v. */
 int resp_page(struct req *r, int status, const char *tmpl, view *v);

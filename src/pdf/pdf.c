@@ -43,12 +43,15 @@
 #define C_HEAD_BG 0xeceef1
 
 #define FONT_FAMILY "DejaVu Sans"
+#define MONO_FAMILY "DejaVu Sans Mono"
 #define PARA_GAP 6.0   /* after a paragraph */
 #define CELL_PAD_X 5.0
 #define CELL_PAD_Y 4.0
 #define PANEL_PAD 11.0
 #define PANEL_BAR 3.0
 #define MAX_COLS 12
+#define BOX_GAP 14.0  /* between boxes side by side */
+#define TICK_SIZE 11.0 /* a table's square to tick */
 
 /* Font sizes; the style flags choose one. */
 enum size { SZ_SMALL, SZ_TABLE, SZ_BODY, SZ_LARGE, SZ_HEADING, SZ_TITLE, SZ_COUNT };
@@ -72,7 +75,7 @@ struct op {
 
 struct pdf {
 	PangoContext *ctx;
-	PangoFontDescription *fonts[SZ_COUNT][2][2]; /* [size][bold][italic], made on first use */
+	PangoFontDescription *fonts[SZ_COUNT][2][2][2]; /* [size][mono][bold][italic], made on first use */
 	struct op *ops;
 	size_t nops, cap;
 	int page;       /* current page, from 0 */
@@ -123,12 +126,12 @@ static void op_stroke(struct pdf *d, double x, double y, double w, double h, dou
 
 /* ---- fonts and layouts ----------------------------------------------------- */
 
-static const PangoFontDescription *font(struct pdf *d, enum size sz, int bold, int italic)
+static const PangoFontDescription *font(struct pdf *d, enum size sz, int mono, int bold, int italic)
 {
-	PangoFontDescription **f = &d->fonts[sz][!!bold][!!italic];
+	PangoFontDescription **f = &d->fonts[sz][!!mono][!!bold][!!italic];
 	if (!*f) {
 		*f = pango_font_description_new();
-		pango_font_description_set_family_static(*f, FONT_FAMILY);
+		pango_font_description_set_family_static(*f, mono ? MONO_FAMILY : FONT_FAMILY);
 		pango_font_description_set_size(*f, (gint)lround(sizes[sz] * PANGO_SCALE));
 		pango_font_description_set_weight(*f, bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
 		pango_font_description_set_style(*f, italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
@@ -150,7 +153,7 @@ static unsigned style_rgb(int style)
 static PangoLayout *layout_sized(struct pdf *d, enum size sz, int style, double width, const char *text, int is_markup)
 {
 	PangoLayout *l = pango_layout_new(d->ctx);
-	pango_layout_set_font_description(l, font(d, sz, style & PDF_BOLD, style & PDF_ITALIC));
+	pango_layout_set_font_description(l, font(d, sz, style & PDF_MONO, style & PDF_BOLD, style & PDF_ITALIC));
 	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
 	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 	pango_layout_set_line_spacing(l, sz == SZ_TITLE ? 1.1f : 1.2f);
@@ -336,6 +339,85 @@ void pdf_box(struct pdf *d, const char *caption, double width, double height)
 	d->y += ch + 3 + height + PARA_GAP;
 }
 
+void pdf_boxes(struct pdf *d, const char *const *captions, const double *weights, int n, double height)
+{
+	if (n <= 0)
+		return;
+	if (n > MAX_COLS)
+		n = MAX_COLS;
+	double total = 0, ch = 0, avail = d->w - BOX_GAP * (n - 1);
+	for (int i = 0; i < n; i++)
+		total += weights && weights[i] > 0 ? weights[i] : 1;
+	PangoLayout *c[MAX_COLS];
+	double w[MAX_COLS];
+	for (int i = 0; i < n; i++) {
+		w[i] = avail * (weights && weights[i] > 0 ? weights[i] : 1) / total;
+		c[i] = layout(d, PDF_SMALL | PDF_MUTED, w[i], captions[i]);
+		ch = fmax(ch, height_of(c[i]));
+	}
+	ensure(d, ch + 3 + height);
+	double x = d->x0;
+	for (int i = 0; i < n; i++) {
+		op_text(d, c[i], x, d->y + ch - height_of(c[i]), C_MUTED); /* captions share their last line */
+		op_stroke(d, x, d->y + ch + 3, w[i], height, 0.8, C_MUTED);
+		x += w[i] + BOX_GAP;
+	}
+	d->y += ch + 3 + height + PARA_GAP;
+}
+
+void pdf_lines(struct pdf *d, const char *caption, int lines, double spacing)
+{
+	if (spacing < 12)
+		spacing = 12;
+	const double tail = spacing / 2; /* under the last rule, inside the frame */
+	PangoLayout *c = caption ? layout(d, PDF_SMALL | PDF_MUTED, d->w, caption) : NULL;
+	double ch = c ? height_of(c) + 3 : 0;
+	if (lines > 0) {
+		ensure(d, ch + lines * spacing + tail);
+	} else {
+		if (BODY_BOTTOM - d->y - ch - tail < 4 * spacing)
+			new_page(d);
+		lines = (int)((BODY_BOTTOM - d->y - ch - tail) / spacing);
+	}
+	if (c)
+		op_text(d, c, d->x0, d->y, C_MUTED);
+	double top = d->y + ch, h = lines * spacing + tail;
+	for (int i = 1; i <= lines; i++)
+		op_fill(d, d->x0 + 8, top + i * spacing - 0.25, d->w - 16, 0.5, C_LINE);
+	op_stroke(d, d->x0, top, d->w, h, 0.8, C_MUTED);
+	d->y = top + h + PARA_GAP;
+}
+
+void pdf_fill_in(struct pdf *d, const char *const *labels, const double *weights, int n)
+{
+	const double row_h = 28, gap = 16;
+	if (n <= 0)
+		return;
+	double total = 0;
+	for (int i = 0; i < n; i++)
+		total += weights && weights[i] > 0 ? weights[i] : 1;
+	ensure(d, row_h);
+	double x = d->x0, avail = d->w - gap * (n - 1), rule_y = d->y + row_h - 5;
+	for (int i = 0; i < n; i++) {
+		double w = avail * (weights && weights[i] > 0 ? weights[i] : 1) / total;
+		PangoLayout *l = layout(d, PDF_NORMAL, w, labels[i]);
+		pango_layout_set_width(l, -1); /* one line: its own width */
+		PangoRectangle r;
+		pango_layout_get_extents(l, NULL, &r);
+		double lw = (double)r.width / PANGO_SCALE, base = (double)pango_layout_get_baseline(l) / PANGO_SCALE;
+		op_text(d, l, x, rule_y - 2 - base, C_INK);
+		if (lw + 6 < w)
+			op_fill(d, x + lw + 6, rule_y, w - lw - 6, 0.7, C_MUTED);
+		x += w + gap;
+	}
+	d->y += row_h + PARA_GAP;
+}
+
+void pdf_need(struct pdf *d, double points)
+{
+	ensure(d, points);
+}
+
 void pdf_panel_begin(struct pdf *d)
 {
 	if (d->in_panel)
@@ -421,8 +503,9 @@ void pdf_table_row(struct pdf *d, const char *const *cells)
 		int align = d->cols[i].align == PDF_ALIGN_RIGHT	   ? PDF_RIGHT
 			    : d->cols[i].align == PDF_ALIGN_CENTER ? PDF_CENTER
 								   : 0;
-		l[i] = layout_sized(d, SZ_TABLE, align | (d->cols[i].bold ? PDF_BOLD : 0), d->colw[i] - 2 * CELL_PAD_X,
-				    cells[i], 0);
+		int st = d->cols[i].style & (PDF_BOLD | PDF_ITALIC | PDF_MONO | PDF_SMALL | PDF_LARGE);
+		l[i] = layout_sized(d, st & (PDF_SMALL | PDF_LARGE) ? style_size(st) : SZ_TABLE, align | st,
+				    d->colw[i] - 2 * CELL_PAD_X, cells[i], 0);
 		pango_layout_set_height(l[i], (int)(room * PANGO_SCALE));
 		pango_layout_set_ellipsize(l[i], PANGO_ELLIPSIZE_END);
 		h = fmax(h, height_of(l[i]));
@@ -437,7 +520,10 @@ void pdf_table_row(struct pdf *d, const char *const *cells)
 		op_fill(d, d->x0, d->y, d->w, row_h, C_ZEBRA);
 	double x = d->x0;
 	for (int i = 0; i < d->ncols; i++) {
-		if (d->cols[i].box)
+		if (d->cols[i].box == PDF_CELL_TICK)
+			op_stroke(d, x + (d->colw[i] - TICK_SIZE) / 2, d->y + (row_h - TICK_SIZE) / 2, TICK_SIZE, TICK_SIZE,
+				  0.8, C_MUTED);
+		else if (d->cols[i].box)
 			op_stroke(d, x + 4, d->y + 4, d->colw[i] - 8, row_h - 8, 0.6, C_MUTED);
 		else
 			op_text(d, l[i], x + CELL_PAD_X, d->y + (row_h - height_of(l[i])) / 2, C_INK);
@@ -500,10 +586,11 @@ void pdf_free(struct pdf *d)
 		if (d->head[i])
 			g_object_unref(d->head[i]);
 	for (int s = 0; s < SZ_COUNT; s++)
-		for (int b = 0; b < 2; b++)
-			for (int i = 0; i < 2; i++)
-				if (d->fonts[s][b][i])
-					pango_font_description_free(d->fonts[s][b][i]);
+		for (int m = 0; m < 2; m++)
+			for (int b = 0; b < 2; b++)
+				for (int i = 0; i < 2; i++)
+					if (d->fonts[s][m][b][i])
+						pango_font_description_free(d->fonts[s][m][b][i]);
 	g_object_unref(d->ctx);
 	g_free(d->title);
 	g_free(d->subject);

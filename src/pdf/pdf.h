@@ -4,8 +4,9 @@
  * documents and manuals are built on it (one file per family in src/pdf/).
  *
  * A document is a flow of blocks placed top to bottom: titles, headings,
- * paragraphs, key/value blocks, bullet lists, boxes to sign in, tinted
- * panels, and tables (column widths, a header row repeated on each page,
+ * paragraphs, key/value blocks, bullet lists, boxes to sign in (alone or
+ * side by side), ruled areas and form lines to write on, tinted panels, and
+ * tables (column widths, a header row repeated on each page,
  * rows never split across pages, zebra rows, automatic page breaks).  Each
  * block is laid out (wrapped, measured, given its page and position) when
  * it is added; everything is drawn by pdf_finish(), when the page count is
@@ -17,7 +18,8 @@
  * invalid sequences are shown as U+FFFD).  pdf_markup() is the one entry
  * that takes Pango markup, and it escapes every %s argument itself
  * (g_markup_vprintf_escaped), so user data can never inject markup.
- * Font: DejaVu Sans through fontconfig (Debian's fonts-dejavu-core).
+ * Font: DejaVu Sans through fontconfig, DejaVu Sans Mono for PDF_MONO
+ * (both in Debian's fonts-dejavu-core).
  *
  * Memory: `struct pdf` owns all its layouts; pdf_free() releases them.  The
  * PDF bytes are appended to the caller's buf.
@@ -77,6 +79,7 @@ enum pdf_style {
 	PDF_LARGE = 1 << 5,  /* 12 pt */
 	PDF_CENTER = 1 << 6,
 	PDF_RIGHT = 1 << 7,
+	PDF_MONO = 1 << 8,   /* DejaVu Sans Mono: an activation code, read and typed character by character */
 };
 
 /* ---- flow blocks -------------------------------------------------------- */
@@ -104,6 +107,25 @@ void pdf_bullets(struct pdf *d, const char *const *items, int n);
 /* An empty framed box of the given height (points) with a caption above
  * it, e.g. « Signature du candidat ».  width <= 0: the whole text width. */
 void pdf_box(struct pdf *d, const char *caption, double width, double height);
+/* n framed boxes (up to 12) side by side on one line, each with its
+ * caption above (e.g. « Heure de début », « Heure de fin »), 14 pt apart;
+ * widths in proportion to weights (NULL: equal). */
+void pdf_boxes(struct pdf *d, const char *const *captions, const double *weights, int n, double height);
+/* A framed writing area with pale ruled lines `spacing` points apart (an
+ * « Incidents » area, a scratch sheet), a caption above it (NULL: none).
+ * lines > 0: that many lines, moved whole to the next page if they do not
+ * fit; lines <= 0: as many as fit down to the bottom of the page (on a new
+ * page if fewer than 4 would). */
+void pdf_lines(struct pdf *d, const char *caption, int lines, double spacing);
+/* One line of a form to fill in by hand: n labels, each followed by a rule
+ * to write on up to the end of its share of the width (weights, NULL:
+ * equal), e.g. « Fait à ______ le ______ ».  28 pt high: room for
+ * handwriting. */
+void pdf_fill_in(struct pdf *d, const char *const *labels, const double *weights, int n);
+/* Starts a new page unless `points` more fit on this one: keeps a group of
+ * blocks together (a heading, its note and a writing area; a closing line
+ * and its signature boxes). */
+void pdf_need(struct pdf *d, double points);
 /* A tinted panel with a red bar on its left behind the blocks added until
  * pdf_panel_end(); panels do not nest. */
 void pdf_panel_begin(struct pdf *d);
@@ -117,12 +139,21 @@ void pdf_page_break(struct pdf *d);
 
 enum pdf_align { PDF_ALIGN_LEFT, PDF_ALIGN_CENTER, PDF_ALIGN_RIGHT };
 
+/* What a column's cells hold (struct pdf_col.box). */
+enum pdf_cell {
+	PDF_CELL_TEXT = 0, /* the row's text */
+	PDF_CELL_SIGN = 1, /* an empty box filling the cell, to sign in (text ignored) */
+	PDF_CELL_TICK = 2, /* a small square to tick, centred (text ignored), e.g. « Présent » */
+};
+
 struct pdf_col {
 	const char *title;    /* header text */
 	double weight;        /* share of the text width (weights are normalised) */
 	enum pdf_align align;
-	int box;              /* 1: each cell is an empty box to sign in (its text is ignored) */
-	int bold;             /* 1: cells in bold (e.g. an activation code) */
+	int box;              /* enum pdf_cell: 1 = a box to sign in */
+	int style;            /* the cells' enum pdf_style flags: PDF_BOLD (= 1: bold, e.g. an
+			       * activation code), PDF_MONO; PDF_SMALL / PDF_LARGE (8.5 / 12 pt)
+			       * instead of the tables' 9 pt; colour and alignment flags are ignored */
 };
 
 /* Starts a table (up to 12 columns; cols must stay valid until

@@ -27,18 +27,6 @@ static view *io_view(struct req *r, const char *title)
 	return v;
 }
 
-static int resp_binary(struct req *r, const char *ctype, const char *filename, const void *data, size_t n)
-{
-	r->status = 200;
-	r->content_type_out = ctype;
-	buf_reset(&r->out);
-	buf_add(&r->out, data, n);
-	resp_header(r, "Content-Disposition", arena_printf(r->a, "attachment; filename=\"%s\"", filename));
-	resp_header(r, "Cache-Control", "no-store");
-	r->responded = 1;
-	return 0;
-}
-
 int web_import_form(struct req *r)
 {
 	return resp_page(r, 200, "candidates/import", io_view(r, "Importer des candidats"));
@@ -48,7 +36,7 @@ int web_import_template(struct req *r)
 {
 	buf b = BUF_INIT;
 	import_template(&b);
-	resp_binary(r, "text/csv; charset=utf-8", "modele-import-candidats.csv", b.data, b.len);
+	resp_download(r, "text/csv; charset=utf-8", "modele-import-candidats.csv", b.data, b.len);
 	buf_free(&b);
 	return 0;
 }
@@ -214,7 +202,7 @@ int web_export_csv(struct req *r)
 	csv_row(&c, head);
 	rc = candidate_export(d, r->a, r->sess->org_id, &q, csv_row, &c);
 	if (rc == 0)
-		resp_binary(r, "text/csv; charset=utf-8", "candidats.csv", b.data, b.len);
+		resp_download(r, "text/csv; charset=utf-8", "candidats.csv", b.data, b.len);
 	buf_free(&b);
 	return rc;
 }
@@ -294,7 +282,7 @@ int web_export_xlsx(struct req *r)
 		else
 			rc = CLR_ESYS;
 		if (rc == 0)
-			resp_binary(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "candidats.xlsx",
+			resp_download(r, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "candidats.xlsx",
 				    b.data, b.len);
 		buf_free(&b);
 	}

@@ -10,11 +10,14 @@
 #include "web/web.h"
 #include "web/candidate_list.h"
 #include "core/crypto.h"
+#include "core/csv.h"
 #include "core/err.h"
 #include "core/text.h"
+#include "domain/activation.h"
 #include "domain/centre.h"
 #include "domain/certification.h"
 #include "domain/stock.h"
+#include "pdf/session_docs.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -437,8 +440,10 @@ int web_cert_batch(struct req *r)
 
 /* ------------------------------------------------------------ a session */
 
-/* Its certifications as "certs" ({href, name, email, state, state_class, cancel_href}). */
-static int certs_into(struct req *r, view *v, const struct cert_filter *f)
+/* Its certifications as "certs" ({href, name, email, state, state_class,
+ * cancel_href, code, regen_action, score}); *with_code and *without_code
+ * count the planned ones with and without an activation code. */
+static int certs_into(struct req *r, view *v, const struct cert_filter *f, int *with_code, int *without_code)
 {
 	struct certification *cs;
 	int n;
@@ -455,6 +460,13 @@ static int certs_into(struct req *r, view *v, const struct cert_filter *f)
 		view_set(o, "state_class", cs[i].state);
 		view_set(o, "cancel_href", str_eq(cs[i].state, "planned")
 						   ? arena_printf(r->a, "/certifications/%lld/annuler", cs[i].id) : "");
+		view_set(o, "code", cs[i].code);
+		/* « Régénérer le code »: a planned one that has a code (else « Générer les codes ») */
+		view_set(o, "regen_action", str_eq(cs[i].state, "planned") && *cs[i].code
+						    ? arena_printf(r->a, "/certifications/%lld/code", cs[i].id) : "");
+		view_set(o, "score", cs[i].score >= 0 ? arena_printf(r->a, "%d / 1000", cs[i].score) : "");
+		*with_code += *cs[i].code != 0;
+		*without_code += str_eq(cs[i].state, "planned") && !*cs[i].code;
 	}
 	view_set_bool(v, "has_certs", n > 0);
 	return 0;
@@ -486,8 +498,13 @@ static int render_session(struct req *r, long long id, const char *date, const c
 			      url_encode(a, s.date), url_encode(a, s.time), url_encode(a, s.place)));
 	view_set_bool(v, "upcoming", strcmp(s.date, date_today_iso(a)) >= 0);
 	errors_into(v, e);
-	if ((rc = certs_into(r, v, &(struct cert_filter){.session_id = id})) != 0)
+	int with_code = 0, without_code = 0;
+	if ((rc = certs_into(r, v, &(struct cert_filter){.session_id = id}, &with_code, &without_code)) != 0)
 		return rc;
+	view_set_bool(v, "can_generate", without_code > 0);
+	view_set(v, "without_code", int_fmt(a, without_code));
+	view_set_bool(v, "has_codes", with_code > 0);
+	view_set(v, "code_days", ll_fmt(a, "", activation_days()));
 	return resp_page(r, status, "certifications/session", v);
 }
 
@@ -573,14 +590,227 @@ int web_cert_session_cancel(struct req *r)
 	return session_cancel(r, 1);
 }
 
-/* ------------------------------------------------------------ one certification */
-
 /* Where to go back after a change: the session, the slot. */
 static const char *cert_home(arena *a, const struct certification *c)
 {
 	return c->session_id ? arena_printf(a, "/certifications/sessions/%lld", c->session_id)
 			     : arena_printf(a, "/certifications/la-poste/creneaux/%lld", c->slot_id);
 }
+
+/* ------------------------------------------------------------ activation codes */
+
+/* « Générer les codes »: a session to come, or a date (and a group). */
+int web_cert_codes(struct req *r)
+{
+	arena *a = r->a;
+	view *v = cert_view(r, "Générer les codes d'activation");
+	struct exam_session *ss;
+	int ns;
+	int rc = exam_session_list(r->db, a, r->sess->org_id, 0, &ss, &ns);
+	if (rc)
+		return rc;
+	const char *date = req_query(r, "date");
+	view_list(v, "session_options");
+	int on_date = 0;
+	for (int i = 0; i < ns; i++) {
+		if (!ss[i].planned)
+			continue;
+		view_option(v, "session_options", ll_fmt(a, "", ss[i].id),
+			    arena_printf(a, "%s%s%s (%lld candidat%s)", when(a, ss[i].date, ss[i].time),
+					 *ss[i].place ? ", " : "", ss[i].place, ss[i].planned, ss[i].planned > 1 ? "s" : ""),
+			    0);
+		if (date && str_eq(ss[i].date, date)) { /* after « Générer » by date: that day's sessions */
+			view *o = view_add(v, "day_sessions");
+			view_setf(o, "href", "/certifications/sessions/%lld", ss[i].id);
+			view_set(o, "label", arena_printf(a, "%s%s%s", when(a, ss[i].date, ss[i].time), *ss[i].place ? ", " : "",
+							  ss[i].place));
+			on_date++;
+		}
+	}
+	view_set_bool(v, "has_sessions", ns > 0);
+	view_set_bool(v, "has_day_sessions", on_date > 0);
+	view_set(v, "date", "");
+	view_set(v, "code_days", ll_fmt(a, "", activation_days()));
+	long long gid;
+	if ((rc = web_group_options(r, v, NULL, &gid)) != 0)
+		return rc;
+	return resp_page(r, 200, "certifications/codes", v);
+}
+
+int web_cert_codes_generate(struct req *r)
+{
+	arena *a = r->a;
+	long long sid = str_id(req_form(r, "session")), gid = 0;
+	const char *date = NULL, *g = req_form(r, "groupe");
+	char iso[11];
+	if (!sid) {
+		const char *typed = req_form(r, "date");
+		if (str_empty(typed) || !date_to_iso(str_trim(a, typed, 1), iso))
+			return resp_redirect(r, "/certifications/codes",
+					     "Choisissez une session, ou indiquez une date au format jj/mm/aaaa.");
+		date = iso;
+		if (!str_empty(g) && !(gid = str_id(g)))
+			return CLR_ENOTFOUND;
+	}
+	struct actor who = req_actor(r);
+	long long n;
+	int rc = activation_generate(r->db, a, &who, sid, date, gid, &n);
+	if (rc)
+		return rc;
+	const char *flash = n == 0 ? "Aucun code à générer : chaque certification prévue a déjà le sien."
+			    : n == 1 ? "1 code d'activation a été généré."
+				     : arena_printf(a, "%s codes d'activation ont été générés.", int_fmt(a, n));
+	if (sid)
+		return resp_redirect(r, arena_printf(a, "/certifications/sessions/%lld", sid), flash);
+	return resp_redirect(r, arena_printf(a, "/certifications/codes?date=%s", iso), flash);
+}
+
+int web_cert_session_codes(struct req *r)
+{
+	long long id = req_param_id(r, 0);
+	if (id <= 0)
+		return CLR_ENOTFOUND;
+	struct actor who = req_actor(r);
+	long long n;
+	int rc = activation_generate(r->db, r->a, &who, id, NULL, 0, &n);
+	if (rc)
+		return rc;
+	return resp_redirect(r, arena_printf(r->a, "/certifications/sessions/%lld", id),
+			     n == 1 ? "1 code d'activation a été généré."
+				    : arena_printf(r->a, "%s codes d'activation ont été générés.", int_fmt(r->a, n)));
+}
+
+int web_cert_regenerate(struct req *r)
+{
+	long long id = req_param_id(r, 0);
+	if (id <= 0)
+		return CLR_ENOTFOUND;
+	struct certification c;
+	int rc = certification_get(r->db, r->a, r->sess->org_id, id, &c);
+	if (rc)
+		return rc;
+	struct actor who = req_actor(r);
+	struct errs e = {0};
+	rc = activation_regenerate(r->db, r->a, &who, id, &e);
+	const char *back = cert_home(r->a, &c);
+	if (rc == CLR_EINVAL)
+		return resp_redirect(r, back, e.e[0].msg);
+	if (rc)
+		return rc;
+	if ((rc = certification_get(r->db, r->a, r->sess->org_id, id, &c)) != 0)
+		return rc;
+	return resp_redirect(r, back, arena_printf(r->a, "Nouveau code de %s : %s. L'ancien ne fonctionne plus.",
+						  c.candidate_name, c.code));
+}
+
+/* ------------------------------------------------------------ a session's files */
+
+/* The session id of the path, its session and its certifications. */
+static int session_files(struct req *r, struct exam_session *s, struct certification **cs, int *n)
+{
+	long long id = req_param_id(r, 0);
+	if (id <= 0)
+		return CLR_ENOTFOUND;
+	int rc = exam_session_get(r->db, r->a, r->sess->org_id, id, s);
+	if (rc == 0)
+		rc = certification_list(r->db, r->a, r->sess->org_id, &(struct cert_filter){.session_id = id}, cs, n);
+	return rc;
+}
+
+static void csv_line(buf *b, const char *const *cells, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, ';');
+		csv_add_field(b, cells[i], ';');
+	}
+	buf_adds(b, "\r\n");
+}
+
+/* A session's document: the session and its planned candidates (all of
+ * them for the blank-free documents), drawn by draw(). */
+static int session_pdf(struct req *r, int (*draw)(buf *out, const struct session_doc *d), const char *file)
+{
+	struct exam_session s;
+	struct certification *cs;
+	int n, rc = session_files(r, &s, &cs, &n);
+	if (rc)
+		return rc;
+	struct session_doc_row *rows = arena_alloc(r->a, sizeof *rows * (size_t)(n + 1));
+	int k = 0;
+	for (int i = 0; i < n; i++)
+		if (str_eq(cs[i].state, "planned"))
+			rows[k++] = (struct session_doc_row){code_label(cand_civilities, cs[i].civility), cs[i].last_name,
+							     cs[i].first_name, cs[i].birth_date, cs[i].code};
+	struct session_doc doc = {r->sess->org_name ? r->sess->org_name : "", s.product_label, s.date, s.time, s.place,
+				  arena_printf(r->a, "Session n° %lld", s.id), k ? rows : NULL, k, now_s()};
+	buf b = BUF_INIT;
+	rc = draw(&b, &doc);
+	if (rc == 0)
+		resp_download(r, "application/pdf", arena_printf(r->a, "%s-%s.pdf", file, s.date), b.data, b.len);
+	buf_free(&b);
+	return rc;
+}
+
+int web_cert_codes_pdf(struct req *r)
+{
+	return session_pdf(r, pdf_codes, "codes-session");
+}
+
+int web_cert_surveillance_pdf(struct req *r)
+{
+	return session_pdf(r, pdf_surveillance, "document-de-surveillance");
+}
+
+int web_cert_scratch_pdf(struct req *r)
+{
+	return session_pdf(r, pdf_scratch, "feuilles-de-brouillon");
+}
+
+int web_cert_codes_csv(struct req *r)
+{
+	struct exam_session s;
+	struct certification *cs;
+	int n, rc = session_files(r, &s, &cs, &n);
+	if (rc)
+		return rc;
+	buf b = BUF_INIT;
+	buf_adds(&b, "\xEF\xBB\xBF");
+	csv_line(&b, (const char *[]){"Nom", "Prénom", "Date de naissance", "Code d'activation"}, 4);
+	for (int i = 0; i < n; i++)
+		if (str_eq(cs[i].state, "planned"))
+			csv_line(&b, (const char *[]){cs[i].last_name, cs[i].first_name, date_iso_fr(r->a, cs[i].birth_date),
+						      cs[i].code},
+				 4);
+	resp_download(r, "text/csv; charset=utf-8", arena_printf(r->a, "codes-session-%s.csv", s.date), b.data, b.len);
+	buf_free(&b);
+	return 0;
+}
+
+int web_cert_results_csv(struct req *r)
+{
+	struct exam_session s;
+	struct certification *cs;
+	int n, rc = session_files(r, &s, &cs, &n);
+	if (rc)
+		return rc;
+	buf b = BUF_INIT;
+	buf_adds(&b, "\xEF\xBB\xBF");
+	csv_line(&b, (const char *[]){"Nom", "Prénom", "Courriel", "État", "Score", "Durée (minutes)"}, 6);
+	for (int i = 0; i < n; i++)
+		csv_line(&b,
+			 (const char *[]){cs[i].last_name, cs[i].first_name, cs[i].candidate_email,
+					  certification_state_label(cs[i].state),
+					  cs[i].score >= 0 ? ll_fmt(r->a, "", cs[i].score) : "",
+					  cs[i].duration_s > 0 ? ll_fmt(r->a, "", (cs[i].duration_s + 30) / 60) : ""},
+			 6);
+	resp_download(r, "text/csv; charset=utf-8", arena_printf(r->a, "resultats-session-%s.csv", s.date), b.data, b.len);
+	buf_free(&b);
+	return 0;
+}
+
+/* ------------------------------------------------------------ one certification */
+
 
 static int cert_cancel(struct req *r, int post)
 {

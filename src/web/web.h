@@ -123,6 +123,15 @@ int web_cert_cancel_form(struct req *r);
 int web_cert_cancel(struct req *r);
 int web_cert_move_form(struct req *r);
 int web_cert_move(struct req *r);
+int web_cert_codes(struct req *r);
+int web_cert_codes_generate(struct req *r);
+int web_cert_session_codes(struct req *r);
+int web_cert_regenerate(struct req *r);
+int web_cert_codes_csv(struct req *r);
+int web_cert_codes_pdf(struct req *r);
+int web_cert_surveillance_pdf(struct req *r);
+int web_cert_scratch_pdf(struct req *r);
+int web_cert_results_csv(struct req *r);
 /* The candidate page's « Certifications » section (candidates.c,
  * templates/certifications/candidate): cand_certs, cert_history. */
 int web_candidate_certifications_fill(struct req *r, view *v, long long cid);

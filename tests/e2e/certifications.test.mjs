@@ -111,6 +111,33 @@ describe('« Gérer les certifications » in Chromium', () => {
 		assert.equal((await page.locator('#stock-total').textContent()).trim(), '14', '10 + 5 - 2 + 1');
 	});
 
+	test('activation codes: « Générer les codes », regenerate one, download them', async () => {
+		await page.goto(`${srv.url}/accueil`);
+		await page.getByRole('link', { name: 'Générer les codes' }).click();
+		await page.waitForURL((u) => u.pathname === '/certifications/codes');
+		await page.getByLabel('Session d\'examen', { exact: true }).selectOption({ index: 0 });
+		await page.getByRole('button', { name: 'Générer les codes', exact: true }).click();
+		await page.waitForURL(/\/certifications\/sessions\/\d+$/);
+		await page.getByText('1 code d\'activation a été généré.').waitFor();
+		const codeCell = page.getByRole('row', { name: /ZOLLER Anaïs/ }).locator('td.code');
+		const code = (await codeCell.textContent()).trim();
+		assert.match(code, /^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/);
+		await page.getByRole('button', { name: /Régénérer le code de ZOLLER Anaïs/ }).click();
+		await page.getByText(/Nouveau code de ZOLLER Anaïs\s:\s.*L'ancien ne fonctionne plus\./).waitFor();
+		const again = (await codeCell.textContent()).trim();
+		assert.notEqual(again, code);
+		const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Codes d\'activation (CSV)' }).click()]);
+		assert.match(csv.suggestedFilename(), /^codes-session-.*\.csv$/);
+		for (const [label, file] of [['Codes d\'activation (PDF)', /^codes-session-.*\.pdf$/],
+			['Document de surveillance (PDF)', /^document-de-surveillance-.*\.pdf$/], ['Feuilles de brouillon (PDF)', /^feuilles-de-brouillon-.*\.pdf$/]]) {
+			const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: label }).click()]);
+			assert.match(dl.suggestedFilename(), file);
+			const head = await new Promise((ok) => dl.createReadStream().then((st) => st.once('data', (b) => { ok(b.subarray(0, 5).toString()); st.destroy(); })));
+			assert.equal(head, '%PDF-', label);
+		}
+		await page.screenshot({ path: join(SHOTS, 'certifications-session-codes.png'), fullPage: true });
+	});
+
 	test('La Poste: search « Lyon », choose a slot, every matching candidate', async () => {
 		await page.goto(`${srv.url}/certifications`);
 		await page.getByLabel('Ville, code postal ou département').fill('Lyon');

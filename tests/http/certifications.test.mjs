@@ -455,6 +455,18 @@ describe('« Gérer les certifications »', () => {
 		await checkInvariants(srv, admin.org);
 	});
 
+	test('La Poste certifications get no activation code, and the screens say why', async () => {
+		const cert = await one(srv, `SELECT id FROM certifications WHERE candidate_id = ${people[4].id} AND state = 'planned'`);
+		const r = await c.post(`/certifications/${cert}/code`, {});
+		assert.equal(r.status, 303);
+		assert.equal(+await one(srv, `SELECT COUNT(*) FROM activation_codes WHERE certification_id = ${cert}`), 0);
+		const next = await c.get(r.headers.get('location'));
+		assert.ok(textOf(next.text).includes('n\'ont pas de code d\'activation'), textOf(next.text).slice(0, 500));
+		const gen = await c.post('/certifications/codes', { date: frDate(14) });
+		assert.equal(gen.status, 303);
+		assert.equal(+await one(srv, `SELECT COUNT(*) FROM activation_codes WHERE certification_id = ${cert}`), 0, 'a date with La Poste ones only');
+	});
+
 	test('cancelling a session\'s certifications gives every credit back', async () => {
 		const before = await stockOf(srv, admin.org, 'PART-CLR-EXAMEN');
 		const planned = +await one(srv, `SELECT COUNT(*) FROM certifications WHERE session_id = ${sessionId} AND state = 'planned'`);
@@ -518,5 +530,115 @@ describe('the last seats of a slot', () => {
 		assert.equal(+await one(srv, `SELECT booked FROM laposte_slots WHERE id = ${slot}`), 10);
 		assert.equal(+await one(srv, `SELECT SUM(qty) FROM stock_balances b JOIN products p ON p.id = b.product_id WHERE p.reference = 'PART-LAPOSTE-EXAMEN'`), 190);
 		for (const a of admins) await checkInvariants(srv, a.org);
+	});
+});
+
+describe('activation codes', () => {
+	let srv, admin, other, c, o, refs, sessionId, certs, people;
+	const CODE = /^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/; // no 0 O 1 I L
+	before(async () => {
+		srv = await startServer();
+		admin = await newAdmin(srv, { org: `Centre Codes ${letters()}` });
+		other = await newAdmin(srv, { org: `Autre Codes ${letters()}` });
+		c = await loggedIn(srv, admin);
+		o = await loggedIn(srv, other);
+		refs = await products(srv);
+		await clr(['stock', 'credit', '--db', srv.dbUrl, '--org', admin.org, '--product', 'PART-CLR-EXAMEN', '--qty', '10', '--reason', 'test']);
+		people = [];
+		for (let i = 0; i < 4; i++) people.push(await candidate(c, { first: 'Code' }));
+		const page = await c.get('/certifications/surveillance?' + new URLSearchParams({ produit: refs['PART-CLR-EXAMEN'], date: frDate(0), lieu: 'Salle 2' }));
+		const r = await c.post('/certifications/surveillance', body(hiddenFields(page.text), people.slice(0, 3).map((p) => p.id)));
+		assert.equal(r.status, 303, textOf(r.text).slice(0, 300));
+		sessionId = +await one(srv, `SELECT session_id FROM certifications WHERE candidate_id = ${people[0].id}`);
+		certs = (await sql(srv, `SELECT id FROM certifications WHERE session_id = ${sessionId} ORDER BY id`)).map((x) => +x[0]);
+	});
+	after(async () => srv && srv.stop());
+
+	test('« Générer les codes »: one code per certification, in the alphabet without look-alikes, unique', async () => {
+		const f = await c.get('/certifications/codes');
+		assert.equal(f.status, 200);
+		for (const s of ['Générer les codes d\'activation', 'Pour une session d\'examen', 'Pour une date', 'Générer les codes'])
+			assert.ok(textOf(f.text).includes(s), s);
+		const r = await c.post('/certifications/codes', { session: String(sessionId) });
+		assert.equal(r.status, 303);
+		assert.equal(r.headers.get('location'), `/certifications/sessions/${sessionId}`);
+		const codes = await sql(srv, `SELECT code, certification_id FROM activation_codes WHERE revoked_at IS NULL ORDER BY certification_id`);
+		assert.equal(codes.length, 3);
+		assert.deepEqual(codes.map((x) => +x[1]), certs);
+		const page = await c.get(`/certifications/sessions/${sessionId}`);
+		const shown = [...page.text.matchAll(/class="code">([^<]*)</g)].map((m) => m[1]);
+		assert.equal(shown.length, 3);
+		for (const s of shown) assert.match(s, CODE);
+		assert.equal(new Set(shown).size, 3);
+		assert.deepEqual(shown.map((s) => s.replaceAll('-', '')).sort(), codes.map((x) => x[0]).sort());
+		// again: nothing new
+		assert.equal((await c.post(`/certifications/sessions/${sessionId}/codes`, {})).status, 303);
+		assert.equal(+await one(srv, 'SELECT COUNT(*) FROM activation_codes'), 3);
+	});
+
+	test('regenerating a code revokes the old one; cancelling revokes it too; CSV download', async () => {
+		const old = await one(srv, `SELECT code FROM activation_codes WHERE certification_id = ${certs[0]} AND revoked_at IS NULL`);
+		const r = await c.post(`/certifications/${certs[0]}/code`, {});
+		assert.equal(r.status, 303);
+		const now = await one(srv, `SELECT code FROM activation_codes WHERE certification_id = ${certs[0]} AND revoked_at IS NULL`);
+		assert.notEqual(now, old);
+		assert.ok(await one(srv, `SELECT revoked_at FROM activation_codes WHERE code = '${old}'`), 'the old one is revoked');
+		assert.equal((await c.post(`/certifications/${certs[1]}/annuler`, {})).status, 303);
+		assert.equal(+await one(srv, `SELECT COUNT(*) FROM activation_codes WHERE certification_id = ${certs[1]} AND revoked_at IS NULL`), 0);
+		const csv = await c.get(`/certifications/sessions/${sessionId}/codes.csv`);
+		assert.equal(csv.status, 200);
+		assert.match(csv.headers.get('content-disposition'), /attachment; filename="codes-session-/);
+		const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+		assert.equal(lines[0], 'Nom;Prénom;Date de naissance;Code d\'activation');
+		assert.equal(lines.length, 3, 'the two planned ones');
+		assert.ok(lines.some((l) => l.endsWith(now.slice(0, 4) + '-' + now.slice(4, 8) + '-' + now.slice(8))));
+	});
+
+	test('the session\'s documents: codes list, « Document de surveillance », scratch sheets (PDF read back)', async () => {
+		const code = await one(srv, `SELECT code FROM activation_codes WHERE certification_id = ${certs[0]} AND revoked_at IS NULL`);
+		const shown = `${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8)}`;
+		const text = async (path) => {
+			const res = await fetch(srv.url + path, { headers: { cookie: c.cookieHeader() } });
+			assert.equal(res.status, 200, path);
+			assert.equal(res.headers.get('content-type'), 'application/pdf');
+			assert.match(res.headers.get('content-disposition'), /attachment; filename=".*\.pdf"/);
+			const f = join(mkdtempSync(join(tmpdir(), 'clr-docs-')), 'd.pdf');
+			writeFileSync(f, Buffer.from(await res.arrayBuffer()));
+			const r = await run('pdftotext', ['-layout', f, '-']);
+			assert.equal(r.code, 0, r.stderr);
+			return r.stdout;
+		};
+		const codes = await text(`/certifications/sessions/${sessionId}/codes.pdf`);
+		assert.ok(codes.includes(shown) && codes.includes(people[0].last.toUpperCase()), codes.slice(0, 600));
+		const surv = await text(`/certifications/sessions/${sessionId}/surveillance.pdf`);
+		for (const s of ['Document de surveillance', 'Heure de début', 'Incidents', people[0].last.toUpperCase(), shown])
+			assert.ok(surv.includes(s), `« ${s} » in the « Document de surveillance »`);
+		const scratch = await text(`/certifications/sessions/${sessionId}/brouillons.pdf`);
+		assert.ok(scratch.includes('Feuille de brouillon') && scratch.includes(people[0].last.toUpperCase()));
+		assert.equal((await o.get(`/certifications/sessions/${sessionId}/surveillance.pdf`)).status, 404, 'another organisation');
+	});
+
+	test('by date and group; another organisation: 404; CSRF', async () => {
+		await c.post('/candidats/' + people[3].id + '/groupes', {}); // (no group: the candidate stays ungrouped)
+		const page = await c.get('/certifications/surveillance?' + new URLSearchParams({ produit: refs['PART-CLR-EXAMEN'], date: frDate(0), lieu: 'Salle 9' }));
+		assert.equal((await c.post('/certifications/surveillance', body(hiddenFields(page.text), [people[3].id]))).status, 303);
+		const g = await c.post('/groupes/nouveau', { name: `Codes ${letters()}`, category: 'autre' });
+		const gid = +/\/groupes\/(\d+)/.exec(g.headers.get('location'))[1];
+		let r = await c.post('/certifications/codes', { date: frDate(0), groupe: String(gid) });
+		assert.equal(r.status, 303);
+		assert.equal(+await one(srv, `SELECT COUNT(*) FROM activation_codes k JOIN certifications x ON x.id = k.certification_id WHERE x.candidate_id = ${people[3].id}`), 0, 'not in the group: no code');
+		r = await c.post('/certifications/codes', { date: frDate(0) });
+		assert.equal(r.status, 303);
+		assert.match(r.headers.get('location'), /\/certifications\/codes\?date=/);
+		assert.equal(+await one(srv, `SELECT COUNT(*) FROM activation_codes k JOIN certifications x ON x.id = k.certification_id WHERE x.candidate_id = ${people[3].id}`), 1);
+		r = await c.post('/certifications/codes', { date: '31/02/2026' });
+		assert.equal(r.status, 303);
+		assert.equal(r.headers.get('location'), '/certifications/codes', 'a bad date: back with a message');
+		for (const [path, m] of [[`/certifications/${certs[0]}/code`, 'POST'], [`/certifications/sessions/${sessionId}/codes`, 'POST'],
+			[`/certifications/sessions/${sessionId}/codes.csv`, 'GET'], [`/certifications/sessions/${sessionId}/resultats.csv`, 'GET']])
+			assert.equal((m === 'POST' ? await o.post(path, {}) : await o.get(path)).status, 404, path);
+		const before = await one(srv, `SELECT code FROM activation_codes WHERE certification_id = ${certs[0]} AND revoked_at IS NULL`);
+		assert.equal((await c.post(`/certifications/${certs[0]}/code`, 'x=1', { csrf: false })).status, 403);
+		assert.equal(await one(srv, `SELECT code FROM activation_codes WHERE certification_id = ${certs[0]} AND revoked_at IS NULL`), before);
 	});
 });

@@ -8,12 +8,13 @@
  * pdftotext the text checks are skipped (test_skip).
  *
  * CLR_PDF_KEEP=DIR keeps the rendered PDFs there (to look at them with
- * pdftoppm).  The convocation test prints the time of one render.  Leak
+ * pdftoppm; helpers in pdf_read.c).  The convocation test prints the time of one render.  Leak
  * checks need G_SLICE=always-malloc (tests/run sets it) and the
  * suppressions of tests/lsan.supp (fontconfig's own leaks; also built into
  * the test binary by tests/unit/main.c).
  */
 #include "test.h"
+#include "pdf_read.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/text.h"
@@ -24,97 +25,6 @@
 #include <unistd.h>
 
 #define NB "\xC2\xA0"
-
-/* Every test calls this first: the thread's font map lives until exit,
- * as on a server thread, and is released then (atexit handlers run before
- * LeakSanitizer's check). */
-static void fonts_released_at_exit(void)
-{
-	static int done;
-	if (!done++)
-		atexit(pdf_thread_cleanup);
-}
-
-static int have_poppler(void)
-{
-	return system("command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1") == 0;
-}
-
-/* Writes pdf to a temporary file (or to $CLR_PDF_KEEP/NAME.pdf); its path
- * into path. */
-static int save(const buf *pdf, const char *name, char path[256])
-{
-	const char *keep = getenv("CLR_PDF_KEEP");
-	if (keep && *keep) {
-		snprintf(path, 256, "%s/%s.pdf", keep, name);
-	} else {
-		snprintf(path, 256, "/tmp/clr-pdf-%s-XXXXXX", name);
-		int fd = mkstemp(path);
-		if (fd < 0)
-			return -1;
-		close(fd);
-	}
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return -1;
-	fwrite(pdf->data, 1, pdf->len, f);
-	return fclose(f) == 0 ? 0 : -1;
-}
-
-static void drop(const char *path)
-{
-	const char *keep = getenv("CLR_PDF_KEEP");
-	if (!keep || !*keep)
-		unlink(path);
-}
-
-/* Output of "TOOL 'path'" (a poppler tool, with its options) into out; 0
- * if it exited with 0. */
-static int run(const char *tool, const char *path, buf *out)
-{
-	char cmd[512];
-	/* TZ=UTC: pdfinfo shows dates in the local time zone (other tests set TZ) */
-	snprintf(cmd, sizeof cmd, "TZ=UTC %s '%s'%s 2>&1", tool, path, strncmp(tool, "pdfinfo", 7) ? " -" : "");
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	char chunk[8192];
-	size_t n;
-	buf_reset(out);
-	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
-		buf_add(out, chunk, n);
-	return pclose(p) == 0 ? 0 : -1;
-}
-
-static int count(const char *hay, const char *needle)
-{
-	int n = 0;
-	size_t len = strlen(needle);
-	for (const char *p = hay; (p = strstr(p, needle)); p += len)
-		n++;
-	return n;
-}
-
-static int info_pages(const char *info)
-{
-	const char *p = strstr(info, "Pages:");
-	return p ? atoi(p + 6) : -1;
-}
-
-/* 1 if pdfinfo's output has the line "FIELD:   value". */
-static int info_is(const char *info, const char *field, const char *value)
-{
-	size_t n = strlen(field), v = strlen(value);
-	for (const char *p = info; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, field, n) || p[n] != ':')
-			continue;
-		const char *q = p + n + 1;
-		while (*q == ' ')
-			q++;
-		return strncmp(q, value, v) == 0 && (q[v] == '\n' || q[v] == 0);
-	}
-	return 0;
-}
 
 static struct convocation sample(void)
 {
@@ -156,18 +66,18 @@ TEST(pdf_convocation_text)
 	printf("  convocation: %.2f ms per render (mean of %d, %zu bytes)\n", (mono_ms() - t0) / n, n, pdf.len);
 
 	char path[256];
-	CHECK_INT(save(&pdf, "convocation", path), 0);
+	CHECK_INT(pdf_save(&pdf, "convocation", path), 0);
 	if (!have_poppler()) {
 		test_skip("pdftotext/pdfinfo missing (Debian package poppler-utils)");
 	} else {
-		CHECK_INT(run("pdfinfo", path, &txt), 0);
+		CHECK_INT(pdf_run("pdfinfo", path, &txt), 0);
 		CHECK_INT(info_pages(txt.data), 1);
 		CHECK(info_is(txt.data, "Title", "Convocation à la Certification Le Robert"));
 		CHECK(info_is(txt.data, "Author", "Certification Le Robert"));
 		CHECK(info_is(txt.data, "Subject", "Convocation de Hélène LEFÈVRE-D'ARTAGNAN"));
 		CHECK(info_is(txt.data, "CreationDate", "Mon Nov 30 00:53:20 2026 UTC"));
 		CHECK(info_is(txt.data, "Page size", "595.276 x 841.89 pts (A4)"));
-		CHECK_INT(run("pdftotext -layout", path, &txt), 0);
+		CHECK_INT(pdf_run("pdftotext -layout", path, &txt), 0);
 		CHECK(strstr(txt.data, "Convocation à la Certification Le Robert"));
 		CHECK(strstr(txt.data, "Madame Hélène LEFÈVRE-D'ARTAGNAN, née le 14/07/1990"));
 		CHECK(strstr(txt.data, "helene.lefevre@exemple.fr"));
@@ -188,7 +98,7 @@ TEST(pdf_convocation_text)
 		CHECK(strstr(txt.data, "Page 1 sur 1"));
 		CHECK(strstr(txt.data, "Certification Le Robert"));
 	}
-	drop(path);
+	pdf_drop(path);
 	buf_free(&pdf);
 	buf_free(&txt);
 }
@@ -203,14 +113,14 @@ TEST(pdf_convocation_agreement_and_errors)
 	buf pdf = BUF_INIT, txt = BUF_INIT;
 	CHECK_INT(pdf_convocation(&pdf, &c), 0);
 	char path[256];
-	CHECK_INT(save(&pdf, "convocation-m", path), 0);
+	CHECK_INT(pdf_save(&pdf, "convocation-m", path), 0);
 	if (have_poppler()) {
-		CHECK_INT(run("pdftotext", path, &txt), 0);
+		CHECK_INT(pdf_run("pdftotext", path, &txt), 0);
 		CHECK(strstr(txt.data, "Monsieur Jean DUPONT, né le 14/07/1990"));
 		CHECK(strstr(txt.data, "Vous êtes convoqué à"));
 		CHECK(strstr(txt.data, "Vous avez été inscrit par"));
 	}
-	drop(path);
+	pdf_drop(path);
 
 	/* 1st of the month, early morning: « 1er », arrival the same day */
 	c = sample();
@@ -219,14 +129,14 @@ TEST(pdf_convocation_agreement_and_errors)
 	c.exam_time = "08:00";
 	buf_reset(&pdf);
 	CHECK_INT(pdf_convocation(&pdf, &c), 0);
-	CHECK_INT(save(&pdf, "convocation-x", path), 0);
+	CHECK_INT(pdf_save(&pdf, "convocation-x", path), 0);
 	if (have_poppler()) {
-		CHECK_INT(run("pdftotext", path, &txt), 0);
+		CHECK_INT(pdf_run("pdftotext", path, &txt), 0);
 		CHECK(strstr(txt.data, "Hélène LEFÈVRE-D'ARTAGNAN, né(e) le 14/07/1990"));
 		CHECK(strstr(txt.data, "mardi 1er décembre 2026 à 08:00"));
 		CHECK(strstr(txt.data, "centre à 07:45"));
 	}
-	drop(path);
+	pdf_drop(path);
 
 	/* rejected: out unchanged */
 	buf_reset(&pdf);
@@ -270,7 +180,7 @@ TEST(pdf_table_500_rows)
 	static const struct pdf_col cols[] = {
 		{"Nom et prénom", 3.2, PDF_ALIGN_LEFT, 0, 0},
 		{"Date de naissance", 1.6, PDF_ALIGN_CENTER, 0, 0},
-		{"Code d'activation", 1.9, PDF_ALIGN_LEFT, 0, 1},
+		{"Code d'activation", 1.9, PDF_ALIGN_LEFT, 0, PDF_BOLD},
 		{"Signature", 2.0, PDF_ALIGN_LEFT, 1, 0},
 	};
 	pdf_table_begin(d, cols, 4, 30);
@@ -292,21 +202,21 @@ TEST(pdf_table_500_rows)
 	CHECK(pages > 10);
 
 	char path[256];
-	CHECK_INT(save(&pdf, "table500", path), 0);
+	CHECK_INT(pdf_save(&pdf, "table500", path), 0);
 	if (!have_poppler()) {
 		test_skip("pdftotext/pdfinfo missing (Debian package poppler-utils)");
 	} else {
-		CHECK_INT(run("pdfinfo", path, &txt), 0);
+		CHECK_INT(pdf_run("pdfinfo", path, &txt), 0);
 		CHECK_INT(info_pages(txt.data), pages);
-		CHECK_INT(run("pdftotext -layout", path, &txt), 0);
+		CHECK_INT(pdf_run("pdftotext -layout", path, &txt), 0);
 		/* every row exactly once, in order */
 		const char *last = txt.data;
 		for (int i = 1; i <= 500; i++) {
 			char name[32], code[32];
 			snprintf(name, sizeof name, "LEFÈVRE-%04d", i);
 			snprintf(code, sizeof code, "K7Q-%04d-ZX", i);
-			CHECK_INT(count(txt.data, name), 1);
-			CHECK_INT(count(txt.data, code), 1);
+			CHECK_INT(count_of(txt.data, name), 1);
+			CHECK_INT(count_of(txt.data, code), 1);
 			const char *at = strstr(txt.data, name);
 			CHECK(at && at > last);
 			if (at)
@@ -330,7 +240,7 @@ TEST(pdf_table_500_rows)
 		}
 		CHECK_INT(page, pages);
 	}
-	drop(path);
+	pdf_drop(path);
 	buf_free(&pdf);
 	buf_free(&txt);
 }
@@ -361,15 +271,15 @@ TEST(pdf_flow_across_pages)
 	pdf_free(d);
 	CHECK(pages >= 3);
 	char path[256];
-	CHECK_INT(save(&pdf, "flow", path), 0);
+	CHECK_INT(pdf_save(&pdf, "flow", path), 0);
 	if (!have_poppler()) {
 		test_skip("pdftotext missing (Debian package poppler-utils)");
 	} else {
-		CHECK_INT(run("pdftotext", path, &txt), 0);
+		CHECK_INT(pdf_run("pdftotext", path, &txt), 0);
 		for (int i = 1; i <= 300; i++) {
 			char s[32];
 			snprintf(s, sizeof s, "Phrase n°%03d", i); /* U+00A0 comes out as a space */
-			CHECK_INT(count(txt.data, s), 1);
+			CHECK_INT(count_of(txt.data, s), 1);
 		}
 		CHECK(strstr(txt.data, "<i>pas de l'italique</i> & rien d'autre"));
 		CHECK(strstr(txt.data, "350 en 11 séries"));
@@ -377,7 +287,7 @@ TEST(pdf_flow_across_pages)
 		snprintf(foot, sizeof foot, "Page %d sur %d", pages, pages);
 		CHECK(strstr(txt.data, foot));
 	}
-	drop(path);
+	pdf_drop(path);
 	buf_free(&long_text);
 	buf_free(&pdf);
 	buf_free(&txt);
