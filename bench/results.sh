@@ -3,8 +3,8 @@
 # proctoring documents and results », section 3): an organisation of
 # N candidates (clr demo --candidates), all assigned a self-proctored
 # certification dated today in one « Valider l'attribution » (curl, as
-# bench/assign.sh), one activation code each, an API key created on the
-# back office's page; then their results are posted:
+# bench/assign.sh), one activation code each (« Générer les codes »), an API
+# key created on the back office's page; then their results are posted:
 #   pass 1  the first half of the codes one request at a time (1 connection,
 #           bench/results_client.py): each a 201, a real recording
 #           (certification « Passée », code revoked, candidate's status and
@@ -88,27 +88,14 @@ T=$(curl -s -b "$JAR" -o /dev/null -w '%{http_code} %{time_total}' --data-binary
 	-H 'content-type: application/x-www-form-urlencoded' "$URL/certifications/surveillance")
 echo "assigned: HTTP ${T% *} in ${T#* } s, $(q "SELECT COUNT(*) FROM certifications WHERE state = 'planned'") certifications planned today"
 
-# One activation code per certification.  The codes' screen (« Générer les
-# codes d'activation ») is not in this branch yet: they are inserted as
-# domain/activation.c stores them (12 characters of its alphabet, unique).
-q "SELECT id || ' ' || org_id FROM certifications WHERE state = 'planned' ORDER BY id" | /usr/bin/python3 -c '
-import secrets, sys
-alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-seen = set()
-with open(sys.argv[1], "w") as codes, open(sys.argv[2], "w") as sql:
-    sql.write("BEGIN;\n")
-    for line in sys.stdin:
-        cid, org = line.split()
-        while True:
-            c = "".join(secrets.choice(alphabet) for _ in range(12))
-            if c not in seen:
-                break
-        seen.add(c)
-        codes.write(c[:4] + "-" + c[4:8] + "-" + c[8:] + "\n")
-        sql.write("INSERT INTO activation_codes (code, certification_id, org_id, created_at) VALUES (%r, %s, %s, 0);\n" % (c, cid, org))
-    sql.write("COMMIT;\n")
-' "$WORK/codes" "$WORK/codes.sql"
-qf "$WORK/codes.sql"
+# « Générer les codes » for that session: one activation code per certification
+SESSION_ID=$(q "SELECT session_id FROM certifications LIMIT 1")
+tok=$(curl -fs -b "$JAR" "$URL/certifications/sessions/$SESSION_ID" | csrf)
+T=$(curl -s -b "$JAR" -o /dev/null -w '%{http_code} %{time_total}' --data-urlencode "csrf=$tok" \
+	"$URL/certifications/sessions/$SESSION_ID/codes")
+echo "« Générer les codes »: HTTP ${T% *} in ${T#* } s"
+q "SELECT code FROM activation_codes WHERE revoked_at IS NULL ORDER BY id" |
+	sed 's/^\(....\)\(....\)\(....\)$/\1-\2-\3/' >"$WORK/codes"
 echo "codes: $(q "SELECT COUNT(*) FROM activation_codes WHERE revoked_at IS NULL")"
 
 # an API key, created on the back office's page

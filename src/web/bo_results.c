@@ -39,10 +39,7 @@ int web_bo_results_template(struct req *r)
 {
 	buf b = BUF_INIT;
 	results_template(&b);
-	resp_text(r, 200, "text/csv; charset=utf-8", "");
-	buf_add(&r->out, b.data, b.len);
-	resp_header(r, "Content-Disposition", "attachment; filename=\"modele-resultats.csv\"");
-	resp_header(r, "Cache-Control", "no-store");
+	resp_download(r, "text/csv; charset=utf-8", "modele-resultats.csv", b.data, b.len);
 	buf_free(&b);
 	return 0;
 }

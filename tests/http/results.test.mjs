@@ -32,11 +32,6 @@ function frDate(days) {
 }
 const isoOf = (fr) => fr.split('/').reverse().join('-');
 
-const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'; // activation.c's: no 0 O 1 I L
-function newCode() {
-	const b = randomBytes(12);
-	return Array.from(b, (x) => ALPHABET[x % ALPHABET.length]).join('');
-}
 const dashed = (c) => `${c.slice(0, 4)}-${c.slice(4, 8)}-${c.slice(8)}`;
 
 /** A complete candidate (« À attribuer ») over HTTP. */
@@ -125,15 +120,14 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		for (const name of [...today, 'future']) people[name] = await candidate(c, 'Zoé');
 		await assign(c, product, frDate(0), today.map((n) => people[n].id));
 		await assign(c, product, frDate(3), [people.future.id]);
-		const org = await one(srv, `SELECT id FROM organisations WHERE name = '${admin.org.replaceAll("'", "''")}'`);
-		// The codes: the lead's « Générer les codes d'activation » screen is not in this
-		// branch yet, so they are inserted here as activation.c stores them (12
-		// characters without dashes, one live code per certification).
+		// « Générer les codes » on each session's page
+		for (const [sid] of await sqlRows(srv, `SELECT DISTINCT session_id FROM certifications WHERE candidate_id IN (${Object.values(people).map((p) => p.id).join(', ')})`)) {
+			const r = await c.post(`/certifications/sessions/${sid}/codes`, {});
+			assert.equal(r.status, 303, textOf(r.text).slice(0, 300));
+		}
 		for (const [name, p] of Object.entries(people)) {
-			const id = +(await one(srv, `SELECT id FROM certifications WHERE candidate_id = ${p.id}`));
-			const code = newCode();
-			await sqlRows(srv, `INSERT INTO activation_codes (code, certification_id, org_id, created_at) VALUES ('${code}', ${id}, ${org}, ${Math.floor(Date.now() / 1000)})`);
-			cert[name] = { id, code, cand: p };
+			const [[id, code]] = await sqlRows(srv, `SELECT c.id, k.code FROM certifications c JOIN activation_codes k ON k.certification_id = c.id AND k.revoked_at IS NULL WHERE c.candidate_id = ${p.id}`);
+			cert[name] = { id: +id, code, cand: p };
 		}
 	});
 	after(async () => srv && srv.stop());
@@ -278,11 +272,10 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		isError(a, 422, 'code_inconnu');
 		assert.match(a.json.message, /n'existe pas/);
 		isError(await api({ code: 'pas un code', score: 500 }), 422, 'code_inconnu');
-		// a code replaced by a new one (as « Régénérer » does)
-		const org = await one(srv, `SELECT org_id FROM certifications WHERE id = ${cert.revoked.id}`);
-		const fresh = newCode();
-		await sqlRows(srv, `UPDATE activation_codes SET revoked_at = ${Math.floor(Date.now() / 1000)} WHERE certification_id = ${cert.revoked.id}`);
-		await sqlRows(srv, `INSERT INTO activation_codes (code, certification_id, org_id, created_at) VALUES ('${fresh}', ${cert.revoked.id}, ${org}, ${Math.floor(Date.now() / 1000)})`);
+		// a code replaced by a new one: « Régénérer le code »
+		assert.equal((await c.post(`/certifications/${cert.revoked.id}/code`, {})).status, 303);
+		const fresh = await one(srv, `SELECT code FROM activation_codes WHERE certification_id = ${cert.revoked.id} AND revoked_at IS NULL`);
+		assert.notEqual(fresh, cert.revoked.code);
 		isError(await api({ code: cert.revoked.code, score: 500 }), 422, 'code_revoque');
 		assert.equal((await api({ code: fresh, score: 640 })).status, 201);
 		isError(await api({ code: cert.revoked.code, score: 640 }), 422, 'code_revoque', 'the old code stays refused once scored');
