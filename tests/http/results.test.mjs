@@ -7,16 +7,16 @@
 // PostgreSQL the row lock of domain/result.c makes it hold), the staff's CSV
 // import in two steps (report changing nothing, confirmation, CSRF), `clr
 // results import`, and every real answer validated against docs/openapi.yaml
-// (npm @seriousme/openapi-schema-validator + ajv: skipped when not installed,
-// see CLR_TEST_NPM_DIR below).
+// (npm @seriousme/openapi-schema-validator + ajv, devDependencies).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import {
 	ROOT, startServer, newAdmin, newStaff, loggedIn, textOf, unescapeHtml, uniqueEmail, clr, sqlRows, rawRequest,
 	inputValue,
@@ -527,36 +527,8 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 
 // ---------------------------------------------------------------- OpenAPI
 
-/** The validator packages: from CLR_TEST_NPM_DIR (a private `npm install
- * --prefix DIR`, then DIR/node_modules), else the checkout's node_modules. */
-async function openapiTools() {
-	const dirs = [process.env.CLR_TEST_NPM_DIR, join(ROOT, 'node_modules')].filter(Boolean);
-	for (const dir of dirs) {
-		try {
-			const req = createRequire(join(dir, 'package.json'));
-			const { Validator } = await import(pathToFileURL(req.resolve('@seriousme/openapi-schema-validator')).href);
-			const Ajv2020 = (await import(pathToFileURL(req.resolve('ajv/dist/2020.js')).href)).default;
-			let addFormats = null;
-			try {
-				addFormats = (await import(pathToFileURL(req.resolve('ajv-formats')).href)).default;
-			} catch {
-				/* formats unchecked */
-			}
-			return { Validator, Ajv2020, addFormats };
-		} catch {
-			/* next */
-		}
-	}
-	return null;
-}
-
-const tools = await openapiTools();
-const skip = tools ? false : 'npm packages @seriousme/openapi-schema-validator and ajv not installed ' +
-	'(npm install --prefix /tmp/npm-results @seriousme/openapi-schema-validator ajv, then CLR_TEST_NPM_DIR=/tmp/npm-results/node_modules)';
-
 describe('docs/openapi.yaml', () => {
-	test('is a valid OpenAPI 3.1 document, and every real answer matches it', { skip }, async () => {
-		const { Validator, Ajv2020, addFormats } = tools;
+	test('is a valid OpenAPI 3.1 document, and every real answer matches it', async () => {
 		const v = new Validator();
 		const res = await v.validate(readFileSync(join(ROOT, 'docs/openapi.yaml'), 'utf8'));
 		assert.ok(res.valid, JSON.stringify(res.errors, null, 1));
@@ -564,7 +536,7 @@ describe('docs/openapi.yaml', () => {
 		const spec = v.resolveRefs();
 		const op = spec.paths['/api/v1/results'].post;
 		const ajv = new Ajv2020({ strict: false, allErrors: true });
-		if (addFormats) addFormats(ajv);
+		addFormats(ajv);
 		const compiled = new Map();
 		assert.ok(answers.length > 100, `${answers.length} answers collected (run with the tests above)`);
 		const seen = new Set();
