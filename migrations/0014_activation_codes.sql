@@ -20,9 +20,11 @@ CREATE TABLE activation_codes (
 );
 CREATE UNIQUE INDEX activation_codes_live ON activation_codes(certification_id) WHERE revoked_at IS NULL;
 
--- a result: the time the candidate took, where it came from (the results
--- API with its key, a CSV import, staff), and the candidate's latest score
--- derived beside their status (the exports show it)
+-- a result: the time the candidate took, the day they sat the exam (as the
+-- exam platform reports it), where it came from (the results API with its
+-- key, a CSV import, staff), and the candidate's latest score derived
+-- beside their status (the exports show it)
 ALTER TABLE certifications ADD COLUMN duration_s INTEGER;
+ALTER TABLE certifications ADD COLUMN taken_at TEXT;
 ALTER TABLE certifications ADD COLUMN result_source TEXT;
 ALTER TABLE candidates ADD COLUMN score INTEGER;

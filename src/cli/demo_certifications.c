@@ -118,7 +118,10 @@ int demo_certifications(db *d, arena *a, long long org_id, const struct demo_cer
 				      DB_P(db_int(a, batch)));
 			for (int j = 0; rc >= 0 && j < r.nrows; j++) {
 				struct errs e = {0};
-				struct cert_result res = {640 + (int)((db_ll(&r, j, 0) * 37) % 330), 5400 + 60 * (j % 20), "demo", 0};
+				struct cert_result res = {.score = 640 + (int)((db_ll(&r, j, 0) * 37) % 330),
+							  .duration_s = 5400 + 60 * (j % 20),
+							  .taken_at = past,
+							  .source = "demo"};
 				rc = certification_record_result(d, a, &who, db_ll(&r, j, 0), &res, &e, NULL);
 			}
 			rc = rc < 0 ? rc : 0;

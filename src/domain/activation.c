@@ -43,9 +43,7 @@ static void draw(char out[ACTIVATION_LEN + 1])
 	out[n] = 0;
 }
 
-/* The same text normalised: upper case, no dashes or spaces; NULL if it
- * cannot be a code. */
-static const char *normalise(arena *a, const char *s)
+const char *activation_normalise(arena *a, const char *s)
 {
 	char *out = arena_alloc(a, ACTIVATION_LEN + 1);
 	int n = 0;
@@ -232,13 +230,15 @@ int activation_find(db *d, arena *a, const char *code_in, struct code_info *out)
 {
 	memset(out, 0, sizeof *out);
 	out->state = CODE_UNKNOWN;
-	const char *code = normalise(a, code_in);
+	const char *code = activation_normalise(a, code_in);
 	if (!code)
 		return 0;
 	db_rows r;
 	int rc = db_query(d, a, &r,
-			  "SELECT k.certification_id, k.org_id, k.revoked_at, c.state, c.exam_date FROM activation_codes k "
-			  "JOIN certifications c ON c.id = k.certification_id WHERE k.code = $1",
+			  "SELECT k.certification_id, k.org_id, k.revoked_at, c.state, c.exam_date, "
+			  "CASE WHEN k.id = (SELECT MAX(n.id) FROM activation_codes n "
+			  "WHERE n.certification_id = k.certification_id) THEN 1 ELSE 0 END "
+			  "FROM activation_codes k JOIN certifications c ON c.id = k.certification_id WHERE k.code = $1",
 			  DB_P(code));
 	if (rc < 0)
 		return rc;
@@ -256,10 +256,11 @@ int activation_find(db *d, arena *a, const char *code_in, struct code_info *out)
 		localtime_r(&t, &tm);
 		snprintf(last, sizeof last, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	}
-	if (db_cell(&r, 0, 2) || str_eq(state, "cancelled"))
-		out->state = CODE_REVOKED;
-	else if (str_eq(state, "taken"))
+	int newest = db_ll(&r, 0, 5) == 1;
+	if (str_eq(state, "taken") && newest) /* revoked by its own result */
 		out->state = CODE_TAKEN;
+	else if (db_cell(&r, 0, 2) || str_eq(state, "cancelled"))
+		out->state = CODE_REVOKED;
 	else if (strcmp(today, out->exam_date) < 0)
 		out->state = CODE_NOT_YET;
 	else if (strcmp(today, last) > 0)

@@ -46,10 +46,10 @@ int activation_regenerate(db *d, arena *a, const struct actor *who, long long id
 enum code_state {
 	CODE_OK,        /* planned, today within its days */
 	CODE_UNKNOWN,   /* no such code */
-	CODE_REVOKED,   /* regenerated since, or its certification cancelled */
+	CODE_REVOKED,   /* regenerated since (even if scored), or its certification cancelled */
 	CODE_NOT_YET,   /* before the exam day */
 	CODE_EXPIRED,   /* past the exam day + activation_days() */
-	CODE_TAKEN,     /* its certification already has a result */
+	CODE_TAKEN,     /* the code its certification was scored with */
 };
 struct code_info {
 	enum code_state state;
@@ -57,6 +57,10 @@ struct code_info {
 	const char *exam_date;
 };
 int activation_find(db *d, arena *a, const char *code, struct code_info *out);
+
+/* A code as stored: upper case, without dashes or spaces; NULL if s
+ * cannot be a code. */
+const char *activation_normalise(arena *a, const char *s);
 
 /* Revokes the live code of the certifications matching `where` (a
  * condition on certifications c, $1 its value): certification.c calls it

@@ -865,7 +865,13 @@ static int result_tx(db *d, void *vctx)
 	const char *id = db_int(a, c->id), *now = db_int(a, now_s());
 	db_rows r;
 	c->unchanged = 0;
-	int rc = db_query(d, a, &r, "SELECT state, exam_date, score FROM certifications WHERE id = $1 AND org_id = $2",
+	/* PostgreSQL: the row locked first, so that a transaction recording a
+	 * result for it at this moment is waited for and its outcome read
+	 * (READ COMMITTED); SQLite's write transaction is already exclusive */
+	int rc = db_query(d, a, &r,
+			  db_kind(d) == DB_PG
+				  ? "SELECT state, exam_date, score FROM certifications WHERE id = $1 AND org_id = $2 FOR UPDATE"
+				  : "SELECT state, exam_date, score FROM certifications WHERE id = $1 AND org_id = $2",
 			  DB_P(id, db_int(a, c->who->org_id)));
 	if (rc < 0)
 		return rc;
@@ -891,9 +897,9 @@ static int result_tx(db *d, void *vctx)
 	}
 	rc = db_exec(d,
 		     "UPDATE certifications SET state = 'taken', score = CAST($2 AS INTEGER), duration_s = CAST($3 AS INTEGER), "
-		     "result_source = $4, result_at = $5, updated_at = $5 WHERE id = $1",
+		     "result_source = $4, result_at = $5, updated_at = $5, taken_at = $6 WHERE id = $1",
 		     DB_P(id, db_int(a, in->score), in->duration_s > 0 ? db_int(a, in->duration_s) : NULL,
-			  in->source ? in->source : "", now));
+			  in->source ? in->source : "", now, in->taken_at));
 	if (rc < 0)
 		return rc;
 	if ((rc = activation_revoke(d, a, "c.id = CAST($1 AS BIGINT)", id)) < 0)
@@ -947,7 +953,7 @@ int certification_candidate_deletable(db *d, arena *a, long long org_id, long lo
 #define CERT_COLS(candidate)                                                                                        \
 	"c.id, c.candidate_id, c.product_id, c.session_id, c.slot_id, c.batch_id, c.mode, c.state, c.exam_date, "  \
 	"c.exam_time, p.type_label, " candidate ", COALESCE(s.place, lc.name, ''), lc.address, lc.postal_code, "    \
-	"lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at, ak.code, c.duration_s FROM certifications c "  \
+	"lc.city, c.score, c.sequence, c.assigned_at, c.cancelled_at, ak.code, c.duration_s, c.taken_at FROM certifications c "  \
 	"JOIN products p ON p.id = c.product_id LEFT JOIN exam_sessions s ON s.id = c.session_id "                  \
 	"LEFT JOIN laposte_slots ls ON ls.id = c.slot_id LEFT JOIN laposte_centres lc ON lc.id = ls.centre_id "     \
 	"LEFT JOIN activation_codes ak ON ak.certification_id = c.id AND ak.revoked_at IS NULL "
@@ -987,6 +993,7 @@ static void cert_read(arena *a, const db_rows *r, int i, struct certification *c
 	c->code = db_cell(r, i, k) ? activation_format(a, db_cell(r, i, k)) : "";
 	k++;
 	c->duration_s = db_ll(r, i, k++);
+	c->taken_at = s0(db_cell(r, i, k++));
 }
 
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,

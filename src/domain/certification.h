@@ -92,6 +92,7 @@ struct certification {
 	int score;           /* -1: none */
 	const char *code;    /* the live activation code, XXXX-XXXX-XXXX, or "" */
 	long long duration_s; /* of a result, 0: unknown */
+	const char *taken_at; /* of a result, 'YYYY-MM-DD' or "" (unknown) */
 	int sequence;
 	long long assigned_at, cancelled_at;
 };
@@ -182,6 +183,7 @@ int certification_move(db *d, arena *a, const struct actor *who, long long id, l
 struct cert_result {
 	int score;          /* 0 to 1000 */
 	long long duration_s; /* time taken (0: unknown) */
+	const char *taken_at; /* 'YYYY-MM-DD' the exam was sat, or NULL (unknown) */
 	const char *source; /* "api", "csv", "staff", "demo" */
 	int correct;        /* staff correcting a score */
 };

@@ -42,18 +42,6 @@ static void add_days(const char *iso, int days, char out[32])
 	snprintf(out, 32, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-/* The code as stored: upper case, without dashes or spaces (as activation.c
- * reads it). */
-static const char *code_key(arena *a, const char *s)
-{
-	char *o = arena_alloc(a, strlen(s) + 1), *p = o;
-	for (; *s; s++)
-		if (*s != '-' && *s != ' ')
-			*p++ = (*s >= 'a' && *s <= 'z') ? (char)(*s - 'a' + 'A') : *s;
-	*p = 0;
-	return o;
-}
-
 static int read_target(db *d, arena *a, long long id, int lock, struct target *t)
 {
 	db_rows r;
@@ -68,18 +56,6 @@ static int read_target(db *d, arena *a, long long id, int lock, struct target *t
 	*t = (struct target){db_ll(&r, 0, 0), db_ll(&r, 0, 1), db_cell(&r, 0, 2), db_cell(&r, 0, 3),
 			     db_cell(&r, 0, 4) ? (int)db_ll(&r, 0, 4) : -1};
 	return 0;
-}
-
-/* Whether code is the newest code of certification id (the one its result
- * revoked, not one replaced before). */
-static int newest_code(db *d, arena *a, long long id, const char *code)
-{
-	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT code FROM activation_codes WHERE certification_id = $1 ORDER BY id DESC LIMIT 1",
-			  DB_P(db_int(a, id)));
-	if (rc < 0)
-		return rc;
-	return r.nrows && str_eq(db_cell(&r, 0, 0), code_key(a, code));
 }
 
 /* Finds the certification of in and applies every rule; t filled when
@@ -107,14 +83,9 @@ static int judge(db *d, arena *a, const struct result_in *in, int lock, struct t
 			return refuse(a, out, CLR_EINVAL, "certification_annulee",
 				      "La certification de ce code d'activation a été annulée : elle ne peut pas recevoir de "
 				      "résultat.");
-		if (ci.state == CODE_REVOKED || ci.state == CODE_TAKEN) {
-			/* revoked by its own result: still names its certification */
-			int newest = str_eq(t->state, "taken") ? newest_code(d, a, t->id, in->code) : 0;
-			if (newest < 0)
-				return newest;
-			if (!newest)
-				return refuse(a, out, CLR_EINVAL, "code_revoque",
-					      "Ce code d'activation a été remplacé par un nouveau code : il ne fonctionne plus.");
+		if (ci.state == CODE_REVOKED) {
+			return refuse(a, out, CLR_EINVAL, "code_revoque",
+				      "Ce code d'activation a été remplacé par un nouveau code : il ne fonctionne plus.");
 		} else if (ci.state == CODE_NOT_YET) {
 			return refuse(a, out, CLR_EINVAL, "code_pas_encore_valide",
 				      arena_printf(a, "Ce code d'activation n'est valable qu'à partir du %s, jour de l'examen.",
@@ -193,7 +164,11 @@ static int record_tx(db *d, void *vctx)
 	struct errs e = {0};
 	int unchanged = 0;
 	rc = certification_record_result(d, a, &as, t.id,
-					 &(struct cert_result){c->in->score, c->in->duration_s, c->in->source, 0}, &e,
+					 &(struct cert_result){.score = c->in->score,
+								       .duration_s = c->in->duration_s,
+								       .taken_at = c->in->taken_at,
+								       .source = c->in->source},
+					 &e,
 					 &unchanged);
 	if (rc == CLR_ECONFLICT || rc == CLR_EINVAL) /* judge() agreed a moment ago: not expected */
 		return refuse(a, c->out, rc, rc == CLR_ECONFLICT ? "score_deja_enregistre" : "resultat_refuse",

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum col { COL_CODE, COL_CERT, COL_SCORE, COL_DURATION, NCOLS };
+enum col { COL_CODE, COL_CERT, COL_SCORE, COL_DURATION, COL_TAKEN, NCOLS };
 
 /* Column labels (as the template writes them) and the folded keys that
  * name them. */
@@ -26,6 +26,7 @@ static const struct {
 	[COL_CERT] = {"Certification", "certification|numerodecertification|reference|referencedelacertification"},
 	[COL_SCORE] = {"Score", "score|scoresur1000"},
 	[COL_DURATION] = {"Durée (minutes)", "dureeminutes|duree|dureeenminutes"},
+	[COL_TAKEN] = {"Date de passage", "datedepassage|passele|datedelexamenpasse|date"},
 };
 
 /* text_fold() with only letters and digits kept: "Durée (minutes)" -> "dureeminutes". */
@@ -66,9 +67,9 @@ static int names(const char *keys, const char *k)
 void results_template(buf *out)
 {
 	buf_adds(out, "\xEF\xBB\xBF");
-	buf_adds(out, "Code d'activation;Score;Durée (minutes)\r\n");
-	buf_adds(out, "ABCD-EFGH-JKMN;745;98\r\n");
-	buf_adds(out, "PQRS-TUVW-XYZ2;812;\r\n");
+	buf_adds(out, "Code d'activation;Score;Durée (minutes);Date de passage\r\n");
+	buf_adds(out, "ABCD-EFGH-JKMN;745;98;\r\n");
+	buf_adds(out, "PQRS-TUVW-XYZ2;812;;\r\n");
 }
 
 struct importer {
@@ -199,6 +200,8 @@ static int do_line(struct importer *im, const struct csv_record *r, struct resul
 	l->kind = RL_ERROR;
 	const char *code = str_trim(s, field(im, r, COL_CODE), 1), *cert = str_trim(s, field(im, r, COL_CERT), 1);
 	const char *score = str_trim(s, field(im, r, COL_SCORE), 1), *dur = str_trim(s, field(im, r, COL_DURATION), 1);
+	const char *taken = str_trim(s, field(im, r, COL_TAKEN), 1);
+	char taken_iso[11];
 	l->ref = *code ? code : cert;
 	l->score = score;
 	for (int i = im->ncol_file; i < r->nfields; i++)
@@ -227,10 +230,13 @@ static int do_line(struct importer *im, const struct csv_record *r, struct resul
 		l->error = arena_printf(s, "Score « %s » invalide : un nombre entier de 0 à 1000, sans décimales.", score);
 	else if (minutes < 0)
 		l->error = arena_printf(s, "Durée « %s » invalide : un nombre entier de minutes, de 0 à 1440.", dur);
+	else if (*taken && !date_to_iso(taken, taken_iso))
+		l->error = arena_printf(s, "Date de passage « %s » invalide : une date jj/mm/aaaa.", taken);
 	if (l->error)
 		return 0;
 	in.score = (int)sc;
 	in.duration_s = minutes * 60;
+	in.taken_at = *taken ? taken_iso : NULL;
 	struct result_out out;
 	int rc = result_check(im->d, s, &in, &out);
 	if (rc < 0 && rc != CLR_EINVAL && rc != CLR_ENOTFOUND && rc != CLR_ECONFLICT)

@@ -15,7 +15,8 @@
  * Columns, by their French label compared without case, accents or
  * punctuation, in any order: « Code d'activation » or « Certification »
  * (its number, or its reference « CLR-2026-000123 »), « Score » (an integer
- * from 0 to 1000), optional « Durée (minutes) ».  Other columns (a name, an
+ * from 0 to 1000), optional « Durée (minutes) » and « Date de passage »
+ * (jj/mm/aaaa: the API's taken_at, which lets a code expired since in).  Other columns (a name, an
  * e-mail exported beside them) are ignored and listed in the report.  Each
  * line is « Nouveau » (will be recorded), « Déjà enregistré » (the same
  * score is there: nothing to do) or refused with a French reason: unknown

@@ -796,14 +796,15 @@ int web_cert_results_csv(struct req *r)
 		return rc;
 	buf b = BUF_INIT;
 	buf_adds(&b, "\xEF\xBB\xBF");
-	csv_line(&b, (const char *[]){"Nom", "Prénom", "Courriel", "État", "Score", "Durée (minutes)"}, 6);
+	csv_line(&b, (const char *[]){"Nom", "Prénom", "Courriel", "État", "Score", "Durée (minutes)", "Passée le"}, 7);
 	for (int i = 0; i < n; i++)
 		csv_line(&b,
 			 (const char *[]){cs[i].last_name, cs[i].first_name, cs[i].candidate_email,
 					  certification_state_label(cs[i].state),
 					  cs[i].score >= 0 ? ll_fmt(r->a, "", cs[i].score) : "",
-					  cs[i].duration_s > 0 ? ll_fmt(r->a, "", (cs[i].duration_s + 30) / 60) : ""},
-			 6);
+					  cs[i].duration_s > 0 ? ll_fmt(r->a, "", (cs[i].duration_s + 30) / 60) : "",
+					  date_iso_fr(r->a, cs[i].taken_at)},
+			 7);
 	resp_download(r, "text/csv; charset=utf-8", arena_printf(r->a, "resultats-session-%s.csv", s.date), b.data, b.len);
 	buf_free(&b);
 	return 0;

@@ -200,8 +200,8 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		assert.match(a.json.message, /seul le service Certification Le Robert peut le corriger/);
 		assert.match(a.json.message, /score \(750 \/ 1000\)\u00a0: seul/, 'French typography: U+00A0 before « : »');
 		isError(await api({ certification_id: cert.main.id, score: 0 }), 409, 'score_deja_enregistre');
-		const row = await sqlRows(srv, `SELECT state, score, duration_s, result_source FROM certifications WHERE id = ${cert.main.id}`);
-		assert.deepEqual(row, [['taken', '750', '5880', 'api']]);
+		const row = await sqlRows(srv, `SELECT state, score, duration_s, result_source, taken_at FROM certifications WHERE id = ${cert.main.id}`);
+		assert.deepEqual(row, [['taken', '750', '5880', 'api', isoOf(frDate(0))]], 'the day it was sat is kept');
 		assert.deepEqual(await sqlRows(srv, `SELECT status, score FROM candidates WHERE id = ${cert.main.cand.id}`), [['done', '750']]);
 		assert.equal(await one(srv, `SELECT COUNT(*) FROM certification_events WHERE certification_id = ${cert.main.id} AND action = 'result'`), '1');
 		assert.equal(await one(srv, `SELECT COUNT(*) FROM outbox WHERE kind = 'candidate.result' AND recipient LIKE '%${cert.main.cand.email}%'`), '1');
@@ -302,6 +302,7 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		a = await api({ code: cert.expired.code, score: 501, taken_at: isoOf(frDate(-9)) });
 		assert.equal(a.status, 201, a.text);
 		assert.ok((await one(srv, `SELECT detail FROM audit_log WHERE action = 'result.receive' AND object_id = ${cert.expired.id}`)).includes(`passé le ${frDate(-9)}`));
+		assert.equal(await one(srv, `SELECT taken_at FROM certifications WHERE id = ${cert.expired.id}`), isoOf(frDate(-9)));
 	});
 
 	test('bad input of every kind: 400 or 422, JSON, never a 500, nothing changed', async () => {
@@ -388,19 +389,20 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 	let token;
 	test('staff\'s CSV import: the report changes nothing, CSRF, then « Confirmer l\'import » records the valid lines', async () => {
 		const csv = [
-			'Code d\'activation;Certification;Score;Durée (minutes);Nom',
-			`${dashed(cert.csv1.code)};;745;98;${cert.csv1.cand.last}`, // new, by code
-			`;CLR-2026-${String(cert.csv2.id).padStart(6, '0')};812;;x`, // new, by reference
-			`${cert.csv1.code.toLowerCase()};;745;;doublon`, // the same certification again
-			';999999;500;;inconnue',
-			'ZZZZ-ZZZZ-ZZZZ;;500;;code inconnu',
-			`${cert.csv3.code};;1001;;trop`,
-			`${cert.csv3.code};;7,5;;virgule`,
-			`;${cert.main.id};750;;déjà là`, // the same score: unchanged
-			`;${cert.byid.id};100;;conflit`, // another score
-			`${cert.cancelled.code};;500;;annulée`,
-			`;${cert.future.id};500;;à venir`,
-			`${cert.csv3.code};;;;vide`,
+			'Code d\'activation;Certification;Score;Durée (minutes);Date de passage;Nom',
+			`${dashed(cert.csv1.code)};;745;98;${frDate(0)};${cert.csv1.cand.last}`, // new, by code, the day it was sat
+			`;CLR-2026-${String(cert.csv2.id).padStart(6, '0')};812;;;x`, // new, by reference
+			`${cert.csv1.code.toLowerCase()};;745;;;doublon`, // the same certification again
+			';999999;500;;;inconnue',
+			'ZZZZ-ZZZZ-ZZZZ;;500;;;code inconnu',
+			`${cert.csv3.code};;1001;;;trop`,
+			`${cert.csv3.code};;7,5;;;virgule`,
+			`;${cert.main.id};750;;;déjà là`, // the same score: unchanged
+			`;${cert.byid.id};100;;;conflit`, // another score
+			`${cert.cancelled.code};;500;;;annulée`,
+			`;${cert.future.id};500;;;à venir`,
+			`${cert.csv3.code};;;;;vide`,
+			`${cert.csv3.code};;500;;31/02/2026;date`,
 		].join('\r\n') + '\r\n';
 		const upload = async (cl, { csrf = true } = {}) => {
 			const fd = new FormData();
@@ -414,12 +416,12 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		assert.ok(textOf(form.text).includes('Importer des résultats'));
 		const tpl = await s.get('/backoffice/resultats/modele.csv');
 		assert.equal(tpl.status, 200);
-		assert.ok(tpl.text.includes('Code d\'activation;Score;Durée (minutes)'));
+		assert.ok(tpl.text.includes('Code d\'activation;Score;Durée (minutes);Date de passage'));
 		const takenBefore = await takenCount(), mailsBefore = await one(srv, 'SELECT COUNT(*) FROM outbox');
 		const r = await upload(s);
 		assert.equal(r.status, 200, textOf(r.text).slice(0, 500));
 		const t = textOf(r.text);
-		assert.ok(t.includes('Nouveaux résultats 2') && t.includes('Déjà enregistrés 1') && t.includes('Refusées 9'), t.slice(0, 1200));
+		assert.ok(t.includes('Nouveaux résultats 2') && t.includes('Déjà enregistrés 1') && t.includes('Refusées 10'), t.slice(0, 1200));
 		assert.ok(t.includes('Colonnes ignorées : « Nom »'), 'the extra column is named');
 		const rows = [...r.text.matchAll(/<tr class="import-(ok|ko)" data-line="(\d+)">([\s\S]*?)<\/tr>/g)].map((m) => [+m[2], m[1], textOf(m[3])]);
 		const byLine = Object.fromEntries(rows.map(([l, k, txt]) => [l, { ok: k === 'ok', txt }]));
@@ -427,7 +429,7 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		assert.ok(byLine[3].ok && byLine[3].txt.includes('Nouveau'));
 		for (const [line, msg] of [[4, 'figure déjà à la ligne 2'], [5, 'Aucune certification n\'a le numéro 999999'], [6, 'n\'existe pas'],
 			[7, 'Score « 1001 » invalide'], [8, 'Score « 7,5 » invalide'], [10, 'déjà un score (612 / 1000)'], [11, 'annulée'],
-			[12, 'ne peut arriver avant'], [13, 'Score manquant']])
+			[12, 'ne peut arriver avant'], [13, 'Score manquant'], [14, 'Date de passage « 31/02/2026 » invalide']])
 			assert.ok(!byLine[line].ok && byLine[line].txt.includes(msg), `line ${line}: ${byLine[line].txt}`);
 		assert.ok(byLine[9].ok && byLine[9].txt.includes('Déjà enregistré'));
 		assert.equal(await takenCount(), takenBefore, 'the report records nothing');
@@ -445,7 +447,8 @@ describe('results: API keys, POST /api/v1/results, CSV import', () => {
 		assert.equal(done.status, 303, textOf(done.text).slice(0, 300));
 		assert.equal(done.headers.get('location'), '/backoffice/resultats');
 		assert.equal(await takenCount(), takenBefore + 2);
-		assert.deepEqual(await sqlRows(srv, `SELECT score, duration_s, result_source FROM certifications WHERE id = ${cert.csv1.id}`), [['745', '5880', 'csv']]);
+		assert.deepEqual(await sqlRows(srv, `SELECT score, duration_s, result_source, taken_at FROM certifications WHERE id = ${cert.csv1.id}`),
+			[['745', '5880', 'csv', isoOf(frDate(0))]]);
 		assert.deepEqual(await sqlRows(srv, `SELECT score, result_source FROM certifications WHERE id = ${cert.csv2.id}`), [['812', 'csv']]);
 		assert.equal(await one(srv, `SELECT score FROM certifications WHERE id = ${cert.byid.id}`), '612', 'the conflicting line changed nothing');
 		assert.equal(await one(srv, `SELECT COUNT(*) FROM outbox WHERE kind = 'candidate.result' AND recipient LIKE '%${cert.csv1.cand.email}%'`), '1');
