@@ -10,6 +10,8 @@
 #     the stock left (must be exactly 0 of the 10 000 credited) and the ledger
 #     movement of the batch;
 #   - « Générer les codes » for that session: 10 000 activation codes, one request;
+#   - a second session of 500: its codes PDF, « Document de surveillance »,
+#     scratch sheets and results CSV (time, pages, the server's peak RSS);
 #   - the delivery rate: messages per second from the first to the last one
 #     delivered by the server's worker.
 #
@@ -87,6 +89,30 @@ tok=$(curl -fs -b "$JAR" "$URL/certifications/sessions/$SESSION_ID" | csrf)
 T=$(curl -s -b "$JAR" -o /dev/null -w '%{http_code} %{time_total}' --data-urlencode "csrf=$tok" \
 	"$URL/certifications/sessions/$SESSION_ID/codes")
 echo "« Générer les codes » for the session: HTTP ${T% *}, ${T#* } s; codes: $(q "SELECT COUNT(*) FROM activation_codes WHERE revoked_at IS NULL")"
+
+# the proctoring documents of a session of 500 (another day): the codes PDF,
+# the « Document de surveillance », 500 scratch sheets; time and the
+# server's peak RSS (VmHWM) after each
+"$BIN" stock credit --db "$DB" --org "$ORG" --product PART-CLR-EXAMEN --qty 500 --reason bench >/dev/null
+DATE2=$(date -d '+31 days' +%F)
+PAGE=$(curl -fs -b "$JAR" "$URL/certifications/surveillance?produit=$PRODUCT&date=$(date -d '+31 days' +%d/%m/%Y)&heure=14:00&lieu=Salle+B")
+tok=$(echo "$PAGE" | csrf)
+idem=$(echo "$PAGE" | sed -n 's/.*name="idem" value="\([^"]*\)".*/\1/p' | head -1)
+{
+	printf 'csrf=%s&idem=%s&produit=%s&date=%s&heure=14:00&lieu=Salle+B' "$tok" "$idem" "$PRODUCT" "$DATE2"
+	q "SELECT id FROM candidates ORDER BY id DESC LIMIT 500" | sed 's/^/\&ids=/' | tr -d '\n'
+} >"$WORK/form2"
+curl -fs -b "$JAR" -o /dev/null --data-binary @"$WORK/form2" -H 'content-type: application/x-www-form-urlencoded' "$URL/certifications/surveillance"
+S2=$(q "SELECT session_id FROM certifications WHERE exam_date = '$DATE2' LIMIT 1")
+tok=$(curl -fs -b "$JAR" "$URL/certifications/sessions/$S2" | csrf)
+curl -fs -b "$JAR" -o /dev/null --data-urlencode "csrf=$tok" "$URL/certifications/sessions/$S2/codes"
+echo "session of $(q "SELECT COUNT(*) FROM certifications WHERE session_id = $S2") with $(q "SELECT COUNT(*) FROM activation_codes k JOIN certifications c ON c.id = k.certification_id WHERE c.session_id = $S2 AND k.revoked_at IS NULL") codes:"
+for doc in codes.pdf surveillance.pdf brouillons.pdf resultats.csv; do
+	for run in 1 2 3; do
+		T=$(curl -s -b "$JAR" -o "$WORK/$doc" -w '%{http_code} %{time_total}' "$URL/certifications/sessions/$S2/$doc")
+		echo "  $doc run $run: HTTP ${T% *}, ${T#* } s, $(wc -c <"$WORK/$doc") bytes$(case $doc in *.pdf) echo ", $(pdfinfo "$WORK/$doc" | sed -n 's/^Pages: *//p') pages";; esac), server VmHWM $(sed -n 's/^VmHWM: *//p' /proc/$SERVER/status)"
+	done
+done
 
 # delivery: restart the server with a working poll interval
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
