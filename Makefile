@@ -4,6 +4,8 @@
 #   make test    every test (unit, HTTP on SQLite and PostgreSQL, Chromium, sanitizers)
 #   make         build $(B)/clr
 #   make asan    build $(B)/asan/clr (AddressSanitizer + UndefinedBehaviorSanitizer)
+#   make fuzz    build the libFuzzer targets of fuzz/ (clang-14) and run each for
+#                FUZZ_SECONDS (default 300) on its corpus; FUZZ_TARGETS picks some
 
 CC      ?= gcc
 B       ?= build
@@ -25,7 +27,7 @@ ASAN_LIBOBJ := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(LIBOBJ))
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all run test asan deps clean unit demo-db
+.PHONY: all run test asan deps clean unit demo-db fuzz fuzz-build
 all: $(B)/clr
 
 deps:
@@ -74,6 +76,32 @@ $(B)/bench-index: bench/index.c $(LIBOBJ) $(wildcard src/*/*.h)
 
 unit: $(B)/unit
 	$(B)/unit
+
+# libFuzzer targets (fuzz/README: one fuzz/<target>.c each, fuzz/corpus/<target>/
+# its committed seeds).  clang-14 beside the gcc build: the project's objects are
+# compiled again with coverage instrumentation and ASan + UBSan into $(B)/fuzz/.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 300
+FUZZ_ALL     := $(sort $(basename $(notdir $(wildcard fuzz/*.c))))
+FUZZ_TARGETS ?= $(FUZZ_ALL)
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIBOBJ  := $(patsubst $(B)/obj/%,$(B)/fuzz/obj/%,$(LIBOBJ))
+
+$(B)/fuzz/obj/gen/embedded.o: $(B)/gen/embedded.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Wno-overlength-strings -c -o $@ $<
+
+$(B)/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(B)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_LIBOBJ) $(wildcard src/*/*.h)
+	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FUZZ_LIBOBJ) $(LDLIBS)
+
+fuzz-build: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
+
+fuzz: fuzz-build
+	@B=$(B) scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund
