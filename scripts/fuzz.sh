@@ -24,6 +24,7 @@ run_one() {
 	local t=$1 bin=$B/fuzz/$1 log=$B/fuzz/logs/$1.log dict=() rc
 	local scratch=$B/fuzz/corpus/$t art=$B/fuzz/artifacts/$t
 	mkdir -p "$scratch" "$art"
+	touch "$B/fuzz/logs/$t.start"
 	[ -f "fuzz/$t.dict" ] && dict=(-dict="fuzz/$t.dict")
 	# -close_fd_mask=2: the project's own log lines (template errors...)
 	# are muted; libFuzzer's output and sanitizer reports are not.
@@ -43,7 +44,8 @@ fuzz_summary() {
 	cov=$(grep -oE ' cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
 	ft=$(grep -oE ' ft: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
 	units=$(sed -n 's/^stat::new_units_added: *//p' "$log" | tail -1)
-	crashes=$(grep -cE '^(==[0-9]+==ERROR|SUMMARY: |.*FUZZ_CHECK failed|==[0-9]+== ERROR: libFuzzer)' "$log")
+	# inputs saved by this run (crash-, leak-, timeout-, oom-...)
+	crashes=$(find "$art" -type f -newer "$B/fuzz/logs/$t.start" | wc -l)
 	status=ok
 	[ "$rc" -ne 0 ] && status="FAILED (exit $rc; see $log and $art/)"
 	printf '%-10s %10s execs %8s exec/s  cov %5s  ft %6s  new %5s  crashes %s  %s\n' \

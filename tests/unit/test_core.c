@@ -409,6 +409,13 @@ TEST(date_and_time_parsing)
 	CHECK(!date_parse("1/1/27", &y, &m, &d));
 	CHECK(!date_parse("", &y, &m, &d));
 	CHECK(!date_parse("12/04/2027x", &y, &m, &d));
+	/* digits and separators only (found by fuzz/date.c): no white space
+	 * or sign, which sscanf's %d would skip or read */
+	CHECK(!date_parse("\f1/2/2001", &y, &m, &d));
+	CHECK(!date_parse("1/ 2/2001", &y, &m, &d));
+	CHECK(!date_parse("+1/+2/2001", &y, &m, &d));
+	CHECK(!date_parse("2001-+1-+2", &y, &m, &d));
+	CHECK(!date_parse("2001- 1- 2", &y, &m, &d));
 	CHECK(date_to_iso("2/3/2027", iso));
 	CHECK_STR(iso, "2027-03-02");
 	CHECK(date_to_iso("2027-03-02", iso));
@@ -421,6 +428,10 @@ TEST(date_and_time_parsing)
 	CHECK_INT(time_parse("24:00", t), -1);
 	CHECK_INT(time_parse("12:5", t), -1);
 	CHECK_INT(time_parse("midi", t), -1);
+	CHECK_INT(time_parse(" 9h", t), -1);
+	CHECK_INT(time_parse("+9h", t), -1);
+	CHECK_INT(time_parse("9:+5", t), -1);
+	CHECK_INT(time_parse("09: 5", t), -1);
 	arena *a = arena_new();
 	CHECK(strlen(date_today_iso(a)) == 10);
 	arena_free(a);
