@@ -4,6 +4,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "core/err.h"
 #include "core/text.h"
 #include "core/tmpl.h"
 #include "core/validate.h"
@@ -345,6 +346,41 @@ TEST(templates_partials_resolved_at_start_up)
 	CHECK(tmpl_exists("layout"));
 	buf_free(&out);
 	arena_free(a);
+}
+
+/* A template that does not compile is refused whole, and what its compiler
+ * had built so far (the names of its tags) is freed: the ASan run of the
+ * unit tests fails on a leak (found by fuzz/tmpl.c). */
+TEST(templates_syntax_errors_refused_without_leaks)
+{
+	static const char *const broken[] = {
+		"{{#a}}{{#b}}x{{/a}}{{/b}}",  /* unbalanced */
+		"{{#a}}{{name}} {{x",         /* unclosed tag */
+		"{{#a}}{{^b}}{{v}}{{/b}}",    /* unclosed section */
+		"{{v}}{{/nope}}",             /* closing what was never opened */
+	};
+	char log[4096];
+	for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
+		struct embedded_file f[] = {
+			{"templates/ok.html", (const unsigned char *)"{{x}}", 5},
+			{"templates/t.html", (const unsigned char *)broken[i], strlen(broken[i])},
+		};
+		stderr_capture();
+		int rc = tmpl_load(f, 2);
+		stderr_captured(log, sizeof log);
+		CHECK_INT(rc, CLR_EINVAL);
+		CHECK(!tmpl_exists("ok") && !tmpl_exists("t"));
+	}
+	/* sections nested deeper than 64 */
+	buf deep = BUF_INIT;
+	for (int i = 0; i < 65; i++)
+		buf_printf(&deep, "{{#s%d}}", i);
+	struct embedded_file f[] = {{"templates/deep.html", (const unsigned char *)deep.data, deep.len}};
+	stderr_capture();
+	CHECK_INT(tmpl_load(f, 1), CLR_EINVAL);
+	stderr_captured(log, sizeof log);
+	buf_free(&deep);
+	CHECK_INT(tmpl_load(embedded_files, embedded_count), 0);
 }
 
 TEST(templates_strict_mode_reports_unset_variables)
