@@ -95,11 +95,11 @@ $(B)/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-$(B)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(FUZZ_LIBOBJ) $(wildcard src/*/*.h)
+$(B)/fuzz/%: fuzz/%.c $(wildcard fuzz/*.h) $(FUZZ_LIBOBJ) $(wildcard src/*/*.h)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< $(FUZZ_LIBOBJ) $(LDLIBS)
 
 # fuzz/request.c includes src/http/server.c (its static parse_uri()...): not linked twice
-$(B)/fuzz/request: fuzz/request.c fuzz/fuzz.h src/http/server.c $(FUZZ_LIBOBJ) $(wildcard src/*/*.h)
+$(B)/fuzz/request: fuzz/request.c $(wildcard fuzz/*.h) src/http/server.c $(FUZZ_LIBOBJ) $(wildcard src/*/*.h)
 	$(FUZZ_CC) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Ifuzz -o $@ $< \
 		$(filter-out $(B)/fuzz/obj/http/server.o,$(FUZZ_LIBOBJ)) $(LDLIBS)
 
