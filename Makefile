@@ -1,7 +1,8 @@
 # Certification Le Robert - administrator platform.
 #
 #   make run     install what is missing, build, migrate, load demo data, serve
-#   make test    every test (unit, HTTP on SQLite and PostgreSQL, Chromium, sanitizers)
+#   make test    every test (unit, HTTP on SQLite and PostgreSQL, Chromium, sanitizers,
+#                20 s of each fuzz target)
 #   make         build $(B)/clr
 #   make asan    build $(B)/asan/clr (AddressSanitizer + UndefinedBehaviorSanitizer)
 #   make fuzz    build the libFuzzer targets of fuzz/ (clang-14) and run each for
@@ -77,7 +78,7 @@ $(B)/bench-index: bench/index.c $(LIBOBJ) $(wildcard src/*/*.h)
 unit: $(B)/unit
 	$(B)/unit
 
-# libFuzzer targets (fuzz/README: one fuzz/<target>.c each, fuzz/corpus/<target>/
+# libFuzzer targets (fuzz/README.md: one fuzz/<target>.c each, fuzz/corpus/<target>/
 # its committed seeds).  clang-14 beside the gcc build: the project's objects are
 # compiled again with coverage instrumentation and ASan + UBSan into $(B)/fuzz/.
 FUZZ_CC      ?= clang-14
@@ -106,7 +107,8 @@ $(B)/fuzz/request: fuzz/request.c $(wildcard fuzz/*.h) src/http/server.c $(FUZZ_
 fuzz-build: $(addprefix $(B)/fuzz/,$(FUZZ_TARGETS))
 
 fuzz: fuzz-build
-	@B=$(B) scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@echo "fuzzing $(words $(FUZZ_TARGETS)) target(s), $(FUZZ_SECONDS) s each (logs: $(B)/fuzz/logs/)"
+	@B=$(B) FUZZ_CC=$(FUZZ_CC) scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund
@@ -118,7 +120,10 @@ run: deps $(B)/clr
 	$(B)/clr demo --db sqlite:var/clr.db
 	$(B)/clr serve --db sqlite:var/clr.db --port $${CLR_PORT:-8080}
 
+# The fuzz targets are built when clang-14 and libFuzzer are there (tests/run
+# says « skip » otherwise); one that fails to build fails its test.
 test: deps $(B)/clr $(B)/unit $(B)/asan/clr $(B)/asan/unit node_modules/.installed
+	@if FUZZ_CC=$(FUZZ_CC) scripts/fuzz.sh --check; then $(MAKE) fuzz-build || echo "make: the fuzz targets did not build"; fi
 	@tests/run
 
 clean:
