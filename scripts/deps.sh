@@ -21,6 +21,7 @@ pkgs=(
 	python3-aiosmtpd      # SMTP sink for mail tests
 	chromium              # end-to-end tests (driven by playwright-core)
 	wrk                   # bench/
+	clang-14 libclang-rt-14-dev   # fuzz/: libFuzzer targets (libclang_rt.fuzzer is in libclang-rt-14-dev)
 	sqlite3 ca-certificates tzdata   # tzdata: dates are shown in Europe/Paris time
 )
 # Node may come from outside Debian (nodesource, nvm...): only ask apt for it

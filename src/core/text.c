@@ -288,7 +288,9 @@ int date_parse(const char *s, int *y, int *m, int *d)
 	int n = 0;
 	char tail;
 	size_t len = s ? strlen(s) : 0;
-	if (!len)
+	/* digits and separators only: sscanf's %d alone would also take a
+	 * sign and leading white space (" 1/+2/2000") */
+	if (!len || strspn(s, "0123456789/-") != len)
 		return 0;
 	if (sscanf(s, "%2d/%2d/%4d%n%c", d, m, y, &n, &tail) == 3 && n == (int)len && len >= 8 && s[len - 5] == '/')
 		;
@@ -323,7 +325,7 @@ int time_parse(const char *s, char out[6])
 {
 	int h = -1, mi = 0, n = 0;
 	char sep = 0, tail;
-	if (!s)
+	if (!s || strspn(s, "0123456789:hH") != strlen(s)) /* no sign, no white space (%d would take them) */
 		return -1;
 	if (sscanf(s, "%2d%c%n", &h, &sep, &n) == 2 && (sep == 'h' || sep == 'H') && s[n] == 0)
 		mi = 0;

@@ -114,6 +114,15 @@ static char *dupn(const char *s, size_t n)
 	return p;
 }
 
+/* Frees nodes[0..n) and the names they own (every node but text). */
+static void free_nodes(struct node *nodes, int n)
+{
+	for (int k = 0; k < n; k++)
+		if (nodes[k].type != N_TEXT)
+			free((char *)nodes[k].s);
+	free(nodes);
+}
+
 static int compile(struct tmpl *t, const char *src)
 {
 	int cap = 64, n = 0;
@@ -138,7 +147,7 @@ static int compile(struct tmpl *t, const char *src)
 		const char *close = strstr(open + 2, "}}");
 		if (!close) {
 			log_error("msg=\"template: unclosed tag\" template=%s", t->name);
-			free(nodes);
+			free_nodes(nodes, n);
 			return CLR_EINVAL;
 		}
 		const char *in = open + 2;
@@ -160,7 +169,7 @@ static int compile(struct tmpl *t, const char *src)
 		case '^':
 			if (depth == 64) {
 				free(name);
-				free(nodes);
+				free_nodes(nodes, n);
 				return CLR_EINVAL;
 			}
 			stack[depth++] = n;
@@ -170,7 +179,7 @@ static int compile(struct tmpl *t, const char *src)
 			if (!depth || strcmp(nodes[stack[depth - 1]].s, name) != 0) {
 				log_error("msg=\"template: unbalanced section\" template=%s section=%s", t->name, name);
 				free(name);
-				free(nodes);
+				free_nodes(nodes, n);
 				return CLR_EINVAL;
 			}
 			free(name);
@@ -185,7 +194,7 @@ static int compile(struct tmpl *t, const char *src)
 	}
 	if (depth) {
 		log_error("msg=\"template: unclosed section\" template=%s section=%s", t->name, nodes[stack[depth - 1]].s);
-		free(nodes);
+		free_nodes(nodes, n);
 		return CLR_EINVAL;
 	}
 	t->nodes = nodes;
@@ -197,10 +206,7 @@ static void free_set(void)
 {
 	for (int i = 0; i < ntmpls; i++) {
 		struct tmpl *t = &tmpls[i];
-		for (int k = 0; k < t->n; k++)
-			if (t->nodes[k].type != N_TEXT)
-				free((char *)t->nodes[k].s);
-		free(t->nodes);
+		free_nodes(t->nodes, t->n);
 		free(t->src);
 		free(t->reported);
 		free(t->name);

@@ -272,7 +272,10 @@ void mime_date(char out[40], time_t t)
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	struct tm tm;
-	localtime_r(&t, &tm);
+	if (!localtime_r(&t, &tm)) { /* a year past INT_MAX: tm would be garbage */
+		t = 0;
+		localtime_r(&t, &tm);
+	}
 	int off = (int)(tm.tm_gmtoff / 60) % (24 * 60);
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)

@@ -4,6 +4,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "core/err.h"
 #include "core/text.h"
 #include "core/tmpl.h"
 #include "core/validate.h"
@@ -347,6 +348,41 @@ TEST(templates_partials_resolved_at_start_up)
 	arena_free(a);
 }
 
+/* A template that does not compile is refused whole, and what its compiler
+ * had built so far (the names of its tags) is freed: the ASan run of the
+ * unit tests fails on a leak (found by fuzz/tmpl.c). */
+TEST(templates_syntax_errors_refused_without_leaks)
+{
+	static const char *const broken[] = {
+		"{{#a}}{{#b}}x{{/a}}{{/b}}",  /* unbalanced */
+		"{{#a}}{{name}} {{x",         /* unclosed tag */
+		"{{#a}}{{^b}}{{v}}{{/b}}",    /* unclosed section */
+		"{{v}}{{/nope}}",             /* closing what was never opened */
+	};
+	char log[4096];
+	for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
+		struct embedded_file f[] = {
+			{"templates/ok.html", (const unsigned char *)"{{x}}", 5},
+			{"templates/t.html", (const unsigned char *)broken[i], strlen(broken[i])},
+		};
+		stderr_capture();
+		int rc = tmpl_load(f, 2);
+		stderr_captured(log, sizeof log);
+		CHECK_INT(rc, CLR_EINVAL);
+		CHECK(!tmpl_exists("ok") && !tmpl_exists("t"));
+	}
+	/* sections nested deeper than 64 */
+	buf deep = BUF_INIT;
+	for (int i = 0; i < 65; i++)
+		buf_printf(&deep, "{{#s%d}}", i);
+	struct embedded_file f[] = {{"templates/deep.html", (const unsigned char *)deep.data, deep.len}};
+	stderr_capture();
+	CHECK_INT(tmpl_load(f, 1), CLR_EINVAL);
+	stderr_captured(log, sizeof log);
+	buf_free(&deep);
+	CHECK_INT(tmpl_load(embedded_files, embedded_count), 0);
+}
+
 TEST(templates_strict_mode_reports_unset_variables)
 {
 	static const struct embedded_file files[] = {
@@ -409,6 +445,13 @@ TEST(date_and_time_parsing)
 	CHECK(!date_parse("1/1/27", &y, &m, &d));
 	CHECK(!date_parse("", &y, &m, &d));
 	CHECK(!date_parse("12/04/2027x", &y, &m, &d));
+	/* digits and separators only (found by fuzz/date.c): no white space
+	 * or sign, which sscanf's %d would skip or read */
+	CHECK(!date_parse("\f1/2/2001", &y, &m, &d));
+	CHECK(!date_parse("1/ 2/2001", &y, &m, &d));
+	CHECK(!date_parse("+1/+2/2001", &y, &m, &d));
+	CHECK(!date_parse("2001-+1-+2", &y, &m, &d));
+	CHECK(!date_parse("2001- 1- 2", &y, &m, &d));
 	CHECK(date_to_iso("2/3/2027", iso));
 	CHECK_STR(iso, "2027-03-02");
 	CHECK(date_to_iso("2027-03-02", iso));
@@ -421,6 +464,10 @@ TEST(date_and_time_parsing)
 	CHECK_INT(time_parse("24:00", t), -1);
 	CHECK_INT(time_parse("12:5", t), -1);
 	CHECK_INT(time_parse("midi", t), -1);
+	CHECK_INT(time_parse(" 9h", t), -1);
+	CHECK_INT(time_parse("+9h", t), -1);
+	CHECK_INT(time_parse("9:+5", t), -1);
+	CHECK_INT(time_parse("09: 5", t), -1);
 	arena *a = arena_new();
 	CHECK(strlen(date_today_iso(a)) == 10);
 	arena_free(a);

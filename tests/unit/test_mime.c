@@ -306,6 +306,11 @@ TEST(mime_date_format)
 	CHECK(strlen(d) == 31);
 	CHECK(strncmp(d, "Thu, 01 Jan 1970 ", 17) == 0 || strncmp(d, "Wed, 31 Dec 1969 ", 17) == 0);
 	CHECK(d[26] == '+' || d[26] == '-');
+	/* a time localtime_r() cannot convert: the epoch, not garbage read
+	 * out of bounds (found by fuzz/mime.c) */
+	mime_date(d, (time_t)0x7fffffffffffff7fLL);
+	CHECK(strlen(d) == 31);
+	CHECK(strncmp(d, "Thu, 01 Jan 1970 ", 17) == 0 || strncmp(d, "Wed, 31 Dec 1969 ", 17) == 0);
 }
 
 /* ---- quoted-printable -------------------------------------------------------- */
