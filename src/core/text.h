@@ -77,6 +77,8 @@ int time_parse(const char *s, char out[6]);
 
 /* Seconds since the epoch (tests may shift it with CLR_TIME_OFFSET). */
 time_t now_s(void);
+/* The same in milliseconds. */
+long long now_ms(void);
 /* Monotonic milliseconds. */
 double mono_ms(void);
 

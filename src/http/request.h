@@ -115,7 +115,14 @@ void view_form(view *v, const struct req *r, const char *const *fields, const st
 /* Sets each of fields to "": a form shown empty beside the one submitted. */
 void view_blank(view *v, const char *const *fields);
 
-/* Client address and the connection's security, as the server saw them. */
+/* Client address and the connection's security, as the server saw them:
+ * r->ip is the socket's peer or, when that peer is a trusted proxy, the
+ * rightmost address of X-Forwarded-For that is not a trusted proxy. */
 void req_client_info(struct req *r);
+/* Reads the trusted proxies from CLR_TRUSTED_PROXIES (addresses or CIDR
+ * blocks, IPv4 or IPv6, separated by commas or spaces; none by default).
+ * Call once before the server's threads start.  0, or CLR_EINVAL with a
+ * message in err. */
+int req_trusted_proxies_init(char *err, size_t errlen);
 
 #endif

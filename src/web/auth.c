@@ -45,12 +45,14 @@ int web_login(struct req *r)
 	int rc = user_login(d, r->a, req_form(r, "email"), req_form(r, "password"), r->ip, &u, &wait);
 	if (rc == CLR_EAUTH)
 		return login_page(r, 401, "Courriel ou mot de passe incorrect.");
-	if (rc == CLR_ETHROTTLED)
+	if (rc == CLR_ETHROTTLED) {
+		int n = wait < 60 ? wait : (wait + 59) / 60;
 		return login_page(r, 429,
 				  arena_printf(r->a,
 					       "Trop de tentatives de connexion infructueuses. Par sécurité, "
-					       "réessayez dans %d minute%s.",
-					       wait, wait > 1 ? "s" : ""));
+					       "réessayez dans %d %s%s.",
+					       n, wait < 60 ? "seconde" : "minute", n > 1 ? "s" : ""));
+	}
 	if (rc)
 		return rc;
 	/* a new session at every login: a token planted before login is useless */
