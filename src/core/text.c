@@ -217,6 +217,17 @@ char *money_fmt(arena *a, long long cents)
 	return arena_printf(a, "%s%s,%02llu" NBSP "€", cents < 0 ? "-" : "", units, u % 100);
 }
 
+char *text_excerpt(arena *a, const char *s, size_t max)
+{
+	if (!s)
+		return arena_strdup(a, "");
+	size_t n = 0, i = 0;
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+			return arena_printf(a, "%.*s…", (int)i, s);
+	return arena_strndup(a, s, i);
+}
+
 static long time_offset(void)
 {
 	static long offset = -1;
