@@ -350,3 +350,101 @@ describe('login throttling under parallel attempts', () => {
 		assert.equal(through, ADDR_FREE, `${through} of 40 reached the password check (${ms} ms)`);
 	});
 });
+
+// ---------------------------------------------------------------- sessions
+
+describe('session lifetime', () => {
+	let srv, short, admin;
+	before(async () => {
+		srv = await startServer();
+		short = await startServer({ env: { CLR_SESSION_MAX_H: '1' } });
+		admin = await newAdmin(srv);
+	});
+	after(async () => {
+		await srv?.stop();
+		await short?.stop();
+	});
+
+	/** Moves the login of C's session back by SECONDS (its activity stays now). */
+	async function loginAgo(s, c, seconds) {
+		await sqlRows(s, `UPDATE sessions SET created_at = created_at - ${seconds} WHERE user_id IN (SELECT id FROM users WHERE email = '${c.email}')`);
+	}
+
+	test('a session ends 12 hours after login however active it is (CLR_SESSION_MAX_H)', async () => {
+		const c = await loggedIn(srv, admin);
+		c.email = admin.email;
+		await loginAgo(srv, c, 11 * 3600);
+		assert.equal((await c.get('/accueil')).status, 200, 'an active session of 11 hours is alive');
+		await loginAgo(srv, c, 3600 + 5);
+		const r = await c.get('/accueil');
+		assert.equal(r.status, 303, 'past 12 hours since login');
+		assert.match(r.headers.get('location'), /^\/connexion/);
+		const rows = await sqlRows(srv, `SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '${admin.email}'`);
+		assert.equal(rows[0][0], '0', 'the session is gone');
+		assert.equal((await loggedIn(srv, admin).then((x) => x.get('/accueil'))).status, 200, 'a new login works');
+	});
+
+	test('CLR_SESSION_MAX_H=1: one hour', async () => {
+		const a = await newAdmin(short);
+		const c = await loggedIn(short, a);
+		c.email = a.email;
+		await loginAgo(short, c, 3500);
+		assert.equal((await c.get('/accueil')).status, 200);
+		await loginAgo(short, c, 200);
+		assert.equal((await c.get('/accueil')).status, 303);
+	});
+});
+
+/** A browser behind the TLS-terminating proxy: every request says https. */
+class TlsClient extends Client {
+	request(method, path, opts = {}) {
+		return super.request(method, path, { ...opts, headers: { 'x-forwarded-proto': 'https', ...(opts.headers || {}) } });
+	}
+}
+
+describe('cookies behind TLS (CLR_BEHIND_TLS=1)', () => {
+	let srv, admin;
+	before(async () => {
+		srv = await startServer({ env: { CLR_BEHIND_TLS: '1' } });
+		admin = await newAdmin(srv);
+	});
+	after(async () => srv && srv.stop());
+
+	test('the session cookie is __Host-clr_session; Secure; Path=/ and has no Domain', async () => {
+		const c = new TlsClient(srv.url);
+		const page = await c.get('/connexion');
+		assert.ok(cookie(page, '__Host-clr_pre'), 'the anonymous CSRF cookie is __Host- too');
+		const r = await c.post('/connexion', { email: admin.email, password: admin.password });
+		assert.equal(r.status, 303, textOf(r.text).slice(0, 200));
+		const sc = cookie(r, '__Host-clr_session');
+		assert.ok(sc, `Set-Cookie: ${setCookies(r.headers).join(' | ')}`);
+		assert.match(sc, /;\s*Secure(;|$)/i);
+		assert.match(sc, /;\s*Path=\/(;|$)/i);
+		assert.match(sc, /;\s*HttpOnly/i);
+		assert.doesNotMatch(sc, /;\s*Domain=/i);
+		assert.equal(cookie(r, 'clr_session'), null, 'no cookie without the prefix');
+		assert.equal((await c.get('/accueil')).status, 200);
+		assert.equal(r.headers.get('strict-transport-security'), 'max-age=31536000');
+	});
+
+	test('over https a cookie without the prefix is not a session (it could have been set over http)', async () => {
+		const c = new TlsClient(srv.url);
+		await c.get('/connexion');
+		await c.post('/connexion', { email: admin.email, password: admin.password });
+		const token = c.cookies.get('__Host-clr_session');
+		assert.ok(token);
+		const planted = new TlsClient(srv.url);
+		planted.cookies.set('clr_session', token);
+		const r = await planted.get('/accueil');
+		assert.equal(r.status, 303);
+	});
+
+	test('a request that did not come through https keeps the plain cookie', async () => {
+		const c = new Client(srv.url);
+		const r = await c.login(admin.email, admin.password);
+		assert.equal(r.status, 303);
+		const sc = cookie(r, 'clr_session');
+		assert.ok(sc);
+		assert.doesNotMatch(sc, /Secure/i);
+	});
+});
