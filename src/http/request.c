@@ -91,8 +91,16 @@ int req_form_all(const struct req *r, const char *name, const char ***out)
 	return n;
 }
 
+/* Over https (r->tls) every cookie of ours is named with the __Host- prefix:
+ * the browser then accepts it only with Secure, Path=/ and no Domain, so
+ * neither a plain-http page nor a sibling domain can set or replace it; a
+ * cookie without the prefix is not read there. */
+#define COOKIE_PREFIX "__Host-"
+
 const char *req_cookie(const struct req *r, const char *name)
 {
+	if (r->tls)
+		return kvs_get(&r->cookies, arena_printf(r->a, COOKIE_PREFIX "%s", name));
 	return kvs_get(&r->cookies, name);
 }
 
@@ -303,7 +311,8 @@ void resp_header(struct req *r, const char *name, const char *value)
 
 void resp_cookie(struct req *r, const char *name, const char *value, int max_age)
 {
-	char *c = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name, value, r->tls ? "; Secure" : "");
+	char *c = arena_printf(r->a, "%s%s=%s; Path=/; HttpOnly; SameSite=Lax%s", r->tls ? COOKIE_PREFIX : "", name, value,
+			       r->tls ? "; Secure" : "");
 	if (max_age >= 0)
 		c = arena_printf(r->a, "%s; Max-Age=%d", c, max_age);
 	resp_header(r, "Set-Cookie", c);

@@ -80,6 +80,9 @@ int req_form_all(const struct req *r, const char *name, const char ***out);
  * NUL-terminated (struct mp_part, http/multipart.h).  NULL if the body is
  * not multipart or has no part of that name with a filename. */
 const struct mp_part *req_file(const struct req *r, const char *name);
+/* A cookie of ours by its name ("clr_session"): over https the browser sends
+ * it as "__Host-clr_session" (resp_cookie() names it so), and only that
+ * name is read. */
 const char *req_cookie(const struct req *r, const char *name);
 const char *req_param(const struct req *r, int i);
 long long req_param_id(const struct req *r, int i); /* 0 if not a positive integer */
@@ -92,6 +95,9 @@ const char *kvs_get(const struct kvs *k, const char *key);
 
 /* Response */
 void resp_header(struct req *r, const char *name, const char *value);
+/* Set-Cookie NAME=VALUE; Path=/; HttpOnly; SameSite=Lax, and over https
+ * (behind CLR_BEHIND_TLS) the name prefixed with __Host- and Secure;
+ * max_age < 0: a browser-session cookie, 0: deleted. */
 void resp_cookie(struct req *r, const char *name, const char *value, int max_age);
 /* 303 See Other; `flash` (may be NULL) is shown once on the next page. */
 int resp_redirect(struct req *r, const char *location, const char *flash);
