@@ -1,6 +1,7 @@
 /* user.c - accounts: login with throttling, creation, profile and password
  * changes.  Every change writes an audit row in the same transaction. */
 #include "domain/user.h"
+#include "domain/password.h"
 #include "domain/session.h"
 #include "core/crypto.h"
 #include "core/err.h"
@@ -176,13 +177,12 @@ int user_get(db *d, arena *a, long long id, struct user *out)
 	return 0;
 }
 
-static void check_password(const char *field, const char *pw, struct errs *e)
+/* The rules of domain/password.h, for the account of EMAIL and NAME. */
+static void check_password(const char *field, const char *pw, const char *email, const char *name, struct errs *e)
 {
-	size_t n = pw ? utf8_len(pw) : 0;
-	if (n < PASSWORD_MIN)
-		errs_add(e, field, "Le mot de passe doit contenir au moins 10 caractères.");
-	else if (n > 200)
-		errs_add(e, field, "Le mot de passe ne peut dépasser 200 caractères.");
+	const char *why = password_refusal(pw, email, name);
+	if (why)
+		errs_add(e, field, why);
 }
 
 static const char *check_email(arena *a, const char *field, const char *in, struct errs *e)
@@ -210,7 +210,7 @@ int user_create(db *d, arena *a, long long org_id, const char *email_in, const c
 {
 	const char *email = check_email(a, "email", email_in, e);
 	const char *name = str_trim(a, name_in, 1);
-	check_password("password", password, e);
+	check_password("password", password, email, name, e);
 	if (e->n)
 		return CLR_EINVAL;
 	char hash[PW_HASH_MAX];
@@ -268,14 +268,15 @@ int user_change_password(db *d, arena *a, const struct actor *who, const char *c
 			 const char *confirm, const char *keep_session, struct errs *e)
 {
 	db_rows rows;
-	int rc = db_query(d, a, &rows, "SELECT password_hash FROM users WHERE id = $1", DB_P(db_int(a, who->user_id)));
+	int rc = db_query(d, a, &rows, "SELECT password_hash, email, name FROM users WHERE id = $1",
+			  DB_P(db_int(a, who->user_id)));
 	if (rc < 0)
 		return rc;
 	if (!rows.nrows)
 		return CLR_ENOTFOUND;
 	if (str_empty(current) || !pw_verify(db_cell(&rows, 0, 0), current))
 		errs_add(e, "current_password", "Mot de passe actuel incorrect.");
-	check_password("new_password", next, e);
+	check_password("new_password", next, db_cell(&rows, 0, 1), db_cell(&rows, 0, 2), e);
 	if (!errs_get(e, "new_password") && !str_eq(next, confirm))
 		errs_add(e, "confirm_password", "Les deux mots de passe ne correspondent pas.");
 	if (e->n)

@@ -27,7 +27,6 @@
 #define LOGIN_MAX_WAIT_S (15 * 60)
 #define LOGIN_PAIR_FORGET_S (24 * 3600)   /* a success forgets it at once */
 #define LOGIN_ADDR_FORGET_S (3600)
-#define PASSWORD_MIN 10
 
 struct user {
 	long long id;
@@ -41,7 +40,8 @@ struct user {
 int user_login(db *d, arena *a, const char *email, const char *password, const char *ip, struct user *out,
 	       int *wait_s);
 int user_get(db *d, arena *a, long long id, struct user *out);
-/* Creates an account (org_id 0 = staff).  CLR_EINVAL with messages in e. */
+/* Creates an account (org_id 0 = staff).  CLR_EINVAL with messages in e
+ * (the password's rules: domain/password.h). */
 int user_create(db *d, arena *a, long long org_id, const char *email, const char *password, const char *name,
 		struct errs *e, long long *id_out);
 /* Fields: name, email, phone.  CLR_EINVAL with messages in e. */

@@ -61,13 +61,14 @@ TEST(password_rules)
 	CHECK_STR(password_refusal("DÉVELOPPEMENT", NULL, NULL), common);
 	CHECK_STR(password_refusal("Anniversaire", "", ""), common);
 	CHECK(password_refusal("Voltaire-2026", "admin@demo.clr.test", "Camille Martin") == NULL);
-	CHECK(password_refusal("LeRobert-2026", "staff@demo.clr.test", "Service commercial Le Robert") == NULL);
+	CHECK(password_refusal("LeRobert-2026", "staff@demo.clr.test", "Service commercial") == NULL);
+	CHECK_STR(password_refusal("LeRobert-2026", "staff@demo.clr.test", "Service commercial Le Robert"), mine);
 	CHECK(password_refusal("Motdepasse-solide-42", "admin.1a2b@example.test", "") == NULL);
 	CHECK_STR(password_refusal("Dupont.Jean.1990", "jean.dupont@ecole.fr", ""), mine);
 	CHECK_STR(password_refusal("Camille-MARTIN-75", "x@y.fr", "Camille Martin"), mine);
 	CHECK_STR(password_refusal("Hélène-Lefèvre!!", "hl@exemple.fr", "Hélène Lefèvre"), mine);
 	CHECK(password_refusal("Camille-au-bord-de-l-eau", "camille@y.fr", "Camille Martin") == NULL);
-	CHECK(password_refusal("123456789012345", "a.b@c.fr", "A B") != NULL || 1); /* digits only: no letters to compare */
+	CHECK(password_refusal("739201856473", "a.b@c.fr", "A B") == NULL); /* digits only: no letters to compare */
 	char big[300];
 	memset(big, 'k', sizeof big - 1);
 	big[sizeof big - 1] = 0;
