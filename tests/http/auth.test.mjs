@@ -2,7 +2,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	startServer, Client, newAdmin, newStaff, loggedIn, fieldByLabel, attr, inputTag, inputValue, forms, textOf, setCookies, sqlRows,
+	startServer, Client, newAdmin, newStaff, loggedIn, fieldByLabel, attr, inputTag, inputValue, forms, textOf, setCookies, sqlRows, freshDatabase, clr, run, BIN,
 } from '../lib/server.mjs';
 
 const GENERIC = 'Courriel ou mot de passe incorrect.';
@@ -303,6 +303,35 @@ describe('login throttling behind a trusted proxy', () => {
 		// A trusted proxy in the chain is skipped.
 		assert.equal((await loginFrom(srv, '203.0.113.80, 127.0.0.1', acct.email, 'faux-faux-faux')).status, 429);
 		assert.equal((await loginFrom(srv, '203.0.113.81', acct.email, 'faux-faux-faux')).status, 401);
+	});
+});
+
+describe('CLR_TRUSTED_PROXIES', () => {
+	test('CIDR blocks and IPv6 are read; the session records the client behind them', async () => {
+		const srv = await startServer({ env: { CLR_TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.0/8 ::1,fd00::/8' } });
+		try {
+			const a = await newAdmin(srv);
+			const r = await loginFrom(srv, '2001:db8::7, 10.1.2.3', a.email, a.password);
+			assert.equal(r.status, 303);
+			const ips = await sqlRows(srv, `SELECT s.ip FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = '${a.email}'`);
+			assert.deepEqual(ips.map((x) => x[0]), ['2001:db8::7']);
+		} finally {
+			await srv.stop();
+		}
+	});
+
+	test('a malformed entry stops clr serve with a message', async () => {
+		const { url, cleanup } = await freshDatabase();
+		try {
+			await clr(['migrate', '--db', url]);
+			for (const bad of ['10.0.0.0/33', 'proxy.example', '127.0.0.1/8x', '::1/129']) {
+				const r = await run(BIN, ['serve', '--db', url, '--port', '1'], { env: { ...process.env, CLR_TRUSTED_PROXIES: bad }, timeout: 20000 });
+				assert.equal(r.code, 2, `${bad}: exit ${r.code}`);
+				assert.match(r.stderr, /CLR_TRUSTED_PROXIES/, bad);
+			}
+		} finally {
+			cleanup();
+		}
 	});
 });
 
