@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const struct command {
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* every file clr creates (the SQLite database and its -wal/-shm, .eml
+	 * files, exports in /tmp) is the owner's alone: 0600, folders 0700 */
+	umask(077);
 	setenv("TZ", "Europe/Paris", 0);
 	tzset();
 	if (crypto_init() != 0) {

@@ -11,13 +11,15 @@ static const char admin_help[] =
 	"usage: clr admin create --org NAME --email E --password P [--name NAME] [--db URL]\n"
 	"\n"
 	"Creates a partner administrator, and their organisation if it does not\n"
-	"exist yet.  The password needs at least 10 characters.\n";
+	"exist yet.  The password needs at least 12 characters, must not be a\n"
+	"common one (data/common_passwords.tsv) nor made of the e-mail or name.\n";
 
 static const char staff_help[] =
 	"usage: clr staff create --email E --password P [--name NAME] [--db URL]\n"
 	"\n"
 	"Creates a Le Robert back-office (staff) account; it logs in at /connexion\n"
-	"and lands in /backoffice.  The password needs at least 10 characters.\n";
+	"and lands in /backoffice.  The password needs at least 12 characters,\n"
+	"must not be a common one nor made of the e-mail or name.\n";
 
 static int create(int argc, char **argv, int staff)
 {

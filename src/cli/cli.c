@@ -56,7 +56,7 @@ const char *cli_db_url(const char *flag)
 db *cli_open_db(const char *url, int migrate)
 {
 	if (strcmp(url, "sqlite:var/clr.db") == 0)
-		mkdir("var", 0755);
+		mkdir("var", 0700);
 	char err[256] = "";
 	db *d = NULL;
 	if (db_open(url, &d, err, sizeof err) != 0) {

@@ -70,7 +70,7 @@ int cmd_demo(int argc, char **argv)
 	if (!rc)
 		rc = ensure_user(d, a, org_id, DEMO_ADMIN, DEMO_ADMIN_PW, "Camille Martin");
 	if (!rc)
-		rc = ensure_user(d, a, 0, DEMO_STAFF, DEMO_STAFF_PW, "Service commercial Le Robert");
+		rc = ensure_user(d, a, 0, DEMO_STAFF, DEMO_STAFF_PW, "Service commercial"); /* « Le Robert » would be its password */
 	if (!rc)
 		rc = demo_orders(d, a, org_id); /* orders in each status, stock 9 + 10 (demo_orders.c) */
 	if (!rc) /* postal codes and countries: centres and candidates are checked against them */

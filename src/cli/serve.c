@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/tmpl.h"
 #include "db/db.h"
+#include "http/request.h"
 #include "http/server.h"
 #include "mail/smtp.h"
 #include "mail/worker.h"
@@ -81,6 +82,9 @@ static const char serve_help[] =
 	"many megabytes in all (docs/PERFORMANCE.md).  Mail: docs/MAIL.md.\n"
 	"CLR_SWEEP_S (default 300): every so many seconds, candidates whose exam\n"
 	"date has passed go from « Prévue » to « En attente ».\n"
+	"CLR_TRUSTED_PROXIES: addresses or CIDR blocks of the proxies whose\n"
+	"X-Forwarded-For is believed (the rightmost other address is the client).\n"
+	"CLR_SESSION_MAX_H (default 12): a session ends that many hours after login.\n"
 	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
 	"view does not set is logged as an error (src/core/tmpl.h).\n";
 
@@ -122,6 +126,11 @@ int cmd_serve(int argc, char **argv)
 	int p = port ? atoi(port) : 8080;
 	if (p <= 0 || p > 65535) {
 		fprintf(stderr, "clr: invalid port '%s'\n", port);
+		return 2;
+	}
+	char perr[200];
+	if (req_trusted_proxies_init(perr, sizeof perr)) {
+		fprintf(stderr, "clr: %s\n", perr);
 		return 2;
 	}
 	const char *url = cli_db_url(dbf);

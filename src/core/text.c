@@ -217,14 +217,37 @@ char *money_fmt(arena *a, long long cents)
 	return arena_printf(a, "%s%s,%02llu" NBSP "€", cents < 0 ? "-" : "", units, u % 100);
 }
 
-time_t now_s(void)
+char *text_excerpt(arena *a, const char *s, size_t max)
+{
+	if (!s)
+		return arena_strdup(a, "");
+	size_t n = 0, i = 0;
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+			return arena_printf(a, "%.*s…", (int)i, s);
+	return arena_strndup(a, s, i);
+}
+
+static long time_offset(void)
 {
 	static long offset = -1;
 	if (offset == -1) {
 		const char *e = getenv("CLR_TIME_OFFSET");
 		offset = e ? atol(e) : 0;
 	}
-	return time(NULL) + offset;
+	return offset;
+}
+
+time_t now_s(void)
+{
+	return time(NULL) + time_offset();
+}
+
+long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((long long)ts.tv_sec + time_offset()) * 1000 + ts.tv_nsec / 1000000;
 }
 
 double mono_ms(void)

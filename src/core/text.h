@@ -37,6 +37,9 @@ long long str_id(const char *s);
 /* Strict application/x-www-form-urlencoded decoding ('+' = space when
  * plus_space): returns NULL on a malformed escape or invalid UTF-8. */
 char *url_decode(arena *a, const char *s, size_t n, int plus_space);
+/* s as it may be echoed to its author: its first max code points and « … »
+ * when it is longer (a 9 MiB spreadsheet cell in an error message). */
+char *text_excerpt(arena *a, const char *s, size_t max);
 /* Case-folded, accents removed (NFKD then combining marks dropped), « œ »
  * -> "oe", « æ » -> "ae", whitespace runs collapsed to one space, trimmed.
  * The key of the candidates' search column and of search queries.  Input
@@ -77,6 +80,8 @@ int time_parse(const char *s, char out[6]);
 
 /* Seconds since the epoch (tests may shift it with CLR_TIME_OFFSET). */
 time_t now_s(void);
+/* The same in milliseconds. */
+long long now_ms(void);
 /* Monotonic milliseconds. */
 double mono_ms(void);
 

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <strings.h>
 
+#define ECHO_MAX 80 /* characters of a cell echoed in the report (text_excerpt) */
+
 /* Columns of an export that an import ignores (round trip). */
 static const char *const ignored_columns[] = {"statutdudossier", "datedepassage", "score", NULL};
 
@@ -227,7 +229,7 @@ static int map_header(struct importer *im, const struct csv_record *h)
 		for (int c = 0; ignored_columns[c]; c++)
 			ignored |= strcmp(k, ignored_columns[c]) == 0;
 		if (found < 0 && !ignored) {
-			buf_printf(&unknown, "%s« %s »", unknown.len ? ", " : "", h->fields[i]);
+			buf_printf(&unknown, "%s« %s »", unknown.len ? ", " : "", text_excerpt(a, h->fields[i], ECHO_MAX));
 			continue;
 		}
 		if (found >= 0 && have[found]) {
@@ -283,7 +285,8 @@ static int check_record(struct importer *im, const struct csv_record *r, struct 
 				buf b = BUF_INIT;
 				for (const struct code_label *t = f->choices; t->code; t++)
 					buf_printf(&b, "%s%s", t == f->choices ? "" : ", ", t->label);
-				errs_add(e, f->name, arena_printf(s, "valeur « %s » inconnue (valeurs possibles : %s).", v, b.data));
+				errs_add(e, f->name, arena_printf(s, "valeur « %s » inconnue (valeurs possibles : %s).",
+								  text_excerpt(s, v, ECHO_MAX), b.data));
 				buf_free(&b);
 				continue;
 			}
@@ -291,7 +294,7 @@ static int check_record(struct importer *im, const struct csv_record *r, struct 
 		} else if (f->kind == CK_COUNTRY && *v) {
 			const char *code = map_country(im, v);
 			if (!code) {
-				errs_add(e, f->name, arena_printf(s, "pays « %s » inconnu.", v));
+				errs_add(e, f->name, arena_printf(s, "pays « %s » inconnu.", text_excerpt(s, v, ECHO_MAX)));
 				continue;
 			}
 			v = code;
@@ -336,9 +339,9 @@ static void report_line(struct importer *im, const struct csv_record *r, const s
 			email = r->fields[i];
 	}
 	l->name = utf8_valid(last, strlen(last)) && utf8_valid(first, strlen(first))
-			  ? candidate_display_name(a, last, first)
+			  ? text_excerpt(a, candidate_display_name(a, last, first), ECHO_MAX)
 			  : "";
-	l->email = email;
+	l->email = text_excerpt(a, email, ECHO_MAX);
 	l->nerr = e->n;
 	l->errors = arena_alloc(a, sizeof *l->errors * (size_t)(e->n + 1));
 	for (int i = 0; i < e->n; i++) {

@@ -6,6 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Seconds a session may live after its login: CLR_SESSION_MAX_H hours. */
+static long max_age_s(void)
+{
+	static long s = -1;
+	if (s < 0) {
+		const char *e = getenv("CLR_SESSION_MAX_H");
+		long h = e && *e ? atol(e) : SESSION_MAX_H;
+		s = (h > 0 && h <= 24 * 366 ? h : SESSION_MAX_H) * 3600L;
+	}
+	return s;
+}
+
 int session_create(db *d, arena *a, long long user_id, const char *ip, const char *user_agent,
 		   char token_out[TOKEN_LEN + 1])
 {
@@ -19,7 +31,8 @@ int session_create(db *d, arena *a, long long user_id, const char *ip, const cha
 	/* a cut in the middle of a UTF-8 sequence must not reach the db */
 	while (*ua && !utf8_valid(ua, strlen(ua)))
 		ua[strlen(ua) - 1] = 0;
-	int rc = db_exec(d, "DELETE FROM sessions WHERE seen_at < $1", DB_P(db_int(a, now_s() - SESSION_IDLE_S)));
+	int rc = db_exec(d, "DELETE FROM sessions WHERE seen_at < $1 OR created_at < $2",
+			 DB_P(db_int(a, now_s() - SESSION_IDLE_S), db_int(a, now_s() - max_age_s())));
 	if (rc < 0)
 		return rc;
 	rc = db_exec(d,
@@ -35,7 +48,7 @@ int session_load(db *d, arena *a, const char *token, struct session *out)
 	token_hash(token, out->hash);
 	db_rows rows;
 	int rc = db_query(d, a, &rows,
-			  "SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name "
+			  "SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name, s.created_at "
 			  "FROM sessions s JOIN users u ON u.id = s.user_id "
 			  "LEFT JOIN organisations o ON o.id = u.org_id "
 			  "WHERE s.id_hash = $1 AND u.disabled = 0",
@@ -46,7 +59,7 @@ int session_load(db *d, arena *a, const char *token, struct session *out)
 		return CLR_ENOTFOUND;
 	time_t now = now_s();
 	long long seen = db_ll(&rows, 0, 2);
-	if (seen < now - SESSION_IDLE_S) {
+	if (seen < now - SESSION_IDLE_S || db_ll(&rows, 0, 8) < now - max_age_s()) {
 		session_destroy(d, out->hash);
 		return CLR_ENOTFOUND;
 	}

@@ -2,7 +2,10 @@
  *
  * The browser holds a 256-bit random token in the clr_session cookie; the
  * database holds only its hash, with the user, a per-session CSRF token and
- * the last activity time.  A session idle for SESSION_IDLE_S seconds is dead.
+ * the last activity time.  A session idle for SESSION_IDLE_S seconds is dead,
+ * and so is one logged in more than CLR_SESSION_MAX_H hours ago (default
+ * SESSION_MAX_H), however active: a stolen cookie does not live for ever.
+ * Behind TLS the cookie is named __Host-clr_session (http/request.h).
  */
 #ifndef CLR_SESSION_H
 #define CLR_SESSION_H
@@ -11,6 +14,7 @@
 #include "db/db.h"
 
 #define SESSION_IDLE_S (4 * 3600)
+#define SESSION_MAX_H 12
 #define SESSION_COOKIE "clr_session"
 
 struct session {

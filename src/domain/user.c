@@ -1,58 +1,126 @@
 /* user.c - accounts: login with throttling, creation, profile and password
  * changes.  Every change writes an audit row in the same transaction. */
 #include "domain/user.h"
+#include "domain/password.h"
 #include "domain/session.h"
 #include "core/crypto.h"
 #include "core/err.h"
 #include "core/text.h"
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-static int count_failures(db *d, arena *a, const char *subject, time_t since, long long *n, long long *oldest)
+/* ---- login throttling (see user.h) ---------------------------------------- */
+
+/* The first delay, in milliseconds: CLR_LOGIN_DELAY_MS, default 1000. */
+static long long first_delay_ms(void)
 {
-	db_rows rows;
-	int rc = db_query(d, a, &rows, "SELECT COUNT(*), MIN(at) FROM login_failures WHERE subject = $1 AND at > $2",
-			  DB_P(subject, db_int(a, since)));
-	if (rc < 0)
-		return rc;
-	*n = db_ll(&rows, 0, 0);
-	*oldest = db_ll(&rows, 0, 1);
-	return 0;
+	static long long ms = -1;
+	if (ms < 0) {
+		const char *e = getenv("CLR_LOGIN_DELAY_MS");
+		long long v = e && *e ? atoll(e) : 1000;
+		ms = v > 0 && v <= LOGIN_MAX_WAIT_S * 1000LL ? v : 1000;
+	}
+	return ms;
 }
 
-static int record_failure(db *d, arena *a, const char *esub, const char *ipsub)
+/* Milliseconds to wait after the n-th failure of a key that has `free` free
+ * ones: first_delay_ms() * 2^(n - free), at most LOGIN_MAX_WAIT_S. */
+static long long throttle_delay(long long n, int free)
 {
-	const char *now = db_int(a, now_s());
-	int rc = db_exec(d, "INSERT INTO login_failures (subject, at) VALUES ($1, $2)", DB_P(esub, now));
-	if (rc >= 0)
-		rc = db_exec(d, "INSERT INTO login_failures (subject, at) VALUES ($1, $2)", DB_P(ipsub, now));
-	if (rc >= 0)
-		rc = db_exec(d, "DELETE FROM login_failures WHERE at < $1", DB_P(db_int(a, now_s() - 86400)));
+	if (n < free)
+		return 0;
+	long long d = first_delay_ms(), cap = LOGIN_MAX_WAIT_S * 1000LL;
+	for (long long x = n - free; x > 0 && d < cap; x--)
+		d *= 2;
+	return d < cap ? d : cap;
+}
+
+struct attempt {
+	arena *a;
+	const char *keys[2]; /* (account, address), address */
+	int free[2];
+	long forget[2]; /* seconds */
+	long long now;  /* ms */
+	long long wait; /* ms, when refused */
+};
+
+/* Counts one attempt of key i, if its delay has passed: one conditional
+ * UPSERT (a key without attempts for its forget time starts again at 1),
+ * then the key's next allowed time.  SQLite holds the write lock and
+ * PostgreSQL the row's lock until the transaction ends, so concurrent
+ * attempts of one key are counted one after the other. */
+static int count_attempt(db *d, struct attempt *t, int i)
+{
+	arena *a = t->a;
+	db_rows rows;
+	const char *now = db_int(a, t->now);
+	int rc = db_query(d, a, &rows,
+			  "INSERT INTO login_throttle (subject, fails, last_ms, next_ms) VALUES ($1, 1, $2, 0) "
+			  "ON CONFLICT (subject) DO UPDATE SET "
+			  "fails = CASE WHEN login_throttle.last_ms < $3 THEN 1 ELSE login_throttle.fails + 1 END, "
+			  "last_ms = $2 WHERE login_throttle.next_ms <= $2 RETURNING fails",
+			  DB_P(t->keys[i], now, db_int(a, t->now - t->forget[i] * 1000LL)));
+	if (rc < 0)
+		return rc;
+	if (rows.nrows == 0) { /* still waiting */
+		rc = db_query(d, a, &rows, "SELECT next_ms FROM login_throttle WHERE subject = $1", DB_P(t->keys[i]));
+		if (rc < 0)
+			return rc;
+		t->wait = db_ll(&rows, 0, 0) - t->now;
+		return CLR_ETHROTTLED;
+	}
+	long long delay = throttle_delay(db_ll(&rows, 0, 0), t->free[i]);
+	if (delay == 0)
+		return 0;
+	rc = db_exec(d, "UPDATE login_throttle SET next_ms = $1 WHERE subject = $2",
+		     DB_P(db_int(a, t->now + delay), t->keys[i]));
 	return rc < 0 ? rc : 0;
 }
 
+/* Both keys or neither: a refusal by the second gives the first its attempt back. */
+static int count_attempts(db *d, void *ctx)
+{
+	int rc = count_attempt(d, ctx, 0);
+	return rc ? rc : count_attempt(d, ctx, 1);
+}
+
+/* Rows no longer remembered, without waiting for rows that attempts hold
+ * (PostgreSQL: SKIP LOCKED, so never a deadlock with them). */
+static void forget_old(db *d, arena *a, long long now)
+{
+	const char *before = db_int(a, now - LOGIN_PAIR_FORGET_S * 1000LL);
+	if (db_kind(d) == DB_PG)
+		db_exec(d,
+			"DELETE FROM login_throttle WHERE subject IN (SELECT subject FROM login_throttle "
+			"WHERE last_ms < $1 FOR UPDATE SKIP LOCKED)",
+			DB_P(before));
+	else
+		db_exec(d, "DELETE FROM login_throttle WHERE last_ms < $1", DB_P(before));
+}
+
 int user_login(db *d, arena *a, const char *email, const char *password, const char *ip, struct user *out,
-	       int *wait_min)
+	       int *wait_s)
 {
 	memset(out, 0, sizeof *out);
-	*wait_min = 0;
+	*wait_s = 0;
 	char *norm = str_lower(a, str_trim(a, email, 0));
-	const char *esub = arena_printf(a, "e:%s", norm);
-	const char *ipsub = arena_printf(a, "ip:%s", ip ? ip : "");
-	time_t now = now_s();
-	long long n1, o1, n2, o2;
-	int rc = count_failures(d, a, esub, now - LOGIN_WINDOW_S, &n1, &o1);
-	if (rc == 0)
-		rc = count_failures(d, a, ipsub, now - LOGIN_WINDOW_S, &n2, &o2);
+	ip = ip ? ip : "";
+	struct attempt t = {
+		.a = a,
+		.keys = {arena_printf(a, "a:%s %s", ip, norm), arena_printf(a, "ip:%s", ip)},
+		.free = {LOGIN_PAIR_FREE, LOGIN_ADDR_FREE},
+		.forget = {LOGIN_PAIR_FORGET_S, LOGIN_ADDR_FORGET_S},
+		.now = now_ms(),
+	};
+	int rc = db_tx(d, count_attempts, &t);
+	if (rc == CLR_ETHROTTLED) {
+		long long s = (t.wait + 999) / 1000;
+		*wait_s = s < 1 ? 1 : s > INT32_MAX ? INT32_MAX : (int)s;
+		return rc;
+	}
 	if (rc)
 		return rc;
-	if (n1 >= LOGIN_MAX_FAILS || n2 >= LOGIN_MAX_FAILS_IP) {
-		long long oldest = n1 >= LOGIN_MAX_FAILS ? o1 : o2;
-		long long wait = oldest + LOGIN_WINDOW_S - now;
-		*wait_min = (int)((wait + 59) / 60);
-		if (*wait_min < 1)
-			*wait_min = 1;
-		return CLR_ETHROTTLED;
-	}
 	db_rows rows;
 	rc = db_query(d, a, &rows,
 		      "SELECT id, org_id, role, password_hash, name, email, phone FROM users "
@@ -67,17 +135,23 @@ int user_login(db *d, arena *a, const char *email, const char *password, const c
 	} else {
 		ok = pw_verify(db_cell(&rows, 0, 3), password ? password : "");
 	}
-	if (!ok) {
-		rc = record_failure(d, a, esub, ipsub);
-		return rc ? rc : CLR_EAUTH;
-	}
+	forget_old(d, a, t.now);
+	if (!ok)
+		return CLR_EAUTH; /* already counted */
 	out->id = db_ll(&rows, 0, 0);
 	out->org_id = db_ll(&rows, 0, 1);
 	out->is_staff = str_eq(db_cell(&rows, 0, 2), "staff");
 	out->name = db_cell(&rows, 0, 4);
 	out->email = db_cell(&rows, 0, 5);
 	out->phone = db_cell(&rows, 0, 6);
-	rc = db_exec(d, "DELETE FROM login_failures WHERE subject = $1", DB_P(esub));
+	/* not a failure: this account's failures at this address are
+	 * forgotten, and the address gets its attempt back */
+	rc = db_exec(d, "DELETE FROM login_throttle WHERE subject = $1", DB_P(t.keys[0]));
+	if (rc >= 0)
+		rc = db_exec(d,
+			     "UPDATE login_throttle SET fails = fails - 1, "
+			     "next_ms = CASE WHEN fails - 1 < $2 THEN 0 ELSE next_ms END WHERE subject = $1 AND fails > 0",
+			     DB_P(t.keys[1], db_int(a, LOGIN_ADDR_FREE)));
 	if (rc < 0)
 		return rc;
 	struct actor who = {out->id, out->org_id, ip};
@@ -103,13 +177,12 @@ int user_get(db *d, arena *a, long long id, struct user *out)
 	return 0;
 }
 
-static void check_password(const char *field, const char *pw, struct errs *e)
+/* The rules of domain/password.h, for the account of EMAIL and NAME. */
+static void check_password(const char *field, const char *pw, const char *email, const char *name, struct errs *e)
 {
-	size_t n = pw ? utf8_len(pw) : 0;
-	if (n < PASSWORD_MIN)
-		errs_add(e, field, "Le mot de passe doit contenir au moins 10 caractères.");
-	else if (n > 200)
-		errs_add(e, field, "Le mot de passe ne peut dépasser 200 caractères.");
+	const char *why = password_refusal(pw, email, name);
+	if (why)
+		errs_add(e, field, why);
 }
 
 static const char *check_email(arena *a, const char *field, const char *in, struct errs *e)
@@ -137,7 +210,7 @@ int user_create(db *d, arena *a, long long org_id, const char *email_in, const c
 {
 	const char *email = check_email(a, "email", email_in, e);
 	const char *name = str_trim(a, name_in, 1);
-	check_password("password", password, e);
+	check_password("password", password, email, name, e);
 	if (e->n)
 		return CLR_EINVAL;
 	char hash[PW_HASH_MAX];
@@ -195,14 +268,15 @@ int user_change_password(db *d, arena *a, const struct actor *who, const char *c
 			 const char *confirm, const char *keep_session, struct errs *e)
 {
 	db_rows rows;
-	int rc = db_query(d, a, &rows, "SELECT password_hash FROM users WHERE id = $1", DB_P(db_int(a, who->user_id)));
+	int rc = db_query(d, a, &rows, "SELECT password_hash, email, name FROM users WHERE id = $1",
+			  DB_P(db_int(a, who->user_id)));
 	if (rc < 0)
 		return rc;
 	if (!rows.nrows)
 		return CLR_ENOTFOUND;
 	if (str_empty(current) || !pw_verify(db_cell(&rows, 0, 0), current))
 		errs_add(e, "current_password", "Mot de passe actuel incorrect.");
-	check_password("new_password", next, e);
+	check_password("new_password", next, db_cell(&rows, 0, 1), db_cell(&rows, 0, 2), e);
 	if (!errs_get(e, "new_password") && !str_eq(next, confirm))
 		errs_add(e, "confirm_password", "Les deux mots de passe ne correspondent pas.");
 	if (e->n)

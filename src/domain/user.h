@@ -1,10 +1,20 @@
 /* user.h - accounts: partner administrators and Le Robert staff.
  *
  * E-mail addresses are unique across all accounts and stored lower-cased.
- * Passwords are argon2id hashes.  Logins are throttled: after
- * LOGIN_MAX_FAILS failures for one address within LOGIN_WINDOW_S seconds
- * (or LOGIN_MAX_FAILS_IP for one client IP), attempts are refused until the
- * window has passed, even with the right password.
+ * Passwords are argon2id hashes.
+ *
+ * Logins are throttled per key, never by locking an account: the key of the
+ * account at the client's address (the e-mail as typed, so unknown e-mails
+ * alike) and the key of the address alone.  Every attempt counts as a
+ * failure when it starts, in one atomic step with the decision; a success
+ * then forgets its account's failures at that address and gives the address
+ * its attempt back.  Past a key's free failures (LOGIN_PAIR_FREE,
+ * LOGIN_ADDR_FREE = k), the n-th failure makes the key's next attempt wait
+ * 2^(n-k) seconds (times CLR_LOGIN_DELAY_MS / 1000, default 1000), at most
+ * LOGIN_MAX_WAIT_S, even with the right password;
+ * a key without attempts for its FORGET_S seconds starts again.  So an
+ * attacker elsewhere never locks the owner out, and behind a proxy each
+ * client is its own address (CLR_TRUSTED_PROXIES, http/request.h).
  */
 #ifndef CLR_USER_H
 #define CLR_USER_H
@@ -12,10 +22,11 @@
 #include "db/db.h"
 #include "domain/audit.h"
 
-#define LOGIN_MAX_FAILS 5
-#define LOGIN_MAX_FAILS_IP 20
-#define LOGIN_WINDOW_S (15 * 60)
-#define PASSWORD_MIN 10
+#define LOGIN_PAIR_FREE 5                 /* one account from one address */
+#define LOGIN_ADDR_FREE 20                /* one address, any accounts (an office behind one NAT address) */
+#define LOGIN_MAX_WAIT_S (15 * 60)
+#define LOGIN_PAIR_FORGET_S (24 * 3600)   /* a success forgets it at once */
+#define LOGIN_ADDR_FORGET_S (3600)
 
 struct user {
 	long long id;
@@ -25,11 +36,12 @@ struct user {
 };
 
 /* 0 with *out filled, CLR_EAUTH (wrong e-mail or password), or
- * CLR_ETHROTTLED (*wait_min = minutes to wait). */
+ * CLR_ETHROTTLED (*wait_s = seconds to wait; the password was not tried). */
 int user_login(db *d, arena *a, const char *email, const char *password, const char *ip, struct user *out,
-	       int *wait_min);
+	       int *wait_s);
 int user_get(db *d, arena *a, long long id, struct user *out);
-/* Creates an account (org_id 0 = staff).  CLR_EINVAL with messages in e. */
+/* Creates an account (org_id 0 = staff).  CLR_EINVAL with messages in e
+ * (the password's rules: domain/password.h). */
 int user_create(db *d, arena *a, long long org_id, const char *email, const char *password, const char *name,
 		struct errs *e, long long *id_out);
 /* Fields: name, email, phone.  CLR_EINVAL with messages in e. */

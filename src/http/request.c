@@ -10,6 +10,7 @@
 #include "core/tmpl.h"
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -92,8 +93,16 @@ int req_form_all(const struct req *r, const char *name, const char ***out)
 	return n;
 }
 
+/* Over https (r->tls) every cookie of ours is named with the __Host- prefix:
+ * the browser then accepts it only with Secure, Path=/ and no Domain, so
+ * neither a plain-http page nor a sibling domain can set or replace it; a
+ * cookie without the prefix is not read there. */
+#define COOKIE_PREFIX "__Host-"
+
 const char *req_cookie(const struct req *r, const char *name)
 {
+	if (r->tls)
+		return kvs_get(&r->cookies, arena_printf(r->a, COOKIE_PREFIX "%s", name));
 	return kvs_get(&r->cookies, name);
 }
 
@@ -112,18 +121,177 @@ const char *req_header(const struct req *r, const char *name)
 	return MHD_lookup_connection_value((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, name);
 }
 
+/* ---- client address ------------------------------------------------------
+ *
+ * The client is the socket's peer, unless that peer is a proxy named in
+ * CLR_TRUSTED_PROXIES: then X-Forwarded-For is read from the right (each
+ * trusted proxy appends the address it received the request from) and the
+ * first address that is not a trusted proxy is the client.  What a client
+ * writes on the left of the header is never believed. */
+
+#define MAX_PROXIES 64
+
+struct net {
+	int v6;
+	unsigned char addr[16];
+	int bits;
+};
+
+static struct net proxies[MAX_PROXIES];
+static int nproxies;
+
+/* An address in text (IPv4, IPv6, [IPv6], IPv4:port) -> n with all its
+ * bits; an IPv4-mapped IPv6 address is read as IPv4.  0 or -1. */
+static int addr_parse(const char *s, size_t len, struct net *n)
+{
+	char text[64];
+	if (len && s[0] == '[') { /* [v6] or [v6]:port */
+		const char *close = memchr(s, ']', len);
+		if (!close)
+			return -1;
+		s++;
+		len = (size_t)(close - s);
+	}
+	if (len == 0 || len >= sizeof text)
+		return -1;
+	memcpy(text, s, len);
+	text[len] = 0;
+	char *colon = strchr(text, ':');
+	if (colon && !strchr(colon + 1, ':') && strchr(text, '.'))
+		*colon = 0; /* a.b.c.d:port */
+	memset(n, 0, sizeof *n);
+	if (inet_pton(AF_INET, text, n->addr) == 1) {
+		n->bits = 32;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, n->addr) != 1)
+		return -1;
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (memcmp(n->addr, mapped, 12) == 0) {
+		memmove(n->addr, n->addr + 12, 4);
+		memset(n->addr + 4, 0, 12);
+		n->bits = 32;
+		return 0;
+	}
+	n->v6 = 1;
+	n->bits = 128;
+	return 0;
+}
+
+static int in_net(const struct net *a, const struct net *net)
+{
+	if (a->v6 != net->v6)
+		return 0;
+	int full = net->bits / 8, rest = net->bits % 8;
+	if (memcmp(a->addr, net->addr, (size_t)full) != 0)
+		return 0;
+	return rest == 0 || ((a->addr[full] ^ net->addr[full]) & (0xff << (8 - rest))) == 0;
+}
+
+static int trusted(const struct net *a)
+{
+	for (int i = 0; i < nproxies; i++)
+		if (in_net(a, &proxies[i]))
+			return 1;
+	return 0;
+}
+
+int req_trusted_proxies_init(char *err, size_t errlen)
+{
+	nproxies = 0;
+	const char *s = getenv("CLR_TRUSTED_PROXIES");
+	while (s && *s) {
+		size_t skip = strspn(s, ", \t"), len;
+		s += skip;
+		if (!*s)
+			break;
+		len = strcspn(s, ", \t");
+		struct net n;
+		const char *slash = memchr(s, '/', len);
+		size_t alen = slash ? (size_t)(slash - s) : len;
+		int ok = alen && s[0] != '[' && addr_parse(s, alen, &n) == 0 && nproxies < MAX_PROXIES;
+		if (ok && slash) {
+			char *end;
+			long bits = strtol(slash + 1, &end, 10);
+			ok = end == s + len && slash + 1 < end && bits >= 0 && bits <= n.bits;
+			n.bits = (int)bits;
+		}
+		if (!ok) {
+			snprintf(err, errlen, "CLR_TRUSTED_PROXIES: « %.*s » is not an address or a CIDR block (max %d)",
+				 (int)(len > 100 ? 100 : len), s, MAX_PROXIES);
+			nproxies = 0;
+			return CLR_EINVAL;
+		}
+		proxies[nproxies++] = n;
+		s += len;
+	}
+	return 0;
+}
+
+static void net_str(const struct net *n, char *out, size_t len)
+{
+	if (!inet_ntop(n->v6 ? AF_INET6 : AF_INET, n->addr, out, (socklen_t)len))
+		snprintf(out, len, "?");
+}
+
+struct xff {
+	buf all; /* every X-Forwarded-For header, in order, joined by ',' */
+};
+
+static enum MHD_Result xff_it(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct xff *x = cls;
+	if (key && value && strcasecmp(key, "X-Forwarded-For") == 0) {
+		if (x->all.len)
+			buf_addc(&x->all, ',');
+		buf_adds(&x->all, value);
+	}
+	return MHD_YES;
+}
+
 void req_client_info(struct req *r)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info((struct MHD_Connection *)r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char host[64] = "?";
+	struct net client;
+	int known = 0;
+	memset(&client, 0, sizeof client);
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
+		char host[INET6_ADDRSTRLEN] = "";
 		if (sa->sa_family == AF_INET)
 			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+		known = *host && addr_parse(host, strlen(host), &client) == 0;
 	}
+	if (known && nproxies && trusted(&client)) {
+		struct xff x = {BUF_INIT};
+		MHD_get_connection_values((struct MHD_Connection *)r->conn, MHD_HEADER_KIND, xff_it, &x);
+		const char *s = x.all.data ? x.all.data : "";
+		size_t end = x.all.len;
+		while (end > 0) { /* from the right: the nearest hop first */
+			size_t start = end;
+			while (start > 0 && s[start - 1] != ',')
+				start--;
+			size_t b = start, e = end;
+			while (b < e && (s[b] == ' ' || s[b] == '\t'))
+				b++;
+			while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
+				e--;
+			struct net hop;
+			if (addr_parse(s + b, e - b, &hop) != 0)
+				break; /* not an address: the last hop we could read stays the client */
+			client = hop;
+			if (!trusted(&hop))
+				break;
+			end = start ? start - 1 : 0;
+		}
+		buf_free(&x.all);
+	}
+	char host[INET6_ADDRSTRLEN] = "?";
+	if (known)
+		net_str(&client, host, sizeof host);
 	r->ip = arena_strdup(r->a, host);
 	/* Behind a TLS-terminating proxy that we trust (CLR_BEHIND_TLS=1), the
 	 * proxy says so with X-Forwarded-Proto. */
@@ -145,7 +313,8 @@ void resp_header(struct req *r, const char *name, const char *value)
 
 void resp_cookie(struct req *r, const char *name, const char *value, int max_age)
 {
-	char *c = arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name, value, r->tls ? "; Secure" : "");
+	char *c = arena_printf(r->a, "%s%s=%s; Path=/; HttpOnly; SameSite=Lax%s", r->tls ? COOKIE_PREFIX : "", name, value,
+			       r->tls ? "; Secure" : "");
 	if (max_age >= 0)
 		c = arena_printf(r->a, "%s; Max-Age=%d", c, max_age);
 	resp_header(r, "Set-Cookie", c);

@@ -82,6 +82,9 @@ int req_form_all(const struct req *r, const char *name, const char ***out);
  * NUL-terminated (struct mp_part, http/multipart.h).  NULL if the body is
  * not multipart or has no part of that name with a filename. */
 const struct mp_part *req_file(const struct req *r, const char *name);
+/* A cookie of ours by its name ("clr_session"): over https the browser sends
+ * it as "__Host-clr_session" (resp_cookie() names it so), and only that
+ * name is read. */
 const char *req_cookie(const struct req *r, const char *name);
 const char *req_param(const struct req *r, int i);
 long long req_param_id(const struct req *r, int i); /* 0 if not a positive integer */
@@ -94,6 +97,9 @@ const char *kvs_get(const struct kvs *k, const char *key);
 
 /* Response */
 void resp_header(struct req *r, const char *name, const char *value);
+/* Set-Cookie NAME=VALUE; Path=/; HttpOnly; SameSite=Lax, and over https
+ * (behind CLR_BEHIND_TLS) the name prefixed with __Host- and Secure;
+ * max_age < 0: a browser-session cookie, 0: deleted. */
 void resp_cookie(struct req *r, const char *name, const char *value, int max_age);
 /* 303 See Other; `flash` (may be NULL) is shown once on the next page. */
 int resp_redirect(struct req *r, const char *location, const char *flash);
@@ -124,7 +130,14 @@ void view_form(view *v, const struct req *r, const char *const *fields, const st
 /* Sets each of fields to "": a form shown empty beside the one submitted. */
 void view_blank(view *v, const char *const *fields);
 
-/* Client address and the connection's security, as the server saw them. */
+/* Client address and the connection's security, as the server saw them:
+ * r->ip is the socket's peer or, when that peer is a trusted proxy, the
+ * rightmost address of X-Forwarded-For that is not a trusted proxy. */
 void req_client_info(struct req *r);
+/* Reads the trusted proxies from CLR_TRUSTED_PROXIES (addresses or CIDR
+ * blocks, IPv4 or IPv6, separated by commas or spaces; none by default).
+ * Call once before the server's threads start.  0, or CLR_EINVAL with a
+ * message in err. */
+int req_trusted_proxies_init(char *err, size_t errlen);
 
 #endif

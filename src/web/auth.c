@@ -7,11 +7,22 @@
 #include "domain/user.h"
 #include <string.h>
 
-/* Only local paths are followed after login (no open redirect). */
+/* Only a path of this site is followed after login (no open redirect): one
+ * « / » followed by a printable ASCII character other than « / » or « \ »
+ * (browsers read « // », « /\ » and « /<tab>/ » as another host), then
+ * printable ASCII only (no control character, space, backslash or
+ * non-ASCII byte to be read differently) and at most SUITE_MAX bytes; the
+ * pages of the site, as the server's redirect to /connexion writes them, pass. */
+#define SUITE_MAX 2048
+
 static const char *safe_next(const char *s)
 {
-	if (!s || s[0] != '/' || s[1] == '/' || s[1] == '\\' || strpbrk(s, "\r\n"))
+	if (!s || s[0] != '/' || s[1] == '/')
 		return NULL;
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '\\' || n >= SUITE_MAX)
+			return NULL;
 	return s;
 }
 
@@ -45,12 +56,14 @@ int web_login(struct req *r)
 	int rc = user_login(d, r->a, req_form(r, "email"), req_form(r, "password"), r->ip, &u, &wait);
 	if (rc == CLR_EAUTH)
 		return login_page(r, 401, "Courriel ou mot de passe incorrect.");
-	if (rc == CLR_ETHROTTLED)
+	if (rc == CLR_ETHROTTLED) {
+		int n = wait < 60 ? wait : (wait + 59) / 60;
 		return login_page(r, 429,
 				  arena_printf(r->a,
 					       "Trop de tentatives de connexion infructueuses. Par sécurité, "
-					       "réessayez dans %d minute%s.",
-					       wait, wait > 1 ? "s" : ""));
+					       "réessayez dans %d %s%s.",
+					       n, wait < 60 ? "seconde" : "minute", n > 1 ? "s" : ""));
+	}
 	if (rc)
 		return rc;
 	/* a new session at every login: a token planted before login is useless */

@@ -2,11 +2,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-	startServer, Client, newAdmin, loggedIn, fieldByLabel, attr, inputValue, forms, textOf, uniqueEmail,
+	startServer, Client, newAdmin, loggedIn, fieldByLabel, attr, inputValue, forms, textOf, uniqueEmail, errorOf, PASSWORD,
+	clr, freshDatabase,
 } from '../lib/server.mjs';
 
 const SAVED = 'Vos informations ont été enregistrées.';
 const PW_CHANGED = 'Votre mot de passe a été modifié.';
+const COMMON = 'Ce mot de passe figure parmi les plus courants : choisissez-en un autre.';
+const IDENTITY = 'Ce mot de passe reprend votre adresse de courriel ou votre nom : choisissez-en un autre.';
 
 /** The <form> of html that holds an input named NAME. */
 function formWith(html, name) {
@@ -153,7 +156,12 @@ describe('password form', () => {
 
 	const errors = [
 		['wrong current password', { current_password: 'ce-n-est-pas-lui', new_password: 'Nouveau-mdp-1234', confirm_password: 'Nouveau-mdp-1234' }, 'Mot de passe actuel incorrect.'],
-		['too short', { new_password: 'Court-123', confirm_password: 'Court-123' }, 'Le mot de passe doit contenir au moins 10 caractères.'],
+		['too short', { new_password: 'Court-12345', confirm_password: 'Court-12345' }, 'Le mot de passe doit contenir au moins 12 caractères.'],
+		['a common password', { new_password: 'Azertyuiop123', confirm_password: 'Azertyuiop123' }, COMMON],
+		['a common password, capitals and digits around it', { new_password: 'MOTDEPASSE2024', confirm_password: 'MOTDEPASSE2024' }, COMMON],
+		['a common French word, accents aside', { new_password: 'DEVELOPPEMENT', confirm_password: 'DEVELOPPEMENT' }, COMMON],
+		['a common French word with its accents', { new_password: 'Développement', confirm_password: 'Développement' }, COMMON],
+		['a common keyboard walk', { new_password: '1qaz2wsx3edc', confirm_password: '1qaz2wsx3edc' }, COMMON],
 		['mismatch', { new_password: 'Nouveau-mdp-1234', confirm_password: 'Nouveau-mdp-4321' }, 'Les deux mots de passe ne correspondent pas.'],
 	];
 	for (const [what, change, message] of errors) {
@@ -162,23 +170,41 @@ describe('password form', () => {
 			const c = await loggedIn(srv, admin);
 			const r = await c.post('/compte/mot-de-passe', { current_password: admin.password, ...change });
 			assert.equal(r.status, 422);
-			assert.ok(textOf(r.text).includes(message), `« ${message} » in « ${textOf(r.text).slice(0, 400)} »`);
+			const t = textOf(r.text).replace(/[\u00a0\u202f]/g, ' ');
+			assert.ok(t.includes(message), `« ${message} » in « ${t.slice(0, 400)} »`);
 			for (const k of ['current_password', 'new_password', 'confirm_password'])
 				assert.equal(inputValue(r.text, k) || '', '', `${k} is not echoed back`);
 			assert.equal((await new Client(srv.url).login(admin.email, admin.password)).status, 303, 'old password still works');
 		});
 	}
 
-	test('ten characters, counted as characters not bytes, are enough', async () => {
+	test('twelve characters, counted as characters not bytes, are enough', async () => {
 		const admin = await newAdmin(srv);
 		const c = await loggedIn(srv, admin);
-		const pw = 'éééééééééé'; // 10 characters, 20 bytes
-		const nine = 'ééééééééé';
-		const r9 = await c.post('/compte/mot-de-passe', { current_password: admin.password, new_password: nine, confirm_password: nine });
-		assert.equal(r9.status, 422, '9 accented characters (18 bytes) are too short');
+		const pw = 'àéèùâêîôûçëï'; // 12 characters, 24 bytes
+		const eleven = 'àéèùâêîôûçë';
+		const r11 = await c.post('/compte/mot-de-passe', { current_password: admin.password, new_password: eleven, confirm_password: eleven });
+		assert.equal(r11.status, 422, '11 accented characters (22 bytes) are too short');
+		assert.equal(errorOf(r11.text, 'new'), 'Le mot de passe doit contenir au moins 12 caractères.');
 		const r = await c.post('/compte/mot-de-passe', { current_password: admin.password, new_password: pw, confirm_password: pw });
 		assert.equal(r.status, 303);
 		assert.equal((await new Client(srv.url).login(admin.email, pw)).status, 303);
+	});
+
+	test('a password made of the e-mail address or the name is refused', async () => {
+		const email = `jean.dupont.${Date.now().toString(36)}@ecole-dupre.example`;
+		await srv.createAdmin({ org: 'École Dupré', email, password: PASSWORD });
+		const admin = { email, password: PASSWORD };
+		const c = await loggedIn(srv, admin);
+		await c.post('/compte', { name: 'Jean Dupont', email, phone: '' });
+		for (const pw of ['Dupont.Jean.1990', 'jean.dupont@ecole', 'JeanDupontJean!', 'Ecole-Dupre-2026', 'DUPONT---JEAN']) {
+			const r = await c.post('/compte/mot-de-passe', { current_password: admin.password, new_password: pw, confirm_password: pw });
+			assert.equal(r.status, 422, pw);
+			assert.equal(errorOf(r.text, 'new'), IDENTITY, pw);
+		}
+		const ok = 'Jean-au-bord-de-la-Loire';
+		const r = await c.post('/compte/mot-de-passe', { current_password: admin.password, new_password: ok, confirm_password: ok });
+		assert.equal(r.status, 303, `other words with the name are fine: ${textOf(r.text).slice(0, 200)}`);
 	});
 
 	test('a successful change: 303, message, other sessions closed, this one kept', async () => {
@@ -199,5 +225,42 @@ describe('password form', () => {
 		assert.match(o.headers.get('location'), /^\/connexion/);
 		assert.equal((await new Client(srv.url).login(admin.email, admin.password)).status, 401, 'old password refused');
 		assert.equal((await new Client(srv.url).login(admin.email, newPw)).status, 303, 'new password accepted');
+	});
+});
+
+describe('passwords at creation: clr admin create, clr staff create', () => {
+	let db;
+	before(async () => {
+		db = await freshDatabase();
+		await clr(['migrate', '--db', db.url]);
+	});
+	after(() => db?.cleanup());
+
+	const create = (kind, email, password, name = '') =>
+		clr(kind === 'admin'
+			? ['admin', 'create', '--db', db.url, '--org', 'Lycée Colette', '--email', email, '--password', password, '--name', name]
+			: ['staff', 'create', '--db', db.url, '--email', email, '--password', password, '--name', name], { allowFail: true });
+
+	for (const kind of ['admin', 'staff']) {
+		test(`clr ${kind} create refuses a short, common or personal password with the French reason`, async () => {
+			for (const [pw, why] of [
+				['Court-12345', 'au moins 12 caractères'],
+				['Azertyuiop12', 'figure parmi les plus courants'],
+				['motdepasse123', 'figure parmi les plus courants'],
+				['Soleil123456', 'figure parmi les plus courants'],
+				['Martin-Camille-75', 'reprend votre adresse de courriel ou votre nom'],
+				['Colette.Lycee.2026', 'reprend votre adresse de courriel ou votre nom'],
+			]) {
+				const r = await create(kind, uniqueEmail(`colette.lycee.${kind}`), pw, 'Camille Martin');
+				assert.notEqual(r.code, 0, `${kind} ${pw} accepted`);
+				assert.ok(r.stderr.replace(/[\u00a0\u202f]/g, ' ').includes(why), `${pw}: ${r.stderr}`);
+			}
+		});
+	}
+
+	test("the demo's and the tests' passwords are accepted", async () => {
+		assert.equal((await create('admin', 'admin@demo.clr.test', 'Voltaire-2026', 'Camille Martin')).code, 0, 'Voltaire-2026');
+		assert.equal((await create('staff', 'staff@demo.clr.test', 'LeRobert-2026', 'Service commercial')).code, 0, 'LeRobert-2026');
+		assert.equal((await create('admin', uniqueEmail('admin'), PASSWORD)).code, 0, PASSWORD);
 	});
 });

@@ -63,6 +63,21 @@ describe('HTTP headers and logs', () => {
 		assert.ok(lines.some((l) => /method=GET path=\/n-existe-pas-log status=404/.test(l)), '404 logged');
 	});
 
+	test('a request cannot forge a log line (control characters and quotes are escaped)', async () => {
+		const c = await loggedIn(srv, admin);
+		// a path segment routed to a POST without its CSRF token: logged as « csrf refused »
+		const forged = 'ts=2030-01-01T00:00:00.000Z level=error msg="forged"';
+		const r = await c.post(`/groupes/1%0A${encodeURIComponent(forged)}/supprimer`, {}, { csrf: false });
+		assert.equal(r.status, 403);
+		const mine = (l) => l.includes('csrf refused') && l.includes('/groupes/1');
+		for (let i = 0; i < 40 && !srv.stderr().split('\n').some(mine); i++) await new Promise((ok) => setTimeout(ok, 50));
+		const lines = srv.stderr().split('\n');
+		assert.ok(!lines.some((l) => l.startsWith('ts=2030-01-01')), 'a forged log line');
+		const line = lines.find(mine);
+		assert.ok(line, 'the refusal is logged');
+		assert.ok(line.includes('/groupes/1\\nts=2030-01-01T00:00:00.000Z level=error msg=\\"forged\\"/supprimer'), line);
+	});
+
 	test('passwords and session tokens never reach the log', async () => {
 		const secret = 'Secret-Tres-Unique-987';
 		await new Client(srv.url).login(admin.email, secret);

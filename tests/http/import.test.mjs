@@ -150,6 +150,30 @@ describe('import and export of candidates', () => {
 		assert.equal(reportRows(again.text).length, 7);
 	});
 
+	test('a huge cell is echoed in the report cut to 80 characters and « … », never whole', async () => {
+		const huge = 'X'.repeat(9 * 1024 * 1024); // 9 MiB in one cell
+		const r = await upload(c, file([
+			person({ civ: huge }),
+			person({ country: 'Y'.repeat(5000), cp: '', city: 'Madrid' }),
+			person({ last: 'Z'.repeat(5000) }),
+			person({ email: 'w'.repeat(3000) + '@exemple.fr' }),
+		]));
+		assert.equal(r.status, 200, textOf(r.text).slice(0, 400));
+		assert.ok(r.text.length < 100 * 1024, `report of ${r.text.length} bytes`);
+		const rows = reportRows(r.text);
+		assert.equal(rows.length, 4);
+		assert.ok(rows[0].result.includes(`Civilité : valeur « ${'X'.repeat(80)}… » inconnue`), rows[0].result.slice(0, 300));
+		assert.ok(rows[1].result.includes(`pays « ${'Y'.repeat(80)}… » inconnu`), rows[1].result.slice(0, 300));
+		assert.ok(rows[2].name.length <= 120 && rows[2].name.includes('Z'.repeat(20)) && rows[2].name.includes('…'), rows[2].name.slice(0, 300));
+		assert.equal(rows[3].email, 'w'.repeat(80) + '…');
+		for (const ch of 'XYZw') assert.doesNotMatch(r.text, new RegExp(`${ch}{81}`), `a run of 81 « ${ch} »`);
+		// a huge unknown column name in the header is cut too
+		const h = await upload(c, `Civilité;${'C'.repeat(100000)}\r\nMadame;x\r\n`);
+		assert.equal(h.status, 422, 'the file is refused as a whole');
+		assert.ok(h.text.length < 100 * 1024, `report of ${h.text.length} bytes`);
+		assert.ok(textOf(h.text).includes(`« ${'C'.repeat(80)}… »`), textOf(h.text).slice(0, 300));
+	});
+
 	test('« Confirmer l\'import » creates exactly the valid lines, once', async () => {
 		const good = [person(), person({ first: 'Élodie' }), person({ cp: '', city: 'Genève', country: 'Suisse' })];
 		const bad = person({ email: 'pas-un-courriel' });

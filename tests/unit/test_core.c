@@ -494,3 +494,14 @@ TEST(french_typography)
 	CHECK_STR(s, "Statut\xc2\xa0: prévu\xe2\x80\xaf; «\xc2\xa0" "En création\xc2\xa0»\xe2\x80\xaf! Vraiment\xe2\x80\xaf? a:b x«y» http://h?q=1");
 	free(s);
 }
+
+TEST(text_excerpt_cuts_at_a_character)
+{
+	arena *a = arena_new();
+	CHECK_STR(text_excerpt(a, "court", 80), "court");
+	CHECK_STR(text_excerpt(a, "éééé", 4), "éééé");
+	CHECK_STR(text_excerpt(a, "ééééé", 4), "éééé…");
+	CHECK_STR(text_excerpt(a, "abc", 0), "…");
+	CHECK_STR(text_excerpt(a, NULL, 3), "");
+	arena_free(a);
+}
