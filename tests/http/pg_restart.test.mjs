@@ -8,14 +8,17 @@
 // 503 or a network error is posted again with the same token, as a user
 // would) run while the cluster restarts twice; no request may answer 500, and
 // afterwards every acknowledged order exists exactly once, nothing else does,
-// and each has its audit row and its two e-mails in the outbox.
+// and each has its audit row and its two e-mails in the outbox. Last, the
+// cluster stopped for longer than the server waits (CLR_DB_WAIT_S): pages and
+// forms answer 503 with the French message and Retry-After, then everything
+// works again once it is back.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
-import { startServer, newAdmin, loggedIn, inputValue, attr, run, sqlRows, ROOT, PG_URL } from '../lib/server.mjs';
+import { startServer, newAdmin, loggedIn, inputValue, attr, run, sqlRows, textOf, ROOT, PG_URL } from '../lib/server.mjs';
 
 const PG_SH = join(ROOT, 'tests/lib/pg.sh');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +67,7 @@ describe('PostgreSQL restarted under clr serve', { skip: !PG_URL && 'PostgreSQL 
 	before(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'clr-pg-restart-'));
 		dbUrl = await pgsh('start', dir);
-		srv = await startServer({ db: dbUrl, env: { CLR_MAIL_POLL_MS: '200' } });
+		srv = await startServer({ db: dbUrl, env: { CLR_MAIL_POLL_MS: '200', CLR_DB_WAIT_S: '3' } });
 		admin = await newAdmin(srv, { org: 'Lycée Redémarrage' });
 		idle = await newAdmin(srv, { org: 'Collège Au Repos' });
 	});
@@ -200,5 +203,30 @@ describe('PostgreSQL restarted under clr serve', { skip: !PG_URL && 'PostgreSQL 
 		assert.equal(+lines, 2 * +orders, 'two lines per order');
 		assert.equal(+audit, +orders, 'one audit row per order');
 		assert.equal(+mails, 2 * +orders, 'two e-mails per order');
+	});
+
+	test('stopped for longer than the server waits: 503 with Retry-After, then back', async () => {
+		const c = await loggedIn(srv, idle);
+		const f = await orderForm(c);
+		const before = +(await sqlRows(srv, 'SELECT COUNT(*) FROM orders'))[0][0];
+		await pgsh('stop', dir);
+		try {
+			const t0 = Date.now();
+			const page = await c.get('/commandes');
+			const waited = Date.now() - t0;
+			assert.equal(page.status, 503);
+			assert.equal(page.headers.get('retry-after'), '5');
+			const text = textOf(page.text).replace(/[\u00a0\u202f]/g, ' ');
+			assert.ok(text.includes('Le service est momentanément indisponible'), text.slice(0, 400));
+			assert.ok(waited >= 2500, `the server waited for the database (${waited} ms)`);
+			const post = await c.post('/commandes/nouvelle', { idem: f.idem, [f.qty[0]]: '1' });
+			assert.equal(post.status, 503);
+		} finally {
+			await pgsh('restart', dir); // starts the stopped cluster again
+		}
+		assert.equal((await c.get('/commandes')).status, 200);
+		assert.equal(+(await sqlRows(srv, 'SELECT COUNT(*) FROM orders'))[0][0], before, 'nothing written while down');
+		const again = await c.post('/commandes/nouvelle', { idem: f.idem, [f.qty[0]]: '1' });
+		assert.equal(again.status, 303, 'the same form goes through once the database is back');
 	});
 });
