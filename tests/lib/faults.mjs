@@ -7,8 +7,8 @@
 // per-organisation counters, the outbox against what was created).
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, basename } from 'node:path';
 import { BIN, ROOT, run, freePort, sanitizerReport, unescapeHtml, sqlRows } from './server.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -33,7 +33,13 @@ export async function serveOn(dbUrl, { env: extra = {}, wrap = [] } = {}) {
 	proc.stdout.on('data', () => {});
 	proc.stderr.on('data', (d) => (err += d));
 	let exit = null;
-	const exited = new Promise((r) => proc.on('exit', (code, signal) => r((exit = { code, signal }))));
+	const exited = new Promise((r) =>
+		proc.on('exit', (code, signal) => {
+			exit = { code, signal };
+			saveLog(port, err);
+			r(exit);
+		}),
+	);
 	const deadline = Date.now() + 30000;
 	for (;;) {
 		if (exit) throw new Error(`clr serve exited ${JSON.stringify(exit)}: ${err}`);
@@ -71,6 +77,17 @@ export async function serveOn(dbUrl, { env: extra = {}, wrap = [] } = {}) {
 			if (st.signal || st.code !== 0) throw new Error(`server did not exit cleanly: ${JSON.stringify(st)}\n${err.slice(-2000)}`);
 		},
 	};
+}
+
+/** The server's stderr in build/test-logs/servers/<test file>-<port>.log, as startServer() keeps it. */
+function saveLog(port, text) {
+	try {
+		const dir = process.env.CLR_TEST_LOG_DIR || join(ROOT, 'build', 'test-logs', 'servers');
+		mkdirSync(dir, { recursive: true });
+		writeFileSync(join(dir, `${basename(process.argv[1] || 'node').replace(/\.m?js$/, '')}-${port}.log`), text);
+	} catch {
+		/* best effort */
+	}
 }
 
 /** A candidates file of n lines (bench/gen_import.py, seeded): its text. */
