@@ -33,6 +33,11 @@ async function certificate(dir, name) {
 	return { cert, key };
 }
 
+/** stop() a server unless it was stopped already (a test stops it before reading its whole stderr). */
+async function stopOnce(srv) {
+	if (srv && srv.proc.exitCode === null && srv.proc.signalCode === null) await srv.stop();
+}
+
 async function database() {
 	const d = await freshDatabase();
 	await clr(['migrate', '--db', d.url]);
@@ -89,7 +94,7 @@ describe('SMTP over TLS', () => {
 			await srv.stop();
 			await assertNowhere([SECRET], { db, stderrs: [srv.stderr()], dirs: [mailDir, sink.dir], ids: [id] });
 		} finally {
-			await srv.stop();
+			await stopOnce(srv);
 			await sink.stop();
 			rmDir(sink.dir);
 			rmDir(mailDir);
@@ -113,7 +118,7 @@ describe('SMTP over TLS', () => {
 			await srv.stop();
 			assert.ok(!srv.stderr().includes(SECRET));
 		} finally {
-			await srv.stop();
+			await stopOnce(srv);
 			await sink.stop();
 			rmDir(sink.dir);
 			db.cleanup();
@@ -138,7 +143,7 @@ describe('SMTP over TLS', () => {
 		}
 	});
 
-	test('an untrusted certificate: a clear line, retried, delivered once the server shows a trusted one', async () => {
+	test('an untrusted certificate: a clear line, retried, delivered once the server shows a trusted one', async (t) => {
 		const db = await database();
 		let sink = await startSink({ tls: { ...untrusted, requireStarttls: true }, auth: `${USER}:${SECRET}` });
 		const port = sink.port;
@@ -150,6 +155,7 @@ describe('SMTP over TLS', () => {
 			const m = await waitFor(async () => (await outbox(db.url)).find((x) => x.id === id && x.attempts >= 2 && x.status === 'pending'),
 				{ what: 'two failed attempts' });
 			assert.match(m.error, /^Certificat du serveur SMTP non reconnu .*: .*certificate/i, m.error);
+			t.diagnostic(`last_error: ${m.error}`);
 			assert.match(srv.stderr(), /msg="mail not sent" id=\d+ attempt=1 status=pending [^\n]*error="Certificat du serveur SMTP non reconnu/);
 			const c = await loggedIn(srv, staff);
 			const page = await c.get('/backoffice/courriels');
@@ -165,14 +171,14 @@ describe('SMTP over TLS', () => {
 			await sleep(500);
 			assert.equal(sink.files().length, 1, 'delivered once');
 		} finally {
-			await srv.stop();
+			await stopOnce(srv);
 			await sink.stop();
 			rmDir(sink.dir);
 			db.cleanup();
 		}
 	});
 
-	test('a wrong password: a clear line, retried, never written anywhere; delivered with the right one', async () => {
+	test('a wrong password: a clear line, retried, never written anywhere; delivered with the right one', async (t) => {
 		const db = await database();
 		const sink = await startSink({ tls: { ...trusted, requireStarttls: true }, auth: `${USER}:${SECRET}` });
 		const mailDir = tempDir('clr-tls-eml-');
@@ -186,6 +192,7 @@ describe('SMTP over TLS', () => {
 			const m = await waitFor(async () => (await outbox(db.url)).find((x) => x.id === id && x.attempts >= 2 && x.status === 'pending'),
 				{ what: 'two failed attempts, still pending' });
 			assert.match(m.error, /^Authentification SMTP refusée .*: 535 /, m.error);
+			t.diagnostic(`last_error: ${m.error}`);
 			assert.match(srv.stderr(), /msg="mail not sent" [^\n]*status=pending [^\n]*error="Authentification SMTP refusée/);
 			const c = await loggedIn(srv, staff);
 			const page = await c.get('/backoffice/courriels');
@@ -204,7 +211,7 @@ describe('SMTP over TLS', () => {
 			stderrs.push(srv.stderr());
 			await assertNowhere([WRONG, SECRET], { db, stderrs, dirs: [mailDir, sink.dir], ids: [id] });
 		} finally {
-			await srv.stop();
+			await stopOnce(srv);
 			await sink.stop();
 			rmDir(sink.dir);
 			rmDir(mailDir);

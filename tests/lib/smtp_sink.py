@@ -77,7 +77,9 @@ class Authenticator:
 
     def __call__(self, server, session, envelope, mechanism, auth_data):
         ok = auth_data.login == self.user and auth_data.password == self.password
-        return AuthResult(success=ok, auth_data=(mechanism, auth_data.login.decode()) if ok else None)
+        if not ok:  # handled=False: aiosmtpd answers 535 itself (its default would answer nothing)
+            return AuthResult(success=False, handled=False)
+        return AuthResult(success=True, auth_data=(mechanism, auth_data.login.decode()))
 
 
 def main():
@@ -107,7 +109,8 @@ def main():
         user, _, password = a.auth.partition(':')
         kw['authenticator'] = Authenticator(user, password)
         kw['auth_required'] = True
-        kw['auth_require_tls'] = True
+        # aiosmtpd 1.4 sees STARTTLS only: over implicit TLS it would never offer AUTH
+        kw['auth_require_tls'] = not a.implicit_tls
         if a.auth_mechanism:
             kw['auth_exclude_mechanism'] = [m for m in ('LOGIN', 'PLAIN') if m != a.auth_mechanism]
     ctl = Controller(Sink(a.dir, a.delay_rcpt, a.reject), hostname='127.0.0.1', port=a.port, **kw)
