@@ -123,6 +123,8 @@ const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
  * {candidates, certifications, outbox} counts for the organisation.
  */
 export async function checkInvariants(srv, org) {
+	// fresh statistics: after a bulk insert PostgreSQL would plan the anti-join below on empty tables
+	if (!srv.dbUrl.startsWith('sqlite:')) await sqlRows(srv, 'ANALYZE');
 	const ledger = await sqlRows(srv, `SELECT b.org_id, b.product_id, b.qty, (SELECT COALESCE(SUM(m.qty), 0) FROM stock_movements m
 		WHERE m.org_id = b.org_id AND m.product_id = b.product_id) FROM stock_balances b`);
 	for (const [o, p, qty, sum] of ledger) if (qty !== sum) throw new Error(`org ${o} product ${p}: balance ${qty}, movements ${sum}`);
