@@ -286,7 +286,7 @@ int resp_error(struct req *r, int status)
 		{429, "Trop de requêtes", "Trop de tentatives en peu de temps. Patientez quelques minutes puis réessayez."},
 		{500, "Erreur interne", "Une erreur inattendue s’est produite. Elle a été enregistrée ; réessayez dans un instant."},
 		{503, "Service momentanément indisponible",
-		 "Le service est momentanément indisponible : la base de données ne peut pas enregistrer votre demande pour l’instant. "
+		 "Le service est momentanément indisponible : la base de données ne répond pas ou ne peut rien enregistrer pour l’instant. "
 		 "Réessayez dans quelques instants. Si vous validiez un formulaire, vérifiez avant de le renvoyer qu’il n’a pas déjà été pris en compte."},
 	};
 	int k = 0;

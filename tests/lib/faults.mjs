@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { BIN, ROOT, run, freePort, sanitizerReport, unescapeHtml, sqlRows } from './server.mjs';
+import { BIN, ROOT, run, freePort, sanitizerReport, unsetTemplateVariables, unescapeHtml, sqlRows } from './server.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +20,8 @@ export const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-
  * `clr serve` on dbUrl as it is (no `clr migrate`), with env added to the
  * environment and wrap (e.g. AS_NOBODY) before the binary. Returns
  * {url, port, proc, stderr(), kill(sig), stop()}; stop() sends SIGTERM and
- * fails on an unclean exit or a sanitizer report.
+ * fails, as startServer()'s does, on an unclean exit, a sanitizer report or a
+ * template variable set nowhere.
  */
 export async function serveOn(dbUrl, { env: extra = {}, wrap = [] } = {}) {
 	const port = await freePort();
@@ -73,6 +74,8 @@ export async function serveOn(dbUrl, { env: extra = {}, wrap = [] } = {}) {
 			clearTimeout(t);
 			const rep = sanitizerReport(err);
 			if (rep) throw new Error(`sanitizer report in server stderr:\n${rep}`);
+			const unset = unsetTemplateVariables(err);
+			if (unset) throw new Error(`template variables set nowhere in their view (CLR_TMPL_STRICT):\n${unset}`);
 			if (before) throw new Error(`server died during the test: ${JSON.stringify(before)}\n${err.slice(-2000)}`);
 			if (st.signal || st.code !== 0) throw new Error(`server did not exit cleanly: ${JSON.stringify(st)}\n${err.slice(-2000)}`);
 		},
