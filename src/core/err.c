@@ -13,6 +13,7 @@ const char *clr_strerror(int err)
 	case CLR_ETHROTTLED: return "throttled";
 	case CLR_EAUTH: return "authentication failed";
 	case CLR_ESYS: return "system error";
+	case CLR_EUNAVAIL: return "storage unavailable";
 	}
 	return "unknown error";
 }

@@ -17,6 +17,8 @@ enum clr_err {
 	CLR_ETHROTTLED = -6, /* too many attempts */
 	CLR_EAUTH = -7,      /* wrong credentials */
 	CLR_ESYS = -8,       /* system failure: I/O, allocation, network */
+	CLR_EUNAVAIL = -9,   /* storage unavailable for now (server unreachable, disk full,
+				read-only file, a write's outcome unknown): HTTP 503 */
 };
 
 const char *clr_strerror(int err);

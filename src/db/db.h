@@ -54,7 +54,16 @@ void db_close_all_threads(void);
  * NULL, on both backends; where PostgreSQL cannot infer a parameter's type,
  * write CAST($1 AS BIGINT) (portable). */
 /* Runs one statement.  Returns the number of rows changed (>= 0), or
- * CLR_EDB / CLR_ECONFLICT (unique or check constraint violated). */
+ * CLR_EDB / CLR_ECONFLICT (unique or check constraint violated) /
+ * CLR_EUNAVAIL (the storage cannot serve now: PostgreSQL unreachable or
+ * its connection lost with a write's outcome unknown, SQLite's disk full or
+ * file read-only; the HTTP layer answers 503).
+ *
+ * PostgreSQL's lost connections are re-established before use (waiting up
+ * to CLR_DB_WAIT_S seconds, 10, for the server); a read-only statement
+ * outside a transaction is run again once on the new connection; inside a
+ * transaction the loss fails every statement (CLR_EUNAVAIL, retryable:
+ * nothing of it committed) until db_rollback().  See pg.c. */
 int db_exec(db *d, const char *sql, int n, const char *const *params);
 /* Runs one statement and copies its rows into the arena.  0 or negative. */
 int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *const *params);
@@ -82,7 +91,8 @@ int db_read_end(db *d);
 /* The backend's message for the last failure (never NULL). */
 const char *db_errmsg(db *d);
 /* True when the last failure is transient (SQLITE_BUSY, serialization
- * failure, deadlock): the whole transaction may be retried. */
+ * failure, deadlock, a PostgreSQL connection lost before COMMIT or whose
+ * COMMIT is known to have failed): the whole transaction may be retried. */
 int db_last_retryable(db *d);
 
 /* Helpers. */
@@ -97,7 +107,10 @@ long long db_ll(const db_rows *r, int row, int col); /* 0 for NULL */
 /* Runs fn inside a write transaction, retrying transient failures a few
  * times.  fn returns 0 to commit, negative to roll back (that value is
  * returned).  Called inside an open transaction, fn simply runs in it: the
- * outermost db_tx owns commit, rollback and retries. */
+ * outermost db_tx owns commit, rollback and retries.  fn may run more than
+ * once: it must not act outside the database before it returns.  A COMMIT
+ * whose outcome is unknown (PostgreSQL's connection lost before its answer,
+ * and the transaction's fate not learnt) is CLR_EUNAVAIL, not retried. */
 int db_tx(db *d, int (*fn)(db *d, void *ctx), void *ctx);
 
 /* Migrations (migrate.c): applies every pending embedded migration in order,

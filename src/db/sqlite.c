@@ -5,10 +5,14 @@
  * prepared once and cached by SQL text; placeholders $1..$N are SQLite named
  * parameters, bound by name so that their order in the SQL does not matter
  * (by index at once when they appear in order, see struct sq_st).
- * Constraint violations map to CLR_ECONFLICT, BUSY/LOCKED are retryable.
+ * Constraint violations map to CLR_ECONFLICT, BUSY/LOCKED are retryable;
+ * a full disk or a read-only file is CLR_EUNAVAIL.  A database file that
+ * cannot be written (permissions, a read-only file system) is opened
+ * read-only: pages are served and every write fails with CLR_EUNAVAIL.
  */
 #include "db/backend.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/text.h"
 #include <pthread.h>
 #include <sqlite3.h>
@@ -25,7 +29,10 @@ struct sq {
 
 #define SQ(d) ((struct sq *)(d))
 
-/* Records the failure rc of sql; returns the matching clr_err. */
+/* Records the failure rc of sql; returns the matching clr_err.  A store
+ * that cannot take a write now (disk full, a read-only file or file
+ * system, an I/O error, a file that cannot be opened) is CLR_EUNAVAIL:
+ * the transaction was rolled back, the HTTP layer answers 503. */
 static int fail(struct sq *s, int rc, const char *sql)
 {
 	int prim = rc & 0xff;
@@ -35,6 +42,9 @@ static int fail(struct sq *s, int rc, const char *sql)
 	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
 		s->base.retryable = 1;
 	db_log_sql_error(&s->base, sql);
+	if (prim == SQLITE_FULL || prim == SQLITE_READONLY || prim == SQLITE_IOERR || prim == SQLITE_CANTOPEN ||
+	    prim == SQLITE_PERM)
+		return CLR_EUNAVAIL;
 	return CLR_EDB;
 }
 
@@ -375,11 +385,17 @@ int db_sqlite_open(const char *path, db **out, char *err, size_t errlen)
 	/* wait for other processes' locks from the very first statement:
 	 * journal_mode=WAL itself may meet a writer (many processes opening at once) */
 	sqlite3_busy_timeout(h, 5000);
+	/* a file we may not write was opened read-only: its journal mode is
+	 * what the file says (setting it is a write), the rest is per connection */
+	int ro = sqlite3_db_readonly(h, "main") == 1;
+	if (ro)
+		log_warn("msg=\"database opened read-only: every write will fail\" path=\"%s\"", path);
 	char *msg = NULL;
 	rc = sqlite3_exec(h,
-			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-			  "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
-			  "PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;", /* erased secrets (outbox) leave no trace in free pages */
+			  ro ? "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA temp_store=MEMORY;"
+			     : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+			       "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; "
+			       "PRAGMA temp_store=MEMORY; PRAGMA secure_delete=ON;", /* erased secrets (outbox) leave no trace in free pages */
 			  NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errstr(rc));

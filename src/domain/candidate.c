@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/text.h"
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,11 +546,14 @@ int candidate_create_batch(db *d, arena *a, const struct actor *who, const struc
 	sql_init();
 	const int np = NLEAD + q.nstored;
 	const char **p = arena_alloc(a, sizeof *p * (size_t)(n * np));
-	/* the SQL text of a full batch is built once per thread; parameters
-	 * numbered in order: db/sqlite.c binds $k to index k */
-	static _Thread_local char *full_sql;
+	/* the SQL text of a full batch is built once for the process (it is
+	 * the same for every thread, and a per-thread copy leaked when its
+	 * thread ended); parameters numbered in order: db/sqlite.c binds $k
+	 * to index k */
+	static _Atomic(char *) full_sql;
+	char *full = atomic_load(&full_sql);
 	buf sql = BUF_INIT;
-	int build = !(n == CAND_BATCH_MAX && full_sql);
+	int build = !(n == CAND_BATCH_MAX && full);
 	if (build)
 		buf_printf(&sql, "INSERT INTO candidate_import_rows (" LEAD_COLS ", %s) VALUES ", q.cols);
 	for (int i = 0; i < n; i++) {
@@ -574,11 +578,13 @@ int candidate_create_batch(db *d, arena *a, const struct actor *who, const struc
 		buf_addc(&sql, ')');
 	}
 	if (build && n == CAND_BATCH_MAX) {
-		full_sql = strdup(sql.data);
-		if (!full_sql)
+		char *mine = strdup(sql.data), *none = NULL;
+		if (!mine)
 			abort();
+		if (!atomic_compare_exchange_strong(&full_sql, &none, mine))
+			free(mine); /* another thread stored it first */
 	}
-	int rc = db_exec(d, build ? sql.data : full_sql, n * np, p);
+	int rc = db_exec(d, build ? sql.data : full, n * np, p);
 	buf_free(&sql);
 	if (rc < 0)
 		return rc;

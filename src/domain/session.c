@@ -64,8 +64,10 @@ int session_load(db *d, arena *a, const char *token, struct session *out)
 		return CLR_ENOTFOUND;
 	}
 	if (now - seen >= 60) {
+		/* best effort: a store that cannot write now (disk full, read-only
+		 * file) still serves the session's pages */
 		rc = db_exec(d, "UPDATE sessions SET seen_at = $1 WHERE id_hash = $2", DB_P(db_int(a, now), out->hash));
-		if (rc < 0)
+		if (rc < 0 && rc != CLR_EUNAVAIL)
 			return rc;
 	}
 	out->user_id = db_ll(&rows, 0, 0);

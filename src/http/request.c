@@ -509,6 +509,9 @@ int resp_error(struct req *r, int status)
 		{413, "Envoi trop volumineux", "Les données envoyées dépassent la taille autorisée."},
 		{429, "Trop de requêtes", "Trop de tentatives en peu de temps. Patientez quelques minutes puis réessayez."},
 		{500, "Erreur interne", "Une erreur inattendue s’est produite. Elle a été enregistrée ; réessayez dans un instant."},
+		{503, "Service momentanément indisponible",
+		 "Le service est momentanément indisponible : la base de données ne répond pas ou ne peut rien enregistrer pour l’instant. "
+		 "Réessayez dans quelques instants. Si vous validiez un formulaire, vérifiez avant de le renvoyer qu’il n’a pas déjà été pris en compte."},
 	};
 	int k = 0;
 	for (size_t i = 0; i < sizeof pages / sizeof *pages; i++)
@@ -518,6 +521,8 @@ int resp_error(struct req *r, int status)
 	view_setf(v, "status", "%d", status);
 	view_set(v, "message", pages[k].msg);
 	r->nheaders = 0;
+	if (status == 503)
+		resp_header(r, "Retry-After", "5");
 	if (resp_page(r, pages[k].status, "error", v) != 0) {
 		/* the templates themselves failed: answer plain text */
 		resp_text(r, pages[k].status, "text/plain; charset=utf-8", pages[k].title);

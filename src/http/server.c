@@ -216,7 +216,7 @@ static int load_session(struct req *r)
 {
 	r->db = db_thread();
 	if (!r->db)
-		return CLR_EDB;
+		return CLR_EUNAVAIL;
 	if (!r->is_post)
 		db_read_begin(r->db); /* the request's reads from one snapshot, until db_read_end() below */
 	const char *tok = req_cookie(r, SESSION_COOKIE);
@@ -246,7 +246,7 @@ static void handled(struct req *r, int rc)
 		return;
 	}
 	log_error("msg=\"handler failed\" path=%s rc=%d (%s)", r->path, rc, clr_strerror(rc));
-	resp_error(r, 500);
+	resp_error(r, rc == CLR_EUNAVAIL ? 503 : 500); /* 503: storage unreachable, full or read-only (db.h) */
 }
 
 /* The key of "Authorization: Bearer KEY" (scheme in any case), or NULL. */
@@ -356,8 +356,9 @@ static void dispatch(struct req *r)
 		handled(r, rt->fn(r)); /* static assets: no session, no database */
 		return;
 	}
-	if (load_session(r)) {
-		resp_error(r, 500);
+	int rc = load_session(r);
+	if (rc) {
+		handled(r, rc);
 		return;
 	}
 	setup_csrf(r);

@@ -6,7 +6,11 @@
  *   CLR_SMTP_URL       smtp://[user:pass@]host[:port] (STARTTLS when offered),
  *                      smtps://... (implicit TLS); unset: .eml files
  *   CLR_SMTP_STARTTLS  try (default) | require | off, for smtp:// URLs
- *   CLR_SMTP_INSECURE  1: do not verify the server's certificate (tests)
+ *   CLR_SMTP_CA_FILE   PEM file of the authorities that sign the SMTP
+ *                      server's certificate (default: the system's); the
+ *                      certificate is always verified
+ *   CLR_SMTP_INSECURE  1: do not verify the server's certificate (never in
+ *                      production)
  *   CLR_MAIL_FROM      "Certification Le Robert <no-reply@certification-lerobert.test>"
  *   CLR_MAIL_DIR       where .eml files go without CLR_SMTP_URL (var/mail)
  *   CLR_SALES_EMAIL    ventes@certification-lerobert.test

@@ -1,5 +1,8 @@
 /* smtp.c - delivery of one message: libcurl SMTP, or an .eml file when no
- * SMTP server is configured.  See smtp.h. */
+ * SMTP server is configured.  See smtp.h.  TLS: STARTTLS on smtp:// (as
+ * CLR_SMTP_STARTTLS says), implicit on smtps://, the server's certificate
+ * always verified (CLR_SMTP_CA_FILE adds the authorities to trust);
+ * AUTH LOGIN or PLAIN with the user:password of CLR_SMTP_URL. */
 #include "mail/smtp.h"
 #include "mail/config.h"
 #include "mail/mime.h"
@@ -93,12 +96,13 @@ static size_t read_cb(char *ptr, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
-/* Keeps the server's last reply line (libcurl hands replies to the debug
- * callback as CURLINFO_HEADER_IN). */
+/* Keeps the server's last refusal (a 4xx or 5xx reply line; libcurl hands
+ * replies to the debug callback as CURLINFO_HEADER_IN): the line that
+ * explains a failure, not the « 221 Bye » of the QUIT that follows it. */
 static int debug_cb(CURL *h, curl_infotype type, char *data, size_t size, void *userp)
 {
 	(void)h;
-	if (type != CURLINFO_HEADER_IN || size < 3)
+	if (type != CURLINFO_HEADER_IN || size < 3 || (data[0] != '4' && data[0] != '5'))
 		return 0;
 	char *last = userp;
 	size_t n = size < 300 ? size : 300;
@@ -134,6 +138,11 @@ static int send_smtp(const char *url, const char *rcpt, const char *data, size_t
 			mode = CURLUSESSL_NONE;
 		curl_easy_setopt(h, CURLOPT_USE_SSL, mode);
 	}
+	/* the server's certificate is verified (libcurl's default), against
+	 * the system's authorities or those of CLR_SMTP_CA_FILE */
+	const char *ca = getenv("CLR_SMTP_CA_FILE");
+	if (ca && *ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
 	const char *insecure = getenv("CLR_SMTP_INSECURE");
 	if (insecure && strcmp(insecure, "1") == 0) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -160,12 +169,32 @@ static int send_smtp(const char *url, const char *rcpt, const char *data, size_t
 	res->code = code;
 	if (cc == CURLE_OK)
 		return 0;
-	res->permanent = code >= 500 && code <= 599;
+	/* a 5xx refuses the message for good, except the refusals of our own
+	 * credentials (RFC 4954: 530 authentication required, 534 mechanism
+	 * too weak, 535 invalid credentials, 538 encryption required): the
+	 * configuration is wrong, not the message, so it is retried later */
+	int auth = cc == CURLE_LOGIN_DENIED || code == 530 || code == 534 || code == 535 || code == 538;
+	res->permanent = code >= 500 && code <= 599 && !auth;
 	const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+	char detail[512];
 	if (last[0] && code >= 400)
-		snprintf(res->answer, sizeof res->answer, "%.250s (%.250s)", last, why);
+		snprintf(detail, sizeof detail, "%.250s (%.250s)", last, why);
 	else
-		snprintf(res->answer, sizeof res->answer, "%s", why);
+		snprintf(detail, sizeof detail, "%.500s", why);
+	/* what staff read in « Courriels » and the log: the cause in French,
+	 * then libcurl's and the server's words (never the password: libcurl
+	 * does not repeat it, and the URL is not logged) */
+	const char *cause = auth ? "Authentification SMTP refusée (identifiant ou mot de passe de CLR_SMTP_URL)"
+		: cc == CURLE_PEER_FAILED_VERIFICATION ? "Certificat du serveur SMTP non reconnu (autorité absente de "
+							 "CLR_SMTP_CA_FILE ou du système, ou nom d’hôte différent)"
+		: cc == CURLE_SSL_CACERT_BADFILE ? "Fichier d’autorités illisible (CLR_SMTP_CA_FILE)"
+		: cc == CURLE_SSL_CONNECT_ERROR ? "Échec de la négociation TLS avec le serveur SMTP"
+		: cc == CURLE_USE_SSL_FAILED ? "Le serveur SMTP ne propose pas STARTTLS (CLR_SMTP_STARTTLS=require)"
+		: NULL;
+	if (cause)
+		snprintf(res->answer, sizeof res->answer, "%s : %.300s", cause, detail);
+	else
+		snprintf(res->answer, sizeof res->answer, "%s", detail);
 	return CLR_ESYS;
 }
 

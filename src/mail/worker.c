@@ -11,6 +11,7 @@
 #include "mail/config.h"
 #include "mail/smtp.h"
 #include "core/arena.h"
+#include "core/err.h"
 #include "core/log.h"
 #include "domain/outbox.h"
 #include <stdio.h>
@@ -111,9 +112,13 @@ static void nap(const atomic_int *stop, long ms)
 	}
 }
 
+/* A storage that cannot take writes now (CLR_EUNAVAIL: PostgreSQL
+ * unreachable, SQLite's disk full or file read-only) is asked again after
+ * a wait that doubles up to 30 s, so that the log gets a line per wait
+ * rather than one per poll. */
 void mail_worker(atomic_int *stop)
 {
-	long poll = mail_env_long("CLR_MAIL_POLL_MS", 1000, 10, 60000);
+	long poll = mail_env_long("CLR_MAIL_POLL_MS", 1000, 10, 60000), wait = poll;
 	log_info("msg=\"mail worker started\" transport=%s poll_ms=%ld", mail_smtp_url() ? "smtp" : "eml", poll);
 	while (!atomic_load(stop)) {
 		db *d = db_thread();
@@ -121,8 +126,11 @@ void mail_worker(atomic_int *stop)
 			nap(stop, 1000);
 			continue;
 		}
-		if (mail_deliver_once(d, NULL, stop) < 0)
-			log_error("msg=\"mail worker: storage failure\" err=\"%s\"", db_errmsg(d));
-		nap(stop, poll);
+		int rc = mail_deliver_once(d, NULL, stop);
+		if (rc < 0)
+			log_error("msg=\"mail worker: storage failure\" err=\"%s\"%s", db_errmsg(d),
+				  rc == CLR_EUNAVAIL ? " unavailable=1" : "");
+		wait = rc != CLR_EUNAVAIL ? poll : wait * 2 > 30000 ? 30000 : wait * 2;
+		nap(stop, wait);
 	}
 }

@@ -53,15 +53,26 @@ export async function waitFor(fn, { timeout = 20000, interval = 100, what = 'con
 }
 
 /**
- * Start the SMTP sink. opts: {port, dir, delayRcpt, reject}. Returns
- * {port, dir, stop(), files(), messages()}.
+ * Start the SMTP sink. opts: {port, dir, delayRcpt, reject, tls, auth,
+ * authMechanism}: tls = {cert, key, implicit, requireStarttls} (STARTTLS
+ * offered, or TLS from the first byte), auth = 'user:password' (AUTH required,
+ * under TLS), authMechanism 'LOGIN' or 'PLAIN' (the only one offered).
+ * Returns {port, dir, stop(), files(), messages()}; a message's envelope
+ * also says {tls, auth: [mechanism, login] or null}.
  */
-export async function startSink({ port, dir, delayRcpt = 0, reject = '' } = {}) {
+export async function startSink({ port, dir, delayRcpt = 0, reject = '', tls, auth, authMechanism } = {}) {
 	port = port || (await freePort());
 	dir = dir || tempDir('clr-sink-');
 	const args = [SINK, '--port', String(port), '--dir', dir];
 	if (delayRcpt) args.push('--delay-rcpt', String(delayRcpt));
 	if (reject) args.push('--reject', reject);
+	if (tls) {
+		args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
+		if (tls.implicit) args.push('--implicit-tls');
+		if (tls.requireStarttls) args.push('--require-starttls');
+	}
+	if (auth) args.push('--auth', auth);
+	if (authMechanism) args.push('--auth-mechanism', authMechanism);
 	const proc = track(spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
 	let out = '';
 	let err = '';

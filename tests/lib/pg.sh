@@ -5,6 +5,8 @@
 #                               127.0.0.1 (socket in DIR), create database
 #                               clr_test, print its URL on stdout:
 #                               postgresql://postgres@127.0.0.1:PORT/clr_test
+#   tests/lib/pg.sh restart DIR restart it in place (pg_ctl restart -m fast: the
+#                               sessions are terminated, the port stays the same)
 #   tests/lib/pg.sh stop DIR    stop it (fast shutdown); DIR is left to the caller.
 #
 # PostgreSQL refuses to run as root: as root the binaries run as the `postgres`
@@ -89,8 +91,17 @@ stop() {
 	as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w -s stop >&2 || true
 }
 
+restart() {
+	local dir=$1 bin
+	bin=$(bindir)
+	[ -d "$dir/data" ] || die "no cluster in $dir"
+	# -l: the restarted postmaster logs to the file, not to our stdout
+	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -m fast -w -t 60 -s restart >&2
+}
+
 case "${1:-}" in
 start) [ $# -eq 2 ] || die "usage: pg.sh start DIR"; start "$2" ;;
+restart) [ $# -eq 2 ] || die "usage: pg.sh restart DIR"; restart "$2" ;;
 stop) [ $# -eq 2 ] || die "usage: pg.sh stop DIR"; stop "$2" ;;
-*) die "usage: pg.sh start|stop DIR" ;;
+*) die "usage: pg.sh start|restart|stop DIR" ;;
 esac
