@@ -85,6 +85,12 @@ static const char serve_help[] =
 	"CLR_TRUSTED_PROXIES: addresses or CIDR blocks of the proxies whose\n"
 	"X-Forwarded-For is believed (the rightmost other address is the client).\n"
 	"CLR_SESSION_MAX_H (default 12): a session ends that many hours after login.\n"
+	"CLR_MAX_CONNS (default: what the open-file limit, raised to its hard limit,\n"
+	"and an eighth of the memory at 160 KiB a connection allow): connections\n"
+	"held at once; more wait in the listen backlog until one closes.\n"
+	"CLR_MAX_CONNS_PER_IP (default 128; 0: none): past that many connections\n"
+	"from one address, a new one is answered 503 with Retry-After and closed\n"
+	"(the proxies of CLR_TRUSTED_PROXIES are not limited).\n"
 	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
 	"view does not set is logged as an error (src/core/tmpl.h).\n";
 
@@ -109,6 +115,17 @@ static void sweep_worker(atomic_int *stop)
 		nanosleep(&ts, NULL);
 		waited++;
 	}
+}
+
+/* A count from the environment: dflt when unset, -1 when not a whole number. */
+static int env_count(const char *name, int dflt)
+{
+	const char *e = getenv(name);
+	if (!e || !*e)
+		return dflt;
+	char *end;
+	long v = strtol(e, &end, 10);
+	return *end || v < 0 || v > 1000000 ? -1 : (int)v;
 }
 
 int cmd_serve(int argc, char **argv)
@@ -145,7 +162,12 @@ int cmd_serve(int argc, char **argv)
 	db_set_url(url);
 	if (tmpl_init() != 0)
 		return 1;
-	struct server_opts so = {listen, p, threads ? atoi(threads) : 0, 30, 512};
+	int max_conns = env_count("CLR_MAX_CONNS", 0), per_ip = env_count("CLR_MAX_CONNS_PER_IP", 128);
+	if (max_conns < 0 || per_ip < 0) {
+		fprintf(stderr, "clr: CLR_MAX_CONNS and CLR_MAX_CONNS_PER_IP take a whole number (0: the default / none)\n");
+		return 2;
+	}
+	struct server_opts so = {listen, p, threads ? atoi(threads) : 0, 30, max_conns, per_ip};
 	smtp_global_init();
 	bg_start(mail_worker); /* the outbox delivery (issue 3) */
 	cand_index_enable(); /* the in-memory search index of large candidate lists (issue 6) */

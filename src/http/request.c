@@ -249,6 +249,19 @@ static enum MHD_Result xff_it(void *cls, enum MHD_ValueKind kind, const char *ke
 	return MHD_YES;
 }
 
+int req_addr_trusted(const struct sockaddr *sa)
+{
+	char host[INET6_ADDRSTRLEN] = "";
+	struct net n;
+	if (!nproxies || !sa)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+	return *host && addr_parse(host, strlen(host), &n) == 0 && trusted(&n);
+}
+
 void req_client_info(struct req *r)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -492,6 +505,24 @@ static int api_error(struct req *r, int status)
 			k = (int)i;
 	r->nheaders = 0;
 	return resp_api_error(r, errs[k].status, errs[k].code, errs[k].msg);
+}
+
+int resp_busy(struct req *r, const char *msg, int retry_s)
+{
+	r->nheaders = 0;
+	if (r->is_api)
+		resp_api_error(r, 503, "surcharge", msg);
+	else {
+		view *v = page_view(r, "Service momentanément indisponible");
+		view_set(v, "status", "503");
+		view_set(v, "message", msg);
+		if (resp_page(r, 503, "error", v) != 0)
+			resp_text(r, 503, "text/plain; charset=utf-8", msg);
+	}
+	char s[16];
+	snprintf(s, sizeof s, "%d", retry_s > 0 ? retry_s : 1);
+	resp_header(r, "Retry-After", arena_strdup(r->a, s));
+	return 0;
 }
 
 int resp_error(struct req *r, int status)

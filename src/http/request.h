@@ -115,6 +115,12 @@ int resp_part(struct req *r, int status, const char *tmpl, view *v);
 /* French error page for 400, 403, 404, 405, 413, 429, 500 (under /api/:
  * the JSON error of resp_api_error() instead). */
 int resp_error(struct req *r, int status);
+/* 503 « Service momentanément indisponible » with Retry-After: RETRY_S and
+ * the French page saying msg (under /api/: the JSON error « surcharge »):
+ * the server's answers to more than it takes (too many connections from an
+ * address, uploads past their budget), as opposed to resp_error(r, 503),
+ * whose page speaks of the database. */
+int resp_busy(struct req *r, const char *msg, int retry_s);
 /* JSON answer (the results API): json is the whole body, UTF-8; sent with
  * Cache-Control: no-store. */
 int resp_json(struct req *r, int status, const char *json);
@@ -139,5 +145,9 @@ void req_client_info(struct req *r);
  * Call once before the server's threads start.  0, or CLR_EINVAL with a
  * message in err. */
 int req_trusted_proxies_init(char *err, size_t errlen);
+/* 1 when sa (a socket's peer, AF_INET or AF_INET6) is one of
+ * CLR_TRUSTED_PROXIES: its connections carry many clients. */
+struct sockaddr;
+int req_addr_trusted(const struct sockaddr *sa);
 
 #endif

@@ -7,6 +7,18 @@
  * request line is read; on_request() is called once with the headers, then
  * once per body chunk, then a last time to dispatch; completed() logs and
  * frees everything.
+ *
+ * Connections: the server's own threads (worker_main(), one per usable
+ * core) accept them and hand each to their libmicrohttpd daemon
+ * (MHD_add_connection()), which they drive with MHD_run(), up to
+ * CLR_MAX_CONNS at a time; past that the listening socket is not watched,
+ * so that further clients wait in the kernel's listen backlog, costing
+ * nothing, until a connection closes.  libmicrohttpd 0.9.75's own threads
+ * stop serving the connections they hold when 128, 256... of them are ready
+ * at once, which its connection limit of 512 made certain
+ * (docs/DECISIONS.md, « Connections past the limit »).  A connection from an
+ * address that already has CLR_MAX_CONNS_PER_IP open is answered 503 at its
+ * first request and closed.
  */
 #include "http/server.h"
 #include "http/routes.h"
@@ -20,7 +32,9 @@
 #include "domain/api_key.h"
 #include "domain/session.h"
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <microhttpd.h>
@@ -31,6 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define ANON_CSRF_COOKIE "clr_pre"
@@ -46,19 +63,113 @@ static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src '
  * is always freed when the connection closes. */
 struct conn_ctx {
 	char *uri;
+	unsigned char ip[16]; /* the peer's address, IPv4 in the first 4 bytes */
+	int ip_counted;       /* counted in the per-address table */
+	int over_ip;          /* past CLR_MAX_CONNS_PER_IP: answered 503, closed */
 };
+
+/* --- connection accounting ------------------------------------------------
+ * conns_open: connections handed to libmicrohttpd and not yet closed (a
+ * worker reserves a slot before accept4(), conn_notify()'s close gives it
+ * back).  The per-address
+ * counts live in a small hash table under a mutex, touched twice per
+ * connection (open, close), never per request. */
+static atomic_int conns_open;
+static int max_conns = 512, max_conns_per_ip;
+static int stop_fd = -1; /* eventfd written once at stop: every worker wakes */
+
+#define IP_BUCKETS 4096
+struct ip_count {
+	unsigned char ip[16];
+	int n;
+	struct ip_count *next;
+};
+static struct ip_count *ip_table[IP_BUCKETS];
+static pthread_mutex_t ip_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned ip_hash(const unsigned char *ip)
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ ip[i]) * 16777619u;
+	return h % IP_BUCKETS;
+}
+
+/* A socket address as 16 bytes (IPv4 and IPv4-mapped IPv6 in the first 4);
+ * 0, or -1 for another family. */
+static int ip_key(const struct sockaddr *sa, unsigned char out[16])
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	memset(out, 0, 16);
+	if (sa && sa->sa_family == AF_INET) {
+		memcpy(out, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		return 0;
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		const unsigned char *a = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (memcmp(a, mapped, 12) == 0)
+			memcpy(out, a + 12, 4);
+		else
+			memcpy(out, a, 16);
+		return 0;
+	}
+	return -1;
+}
+
+/* Adds d (+1 or -1) to ip's count; returns the new count. */
+static int ip_add(const unsigned char *ip, int d)
+{
+	unsigned h = ip_hash(ip);
+	pthread_mutex_lock(&ip_lock);
+	struct ip_count **pp = &ip_table[h], *e;
+	while ((e = *pp) && memcmp(e->ip, ip, 16) != 0)
+		pp = &e->next;
+	if (!e && d > 0 && (e = calloc(1, sizeof *e))) {
+		memcpy(e->ip, ip, 16);
+		e->next = ip_table[h];
+		ip_table[h] = e;
+		pp = &ip_table[h];
+	}
+	int n = 0;
+	if (e) {
+		n = e->n += d;
+		if (n <= 0) {
+			*pp = e->next;
+			free(e);
+		}
+	}
+	pthread_mutex_unlock(&ip_lock);
+	return n;
+}
 
 static void conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			enum MHD_ConnectionNotificationCode toe)
 {
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_context = calloc(1, sizeof(struct conn_ctx));
-	} else if (*socket_context) {
-		struct conn_ctx *c = *socket_context;
+		struct conn_ctx *c = calloc(1, sizeof(struct conn_ctx));
+		*socket_context = c;
+		if (c && max_conns_per_ip > 0) {
+			const union MHD_ConnectionInfo *ci =
+				MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+			const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+			if (ip_key(sa, c->ip) == 0 && !req_addr_trusted(sa)) {
+				c->ip_counted = 1;
+				c->over_ip = ip_add(c->ip, 1) > max_conns_per_ip;
+			}
+		}
+		return;
+	}
+	struct conn_ctx *c = *socket_context;
+	if (c) {
+		if (c->ip_counted)
+			ip_add(c->ip, -1);
 		free(c->uri);
 		free(c);
 		*socket_context = NULL;
 	}
+	/* one connection fewer: this worker watches the listening socket again
+	 * on its next turn (worker_main()) */
+	atomic_fetch_sub(&conns_open, 1);
 }
 
 static struct conn_ctx *conn_ctx_of(struct MHD_Connection *conn)
@@ -400,6 +511,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->method = arena_strdup(r->a, method);
 		r->is_post = strcmp(method, "POST") == 0;
 		req_client_info(r);
+		struct conn_ctx *cc = conn_ctx_of(conn);
+		if (cc && cc->over_ip) { /* past CLR_MAX_CONNS_PER_IP: answered at once, then closed */
+			r->is_api = url && strncmp(url, "/api/", 5) == 0;
+			r->log_note = "refused=conns_per_ip";
+			resp_busy(r,
+				  "Trop de connexions ouvertes depuis votre adresse : fermez les onglets inutiles ou "
+				  "patientez quelques secondes, puis réessayez.",
+				  2);
+			resp_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+			r->body_too_large = 1; /* nothing more is read or dispatched */
+			return send_response(r);
+		}
 		const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 		if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
 			r->body_limit = UPLOAD_BODY_LIMIT;
@@ -455,6 +578,147 @@ static int usable_cores(void)
 	return (int)sysconf(_SC_NPROCESSORS_ONLN);
 }
 
+/* Raises the soft limit of open files to the hard one; returns the soft
+ * limit now in force. */
+static long raise_nofile(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t want = rl.rlim_max == RLIM_INFINITY ? 1048576 : rl.rlim_max;
+		struct rlimit nl = {want, rl.rlim_max};
+		if (setrlimit(RLIMIT_NOFILE, &nl) == 0)
+			rl.rlim_cur = want;
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? 1048576 : (long)rl.rlim_cur;
+}
+
+/* What one held connection costs: libmicrohttpd's 128 KiB pool, touched
+ * whole (it is zeroed between requests), and its bookkeeping. */
+#define CONN_BYTES (160L * 1024)
+/* File descriptors kept for everything but client sockets: database
+ * connections, spooled uploads (UPLOAD_SPOOL_MAX), templates, logs. */
+#define FD_RESERVE 256
+
+/* The default connection limit: what the file-descriptor limit allows,
+ * and what an eighth of the machine's memory holds at CONN_BYTES each. */
+static int default_max_conns(long nofile)
+{
+	long by_fd = nofile - FD_RESERVE;
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	long by_mem = pages > 0 && psize > 0 ? (long)((double)pages * (double)psize / 8 / CONN_BYTES) : 4096;
+	long n = by_fd < by_mem ? by_fd : by_mem;
+	if (n > 65536)
+		n = 65536;
+	return n < 16 ? 16 : (int)n;
+}
+
+/* --- workers ---------------------------------------------------------------
+ * One thread per usable core, each with its own libmicrohttpd daemon driven
+ * from outside (MHD_run(), never blocking inside libmicrohttpd) and the
+ * shared listening socket.  A worker waits in poll() on its daemon's epoll
+ * descriptor, on the listening socket while fewer than max_conns
+ * connections are open, and on stop_fd.  Why not libmicrohttpd's own
+ * threads: docs/DECISIONS.md, « Connections past the limit ». */
+struct worker {
+	struct MHD_Daemon *d;
+	int epfd;
+	pthread_t th;
+};
+
+static int listen_fd = -1;
+static atomic_int stopping;
+
+/* Takes up to 16 connections while the limit allows (a slot is reserved
+ * before accept4(), so the workers together never pass max_conns).
+ * accept4() failing for lack of descriptors or memory pauses 100 ms rather
+ * than spin on a socket that stays readable. */
+static void accept_some(struct worker *w)
+{
+	for (int i = 0; i < 16; i++) {
+		if (atomic_fetch_add(&conns_open, 1) >= max_conns) {
+			atomic_fetch_sub(&conns_open, 1);
+			return;
+		}
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		int fd = accept4(listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			atomic_fetch_sub(&conns_open, 1);
+			if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+				static atomic_int warned;
+				if (!atomic_exchange(&warned, 1))
+					log_warn("msg=\"cannot accept: out of file descriptors or memory\" open=%d max_conns=%d "
+						 "errno=%d",
+						 atomic_load(&conns_open), max_conns, e);
+				usleep(100 * 1000);
+			}
+			return; /* EAGAIN: nothing left (another worker took it) */
+		}
+		/* conn_notify() gives the slot back when the connection closes;
+		 * on failure libmicrohttpd has closed the socket without notifying */
+		if (MHD_add_connection(w->d, fd, (struct sockaddr *)&ss, sl) != MHD_YES)
+			atomic_fetch_sub(&conns_open, 1);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	double stop_at = 0;
+	for (;;) {
+		int stop = atomic_load(&stopping);
+		if (stop) {
+			if (!stop_at)
+				stop_at = mono_ms();
+			/* requests in flight are finished, up to 10 s */
+			if (atomic_load(&in_flight) == 0 || mono_ms() - stop_at > 10000)
+				break;
+		}
+		int full = atomic_load(&conns_open) >= max_conns;
+		struct pollfd p[3] = {
+			{.fd = w->epfd, .events = POLLIN},
+			{.fd = stop ? -1 : stop_fd, .events = POLLIN},
+			{.fd = stop || full ? -1 : listen_fd, .events = POLLIN}, /* -1: not watched */
+		};
+		MHD_UNSIGNED_LONG_LONG to = 0;
+		int timeout = MHD_get_timeout(w->d, &to) == MHD_YES ? (to > 60000 ? 60000 : (int)to) : 60000;
+		if (stop && timeout > 10)
+			timeout = 10;
+		if (full && timeout > 1000)
+			timeout = 1000; /* a connection closed by another worker frees a slot */
+		int n = poll(p, 3, timeout);
+		if (n < 0 && errno != EINTR) {
+			log_error("msg=\"worker: poll failed\" errno=%d", errno);
+			break;
+		}
+		if (n > 0 && (p[2].revents & POLLIN))
+			accept_some(w);
+		MHD_run(w->d);
+	}
+	return NULL;
+}
+
+static int listen_socket(const struct sockaddr *sa, socklen_t len, int v6)
+{
+	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	int on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on); /* as MHD_OPTION_LISTENING_ADDRESS_REUSE did */
+	if (v6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	/* the backlog: as deep as net.core.somaxconn allows (the kernel caps it) */
+	if (bind(fd, sa, len) != 0 || listen(fd, 65535) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int server_run(const struct server_opts *o)
 {
 	static_init();
@@ -478,6 +742,16 @@ int server_run(const struct server_opts *o)
 			goto bad_addr;
 	}
 
+	long nofile = raise_nofile();
+	max_conns = o->max_conns > 0 ? o->max_conns : default_max_conns(nofile);
+	if (max_conns > nofile - FD_RESERVE && nofile > FD_RESERVE + 16) {
+		log_warn("msg=\"connection limit above the file-descriptor limit\" max_conns=%d nofile=%ld", max_conns,
+			 nofile);
+		max_conns = (int)(nofile - FD_RESERVE);
+	}
+	max_conns_per_ip = o->max_conns_per_ip >= 0 ? o->max_conns_per_ip : 0;
+	atomic_store(&conns_open, 0);
+
 	/* Block the stop signals in every thread; the main thread waits for
 	 * them with sigwait(). */
 	sigset_t set;
@@ -487,39 +761,72 @@ int server_run(const struct server_opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
-			(v6 ? MHD_USE_IPv6 : 0),
-		(uint16_t)o->port, NULL, NULL, on_request, NULL,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 30),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_conns > 0 ? o->max_conns : 512),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), /* MHD zeroes it between requests: keep it small */
-		MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
-		MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
-		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-		MHD_OPTION_END);
-	if (!d) {
-		log_error("msg=\"cannot listen\" addr=%s port=%d", o->listen, o->port);
+	int lfd = listen_socket((struct sockaddr *)&ss, v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), v6);
+	if (lfd < 0) {
+		log_error("msg=\"cannot listen\" addr=%s port=%d errno=%d", o->listen, o->port, errno);
 		return CLR_ESYS;
 	}
-	log_info("msg=\"listening\" url=http://%s%s%s:%d/ threads=%d", v6 ? "[" : "", o->listen, v6 ? "]" : "",
-		 o->port, threads);
+	stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (stop_fd < 0) {
+		close(lfd);
+		return CLR_ESYS;
+	}
+	listen_fd = lfd;
+	atomic_store(&stopping, 0);
 
-	int sig = 0;
-	sigwait(&set, &sig);
-	log_info("msg=\"stopping\" signal=%d", sig);
-	MHD_socket ls = MHD_quiesce_daemon(d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
-	for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++) /* up to 10 s for requests in flight */
-		usleep(10 * 1000);
-	MHD_stop_daemon(d);
-	log_info("msg=\"stopped\"");
-	return 0;
+	/* libmicrohttpd's own limit is kept out of reach: the workers enforce ours */
+	struct worker *ws = calloc((size_t)threads, sizeof *ws);
+	int started = 0, rc = 0;
+	for (int i = 0; ws && i < threads; i++) {
+		ws[i].d = MHD_start_daemon(
+			MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET | (v6 ? MHD_USE_IPv6 : 0), 0, NULL,
+			NULL, on_request, NULL,
+			MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+			MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->timeout_s > 0 ? o->timeout_s : 30),
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)(nofile > 0 ? nofile : 65536),
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024), /* MHD zeroes it between requests: keep it small */
+			MHD_OPTION_URI_LOG_CALLBACK, uri_log, NULL,
+			MHD_OPTION_NOTIFY_CONNECTION, conn_notify, NULL,
+			MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
+			MHD_OPTION_END);
+		const union MHD_DaemonInfo *di = ws[i].d ? MHD_get_daemon_info(ws[i].d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+		if (!di || pthread_create(&ws[i].th, NULL, worker_main, &ws[i]) != 0) {
+			if (ws[i].d)
+				MHD_stop_daemon(ws[i].d);
+			rc = CLR_ESYS;
+			break;
+		}
+		ws[i].epfd = di->epoll_fd;
+		started++;
+	}
+	if (!ws)
+		rc = CLR_ESYS;
+	if (rc == 0) {
+		log_info("msg=\"listening\" url=http://%s%s%s:%d/ threads=%d max_conns=%d max_conns_per_ip=%d "
+			 "nofile=%ld",
+			 v6 ? "[" : "", o->listen, v6 ? "]" : "", o->port, threads, max_conns, max_conns_per_ip, nofile);
+		int sig = 0;
+		sigwait(&set, &sig);
+		log_info("msg=\"stopping\" signal=%d", sig);
+	} else
+		log_error("msg=\"cannot start the HTTP daemon\" addr=%s port=%d", o->listen, o->port);
+	/* no new connection; the requests in flight are finished (worker_main) */
+	atomic_store(&stopping, 1);
+	uint64_t one = 1;
+	if (write(stop_fd, &one, sizeof one) < 0)
+		log_warn("msg=\"cannot wake the workers\" errno=%d", errno);
+	for (int i = 0; i < started; i++)
+		pthread_join(ws[i].th, NULL);
+	close(lfd);
+	listen_fd = -1;
+	for (int i = 0; i < started; i++)
+		MHD_stop_daemon(ws[i].d);
+	free(ws);
+	close(stop_fd);
+	stop_fd = -1;
+	if (rc == 0)
+		log_info("msg=\"stopped\"");
+	return rc;
 
 bad_addr:
 	log_error("msg=\"invalid listen address\" addr=%s", o->listen);

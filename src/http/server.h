@@ -11,7 +11,8 @@ struct server_opts {
 	int port;
 	int threads;  /* 0: one per core */
 	int timeout_s;
-	int max_conns;
+	int max_conns;        /* 0: from the file-descriptor limit and memory */
+	int max_conns_per_ip; /* 0: none (trusted proxies are never limited) */
 };
 
 /* Serves until SIGINT/SIGTERM (blocked in the calling thread, and so in

@@ -21,6 +21,10 @@ import { RawConn, cpuSeconds } from '../lib/rawhttp.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/* startServer() asks /healthz with fetch(), whose pool keeps that
+ * connection open 4 s: the counting tests wait for it to go. */
+const harnessConnGone = () => sleep(4500);
+
 async function openAll(port, n) {
 	const conns = Array.from({ length: n }, () => new RawConn(port));
 	await Promise.all(conns.map((c) => c.connected));
@@ -34,7 +38,8 @@ describe('connections past the limit', () => {
 	});
 
 	test('600 connections sending at once are all answered, three times each', async () => {
-		const s = await startServer();
+		// one address here: the per-address limit (default 128) is lifted
+		const s = await startServer({ env: { CLR_MAX_CONNS_PER_IP: '0' } });
 		servers.push(s);
 		const conns = await openAll(s.port, 600);
 		try {
@@ -53,6 +58,7 @@ describe('connections past the limit', () => {
 	test('CLR_MAX_CONNS=8: 8 held connections are served, the others wait without spinning, then are served', async () => {
 		const s = await startServer({ env: { CLR_MAX_CONNS: '8', CLR_MAX_CONNS_PER_IP: '0' } });
 		servers.push(s);
+		await harnessConnGone();
 		const conns = await openAll(s.port, 20);
 		try {
 			for (const c of conns) c.send('GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n');
@@ -76,11 +82,18 @@ describe('connections past the limit', () => {
 			assert.ok(cpu < 0.5, `server used ${cpu.toFixed(2)} s of CPU in ${wall.toFixed(1)} s while 12 connections waited`);
 			assert.ok(waiting.every((c) => c.take() === null && !c.closed), 'a connection past the limit was answered');
 
-			// held connections close: the waiting ones are accepted and served
+			// held connections close: the waiting ones are accepted and
+			// served, 8 at a time
 			for (const c of answered) c.close();
-			const rs = await Promise.all(waiting.map((c) => c.response(10000)));
-			const ok = rs.filter((r) => r && r.status === 200).length;
-			assert.equal(ok, 12, `${ok} of the 12 waiting connections were served once the held ones closed`);
+			let left = waiting;
+			for (let turn = 0; turn < 2 && left.length; turn++) {
+				const rs = await Promise.all(left.map((c) => c.response(3000).then((r) => [c, r])));
+				const served = rs.filter(([, r]) => r && r.status === 200).map(([c]) => c);
+				assert.equal(served.length, Math.min(8, left.length), `turn ${turn + 1}: ${served.length} waiting connections served`);
+				for (const c of served) c.close();
+				left = left.filter((c) => !served.includes(c));
+			}
+			assert.equal(left.length, 0, `${left.length} connections never served`);
 		} finally {
 			for (const c of conns) c.close();
 		}
@@ -89,6 +102,7 @@ describe('connections past the limit', () => {
 	test('CLR_MAX_CONNS_PER_IP=4: the fifth connection from one address gets a fast 503 with Retry-After', async () => {
 		const s = await startServer({ env: { CLR_MAX_CONNS_PER_IP: '4' } });
 		servers.push(s);
+		await harnessConnGone();
 		const conns = await openAll(s.port, 6);
 		try {
 			await sleep(300); // all six accepted
