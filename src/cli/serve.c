@@ -91,6 +91,8 @@ static const char serve_help[] =
 	"CLR_MAX_CONNS_PER_IP (default 128; 0: none): past that many connections\n"
 	"from one address, a new one is answered 503 with Retry-After and closed\n"
 	"(the proxies of CLR_TRUSTED_PROXIES are not limited).\n"
+	"CLR_UPLOAD_DIR (default TMPDIR, else /var/tmp): request bodies over 64 KiB\n"
+	"are spooled there to unlinked files while they arrive.\n"
 	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
 	"view does not set is logged as an error (src/core/tmpl.h).\n";
 

@@ -1,8 +1,9 @@
 /* multipart.h - a small, strict multipart/form-data parser (RFC 7578) for
  * file uploads.
  *
- * The whole body is in memory (server.c caps it at 10 MiB for R_UPLOAD
- * routes).  Parts are returned in order, their data pointing into the body
+ * The whole body is in memory or mapped from the file it was spooled to
+ * (server.c caps it at 10 MiB for R_UPLOAD routes, for logged-in users of
+ * their role).  Parts are returned in order, their data pointing into the body
  * (not copied, not NUL-terminated); names and filenames are arena-owned.
  * Anything unexpected - no boundary, a part without a Content-Disposition
  * form-data name, a missing closing delimiter, more than MP_MAX_PARTS parts,

@@ -46,9 +46,18 @@ struct req {
 	const char *params[4]; /* captured {x} path segments */
 	int nparams;
 	const char *content_type;
-	buf body;                /* raw request body (POST) */
+	buf body;                /* raw request body (POST); past SPOOL_THRESHOLD (server.c) it
+				  * is spooled to an unlinked file and, at dispatch, body.data
+				  * points into its read-only mapping (NUL-terminated too) */
 	size_t body_limit;
 	int body_too_large;
+	size_t body_seen;  /* bytes of body received (spooled or not) */
+	int spool_fd;      /* -1, or the unlinked temporary file holding the body */
+	int spool_kind;    /* 0: none, 1: a form's spool slot, 2: an upload's */
+	int spool_busy;    /* no spool slot or disk: answered 503, body dropped */
+	int refuse_status; /* an upload refused on its headers (403...): body read, dropped */
+	void *body_map;    /* the spool's mapping at dispatch (munmap()ed by the server) */
+	size_t body_map_len;
 	const struct route *route;
 	db *db;               /* this thread's connection (set before any handler but static files) */
 	struct session *sess; /* NULL when anonymous */

@@ -45,7 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -204,8 +206,132 @@ static struct req *req_new(struct MHD_Connection *conn)
 	buf_init(&r->body);
 	buf_init(&r->out);
 	r->body_limit = FORM_BODY_LIMIT;
+	r->spool_fd = -1;
 	atomic_fetch_add(&in_flight, 1);
 	return r;
+}
+
+/* --- request bodies ---------------------------------------------------------
+ * A body is kept in memory up to SPOOL_THRESHOLD; past it, it goes to an
+ * unlinked temporary file (O_TMPFILE, else mkstemp() + unlink(), mode 0600)
+ * in CLR_UPLOAD_DIR, else TMPDIR, else /var/tmp, so that a connection holds
+ * at most 64 KiB of body however large its upload.  At dispatch the file is
+ * mapped read-only and r->body points into it.  Spool files are counted:
+ * SPOOL_MAX for the uploads of logged-in users (R_UPLOAD routes), as many
+ * again for everything else (forms up to 1 MiB), so that descriptors and
+ * disk stay bounded; past them the request is answered 503. */
+#define SPOOL_THRESHOLD (64 * 1024)
+#define SPOOL_MAX 64
+static atomic_int spools[3]; /* by spool_kind: [1] forms, [2] uploads */
+
+static int spool_open(void)
+{
+	const char *dir = getenv("CLR_UPLOAD_DIR");
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/var/tmp";
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != ENOENT))
+		return fd;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/clr-body-XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC); /* mode 0600 */
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* One chunk of body: kept, spooled, or (past the limit, or when spooling is
+ * refused) dropped with the reason recorded. */
+static void body_add(struct req *r, const char *data, size_t n)
+{
+	if (r->body_too_large || r->spool_busy || r->refuse_status) {
+		if (r->refuse_status && (r->body_seen += n) > r->body_limit)
+			r->body_too_large = 1;
+		return;
+	}
+	if (r->body_seen + n > r->body_limit) {
+		r->body_too_large = 1;
+		return;
+	}
+	r->body_seen += n;
+	if (r->spool_fd < 0 && r->body.len + n <= SPOOL_THRESHOLD) {
+		buf_add(&r->body, data, n);
+		return;
+	}
+	if (r->spool_fd < 0) {
+		int kind = r->body_limit == UPLOAD_BODY_LIMIT ? 2 : 1;
+		if (atomic_fetch_add(&spools[kind], 1) >= SPOOL_MAX) {
+			atomic_fetch_sub(&spools[kind], 1);
+			r->spool_busy = 1;
+			return;
+		}
+		r->spool_kind = kind;
+		r->spool_fd = spool_open();
+		if (r->spool_fd < 0 || write_all(r->spool_fd, r->body.data, r->body.len) != 0) {
+			log_warn("msg=\"cannot spool a request body\" errno=%d", errno);
+			r->spool_busy = 1;
+			return;
+		}
+		buf_free(&r->body);
+		buf_init(&r->body);
+	}
+	if (write_all(r->spool_fd, data, n) != 0) {
+		log_warn("msg=\"cannot spool a request body\" errno=%d", errno);
+		r->spool_busy = 1;
+	}
+}
+
+/* At dispatch: a spooled body mapped, NUL-terminated like a buf, as r->body. */
+static int body_map(struct req *r)
+{
+	if (r->spool_fd < 0)
+		return 0;
+	if (write_all(r->spool_fd, "", 1) != 0)
+		return -1;
+	void *m = mmap(NULL, r->body_seen + 1, PROT_READ, MAP_PRIVATE, r->spool_fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	r->body_map = m;
+	r->body_map_len = r->body_seen + 1;
+	r->body.data = m;
+	r->body.len = r->body_seen;
+	r->body.cap = 0;
+	return 0;
+}
+
+static void body_free(struct req *r)
+{
+	if (r->body_map) {
+		munmap(r->body_map, r->body_map_len);
+		r->body_map = NULL;
+		buf_init(&r->body); /* it pointed into the mapping */
+	}
+	if (r->spool_fd >= 0) {
+		close(r->spool_fd);
+		r->spool_fd = -1;
+	}
+	if (r->spool_kind) {
+		atomic_fetch_sub(&spools[r->spool_kind], 1);
+		r->spool_kind = 0;
+	}
+	buf_free(&r->body);
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -226,7 +352,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, en
 	log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s%s", r->method ? r->method : "?", path, r->status,
 		 mono_ms() - r->t0, r->log_note ? " " : "", r->log_note ? r->log_note : "",
 		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
-	buf_free(&r->body);
+	body_free(r);
 	buf_free(&r->out);
 	arena_free(r->a);
 	*req_cls = NULL;
@@ -330,6 +456,8 @@ static int load_session(struct req *r)
 		return CLR_EUNAVAIL;
 	if (!r->is_post)
 		db_read_begin(r->db); /* the request's reads from one snapshot, until db_read_end() below */
+	if (r->sess)
+		return 0; /* an upload's, checked on its headers (upload_check()) */
 	const char *tok = req_cookie(r, SESSION_COOKIE);
 	if (!tok || strlen(tok) != TOKEN_LEN)
 		return 0;
@@ -420,11 +548,23 @@ static void dispatch(struct req *r)
 		resp_error(r, 400);
 		return;
 	}
+	if (r->refuse_status) {
+		resp_error(r, r->refuse_status);
+		return;
+	}
 	if (r->body_too_large) {
 		resp_error(r, 413);
 		return;
 	}
-	MHD_get_connection_values((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, cookie_it, r);
+	if (r->spool_busy || body_map(r) != 0) {
+		resp_busy(r,
+			  "Trop d’envois de fichiers en cours sur le serveur : réessayez dans quelques instants. "
+			  "Rien n’a été enregistré.",
+			  10);
+		return;
+	}
+	if (!r->cookies.n) /* an upload's were read with its headers */
+		MHD_get_connection_values((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, cookie_it, r);
 	r->content_type = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (r->is_post && r->content_type && !r->is_api &&
 	    strncasecmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 &&
@@ -501,6 +641,31 @@ static void dispatch(struct req *r)
 	handled(r, rt->fn(r));
 }
 
+/* An upload (multipart to an R_UPLOAD route), on its headers: 0 when a
+ * logged-in user of the route's role sends it (r->sess set), else the
+ * status to answer at once: 403 (as dispatch() answers a POST without
+ * session or of the wrong role), 503 when the database cannot say. */
+static int upload_check(struct req *r, const struct route *rt)
+{
+	MHD_get_connection_values((struct MHD_Connection *)r->conn, MHD_COOKIE_KIND, cookie_it, r);
+	const char *tok = req_cookie(r, SESSION_COOKIE);
+	if (!tok || strlen(tok) != TOKEN_LEN)
+		return 403;
+	r->db = db_thread();
+	if (!r->db)
+		return 503;
+	struct session *s = arena_alloc(r->a, sizeof *s);
+	int rc = session_load(r->db, r->a, tok, s);
+	if (rc == CLR_ENOTFOUND)
+		return 403;
+	if (rc)
+		return rc == CLR_EUNAVAIL ? 503 : 500;
+	if (((rt->flags & R_ADMIN) && s->is_staff) || ((rt->flags & R_STAFF) && !s->is_staff))
+		return 403;
+	r->sess = s;
+	return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **req_cls)
@@ -523,15 +688,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->body_too_large = 1; /* nothing more is read or dispatched */
 			return send_response(r);
 		}
-		const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
-		if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0)
-			r->body_limit = UPLOAD_BODY_LIMIT;
 		/* under /api/ every answer is JSON; an R_API route's body is small */
 		r->is_api = url && strncmp(url, "/api/", 5) == 0;
 		int known;
-		const struct route *rt = r->is_api ? route_match(NULL, r->is_post ? "POST" : "GET", url, &known) : NULL;
-		if (rt && (rt->flags & R_API))
+		const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+		int multipart = ct && strncasecmp(ct, "multipart/form-data", 19) == 0;
+		const struct route *rt = url && (r->is_api || (r->is_post && multipart)) /* GETs skip this */
+						 ? route_match(NULL, r->is_post ? "POST" : "GET", url, &known)
+						 : NULL;
+		if (rt && (rt->flags & R_API)) {
 			r->body_limit = API_BODY_LIMIT;
+		} else if (r->is_post && multipart && rt && (rt->flags & R_UPLOAD)) {
+			/* the upload limit only for a logged-in user of the route's
+			 * role, checked now: anyone else is answered before the body */
+			int status = upload_check(r, rt);
+			const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (status && (!cl || strtoull(cl, NULL, 10) > FORM_BODY_LIMIT)) {
+				/* answered before the body, and the connection closed
+				 * (a client still sending may see it reset) */
+				resp_error(r, status);
+				r->body_too_large = 1; /* answered: the body is not read */
+				return send_response(r);
+			}
+			if (status)
+				r->refuse_status = status; /* up to 1 MiB read and dropped, then answered */
+			else
+				r->body_limit = UPLOAD_BODY_LIMIT;
+		}
 		const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > r->body_limit) {
 			r->body_too_large = 1;
@@ -541,10 +724,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (r->body.len + *upload_data_size > r->body_limit)
-			r->body_too_large = 1;
-		else
-			buf_add(&r->body, upload_data, *upload_data_size);
+		body_add(r, upload_data, *upload_data_size);
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
