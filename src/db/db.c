@@ -174,6 +174,36 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	return rc;
 }
 
+int db_batch(db *d, arena *a, struct db_stmt *st, int count)
+{
+	d->retryable = 0;
+	for (int i = 0; i < count; i++) {
+		st[i].rc = CLR_EDB;
+		if (st[i].rows)
+			*st[i].rows = (db_rows){0, 0, NULL};
+	}
+	double t0 = slow_ms() < 0 ? 0 : mono_ms();
+	int rc = 0;
+	if (d->ops->batch) {
+		rc = d->ops->batch(d, a, st, count);
+	} else {
+		for (int i = 0; i < count && rc >= 0; i++) {
+			st[i].rc = st[i].rows ? d->ops->query(d, a, st[i].rows, st[i].sql, st[i].n, st[i].params)
+					      : d->ops->exec(d, st[i].sql, st[i].n, st[i].params);
+			if (st[i].rc < 0)
+				rc = st[i].rc;
+		}
+	}
+	if (slow_ms() >= 0 && count > 0)
+		slow_log(d, st[0].sql, t0);
+	return rc < 0 ? rc : 0;
+}
+
+unsigned long db_trips(const db *d)
+{
+	return d ? d->trips : 0;
+}
+
 int db_exec_script(db *d, const char *sql)
 {
 	d->retryable = 0;

@@ -88,6 +88,38 @@ int db_in_tx(const db *d);
 int db_read_begin(db *d);
 int db_read_end(db *d);
 
+/* A batch: statements sent together.  On PostgreSQL one round trip (libpq's
+ * pipeline mode: every statement sent, then one Sync, then every result
+ * read); on SQLite they simply run one after another.  Guarantees, on both
+ * backends:
+ *   - the statements run in order, each as db_query() (rows != NULL) or
+ *     db_exec() would run it, and st[i].rc is what that call would return;
+ *   - when one fails, the later ones do not run (their rc is CLR_EDB and
+ *     their rows empty) and db_batch() returns the first failure's code;
+ *     inside a transaction that transaction has failed (roll it back, as
+ *     after any failed statement); the connection is usable afterwards;
+ *   - outside a transaction a batch is for reads: PostgreSQL runs the
+ *     batch as one implicit transaction, SQLite each statement on its own,
+ *     so writes belong inside db_tx(), where both agree.  A batch of reads
+ *     outside a transaction whose connection is lost is run again once on a
+ *     new connection, as db_query() does.
+ * The point is fewer round trips: a page reads its independent data in one
+ * batch (docs/PERFORMANCE.md, « PostgreSQL round trips »). */
+struct db_stmt {
+	const char *sql;
+	int n;
+	const char *const *params;
+	db_rows *rows; /* the rows (arena-owned), or NULL: a statement run for its effect */
+	int rc;        /* out: 0 (or the rows changed, rows == NULL), or negative */
+};
+int db_batch(db *d, arena *a, struct db_stmt *st, int count);
+
+/* Round trips to the database server on this connection since it opened
+ * (PostgreSQL: every message exchange that waits for the server, including
+ * preparing a statement; SQLite, which has no server: every statement run).
+ * The server logs the difference for each request (db_trips=N). */
+unsigned long db_trips(const db *d);
+
 /* The backend's message for the last failure (never NULL). */
 const char *db_errmsg(db *d);
 /* True when the last failure is transient (SQLITE_BUSY, serialization

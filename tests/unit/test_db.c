@@ -470,3 +470,125 @@ TEST(db_read_snapshot)
 	test_on_sqlite("snap", snapshot_checks, failed_);
 	test_on_pg(snapshot_checks, failed_);
 }
+
+/* db_batch(): results in order, one round trip on PostgreSQL, an error in
+ * the middle (the later statements not run, the transaction failed and
+ * rolled back, the connection usable after), writes inside db_tx(). */
+static int batch_tx_fail(db *d, void *ctx)
+{
+	arena *a = ctx;
+	db_rows r;
+	struct db_stmt st[] = {
+		{"INSERT INTO clr_test_batch (n) VALUES (100)", DB_NOP, NULL, 0},
+		{"INSERT INTO clr_test_batch (n) VALUES (1)", DB_NOP, NULL, 0}, /* duplicate key */
+		{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r, 0},
+	};
+	return db_batch(d, a, st, 3);
+}
+
+static int batch_tx_ok(db *d, void *ctx)
+{
+	arena *a = ctx;
+	struct db_stmt st[] = {
+		{"INSERT INTO clr_test_batch (n) VALUES (200)", DB_NOP, NULL, 0},
+		{"UPDATE clr_test_batch SET n = n + 1000 WHERE n = 200", DB_NOP, NULL, 0},
+	};
+	int rc = db_batch(d, a, st, 2);
+	return rc < 0 ? rc : st[1].rc == 1 ? 0 : CLR_EDB;
+}
+
+static void batch_checks(int *failed_, const char *url)
+{
+	db *d = NULL;
+	char err[256];
+	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	if (!d)
+		return;
+	arena *a = arena_new();
+	int pg = db_kind(d) == DB_PG;
+	db_exec_script(d, "DROP TABLE IF EXISTS clr_test_batch");
+	CHECK_INT(db_exec_script(d, "CREATE TABLE clr_test_batch (n INTEGER PRIMARY KEY)"), 0);
+	CHECK_INT(db_exec_script(d, "INSERT INTO clr_test_batch (n) VALUES (1); INSERT INTO clr_test_batch (n) VALUES (2)"), 0);
+
+	/* reads, in order, each with its own parameters; twice (the second
+	 * time every statement is prepared: one round trip on PostgreSQL) */
+	for (int round = 0; round < 2; round++) {
+		db_rows r1, r2, r3;
+		struct db_stmt st[] = {
+			{"SELECT n FROM clr_test_batch WHERE n = $1", DB_P("2"), &r1, 0},
+			{"SELECT COUNT(*), $1 FROM clr_test_batch", DB_P("é"), &r2, 0},
+			{"SELECT n FROM clr_test_batch WHERE n > $1 ORDER BY n", DB_P("5"), &r3, 0},
+		};
+		unsigned long t0 = db_trips(d);
+		CHECK_INT(db_batch(d, a, st, 3), 0);
+		if (round == 1)
+			CHECK_INT((int)(db_trips(d) - t0), pg ? 1 : 3);
+		CHECK_INT(st[0].rc, 0);
+		CHECK_INT(r1.nrows, 1);
+		CHECK_STR(db_cell(&r1, 0, 0), "2");
+		CHECK_STR(db_cell(&r2, 0, 0), "2");
+		CHECK_STR(db_cell(&r2, 0, 1), "é");
+		CHECK_INT(r3.nrows, 0);
+		CHECK_INT(r3.ncols, pg ? 1 : 1);
+	}
+
+	/* an error in the middle outside a transaction, when it runs (a
+	 * division by zero; one that cannot even be prepared, then one of
+	 * every statement prepared: the pipeline's own error path on
+	 * PostgreSQL): the first ran, the rest did not, the first failure's
+	 * code is returned */
+	for (int round = 0; round < 3; round++) {
+		db_rows r1, r3;
+		struct db_stmt st[] = {
+			{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r1, 0},
+			{round == 1 ? "SELECT no_such_column FROM clr_test_batch"
+				    : "SELECT abs(CAST($1 AS BIGINT)) FROM clr_test_batch", DB_P("-9223372036854775808"), NULL, 0},
+			{"SELECT 1", DB_NOP, &r3, 0},
+		};
+		unsigned long t0 = db_trips(d);
+		CHECK_INT(db_batch(d, a, st, 3), CLR_EDB);
+		if (round == 2)
+			CHECK_INT((int)(db_trips(d) - t0), pg ? 1 : 2);
+		CHECK_INT(st[0].rc, 0);
+		CHECK_STR(db_cell(&r1, 0, 0), "2");
+		CHECK_INT(st[1].rc, CLR_EDB);
+		CHECK(db_errmsg(d)[0] != '\0');
+		CHECK_INT(st[2].rc, CLR_EDB);
+		CHECK_INT(r3.nrows, 0);
+		CHECK(!db_in_tx(d));
+	}
+	/* the connection is usable after */
+	db_rows r;
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_batch", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "2");
+
+	/* inside db_tx(): a failure in the middle rolls the whole transaction
+	 * back, the third statement did not run */
+	CHECK_INT(db_tx(d, batch_tx_fail, a), CLR_ECONFLICT);
+	CHECK(!db_in_tx(d));
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_batch WHERE n = 100", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "0");
+	/* and writes that succeed are committed together, each rc the changes */
+	CHECK_INT(db_tx(d, batch_tx_ok, a), 0);
+	CHECK_INT(db_query(d, a, &r, "SELECT n FROM clr_test_batch ORDER BY n", DB_NOP), 0);
+	CHECK_INT(r.nrows, 3);
+	CHECK_STR(db_cell(&r, 2, 0), "1200");
+	/* a single statement and an empty batch */
+	{
+		db_rows r1;
+		struct db_stmt st[] = {{"SELECT 7", DB_NOP, &r1, 0}};
+		CHECK_INT(db_batch(d, a, st, 1), 0);
+		CHECK_STR(db_cell(&r1, 0, 0), "7");
+		CHECK_INT(db_batch(d, a, st, 0), 0);
+	}
+
+	CHECK_INT(db_exec_script(d, "DROP TABLE clr_test_batch"), 0);
+	arena_free(a);
+	db_close(d);
+}
+
+TEST(db_batch)
+{
+	test_on_sqlite("batch", batch_checks, failed_);
+	test_on_pg(batch_checks, failed_);
+}
