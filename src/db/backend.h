@@ -31,6 +31,7 @@ struct db {
 	enum db_kind kind;
 	int retryable;      /* last failure was transient */
 	unsigned long trips; /* db_trips(): each backend counts its own */
+	struct db_deferred *defer; /* db_defer(): NULL when none */
 	char errmsg[512];   /* last failure's message ("" if none) */
 };
 

@@ -150,9 +150,83 @@ static void slow_log(const db *d, const char *sql, double t0)
 		log_info("msg=\"slow statement\" ms=%.1f backend=%s sql=\"%.80s\"", took, d->ops->name, sql);
 }
 
+/* ---------------------------------------------------------- deferral */
+
+void db_defer(db *d, struct db_deferred *x)
+{
+	x->state = 1;
+	d->defer = x;
+}
+
+/* The deferred check's verdict on its rows (rc: the statement's). */
+static int defer_settle(db *d, int rc)
+{
+	struct db_deferred *x = d->defer;
+	if (rc >= 0)
+		rc = x->check(x->ctx, x->st.rows);
+	x->state = rc < 0 ? rc : 0;
+	return x->state;
+}
+
+/* Runs the pending deferred statement alone: its outcome (0 or < 0); 0
+ * when none is pending. */
+static int defer_flush(db *d)
+{
+	struct db_deferred *x = d->defer;
+	if (!x)
+		return 0;
+	if (x->state != 1)
+		return x->state;
+	*x->st.rows = (db_rows){0, 0, NULL};
+	return defer_settle(d, d->ops->query(d, x->a, x->st.rows, x->st.sql, x->st.n, x->st.params));
+}
+
+int db_defer_end(db *d)
+{
+	int rc = defer_flush(d);
+	d->defer = NULL;
+	return rc;
+}
+
+static int run_batch(db *d, arena *a, struct db_stmt *st, int count);
+
+/* db_query()/db_batch() with a deferred statement pending: one batch, the
+ * deferred one first; its verdict before anything is returned. */
+static int batch_with_defer(db *d, arena *a, struct db_stmt *st, int count)
+{
+	struct db_deferred *x = d->defer;
+	struct db_stmt *all = arena_alloc(a, sizeof *all * (size_t)(count + 1));
+	all[0] = x->st;
+	memcpy(all + 1, st, sizeof *st * (size_t)count);
+	*x->st.rows = (db_rows){0, 0, NULL};
+	int rc = run_batch(d, a, all, count + 1);
+	int verdict = defer_settle(d, all[0].rc);
+	if (verdict < 0) {
+		for (int i = 0; i < count; i++) {
+			st[i].rc = verdict;
+			if (st[i].rows)
+				*st[i].rows = (db_rows){0, 0, NULL};
+		}
+		return verdict;
+	}
+	memcpy(st, all + 1, sizeof *st * (size_t)count);
+	return rc;
+}
+
+/* Before a write: the deferred statement alone (its verdict first). */
+#define DEFER_BEFORE_WRITE(d)                    \
+	do {                                     \
+		int drc_ = defer_flush(d);       \
+		if (drc_ < 0)                    \
+			return drc_;             \
+	} while (0)
+
+/* ---------------------------------------------------------- statements */
+
 int db_exec(db *d, const char *sql, int n, const char *const *params)
 {
 	d->retryable = 0;
+	DEFER_BEFORE_WRITE(d);
 	if (slow_ms() < 0)
 		return d->ops->exec(d, sql, n, params);
 	double t0 = mono_ms();
@@ -166,6 +240,14 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	d->retryable = 0;
 	out->nrows = out->ncols = 0;
 	out->cells = NULL;
+	if (d->defer) {
+		if (d->defer->state < 0)
+			return d->defer->state;
+		if (d->defer->state == 1) {
+			struct db_stmt st = {sql, n, params, out, 0};
+			return batch_with_defer(d, a, &st, 1);
+		}
+	}
 	if (slow_ms() < 0)
 		return d->ops->query(d, a, out, sql, n, params);
 	double t0 = mono_ms();
@@ -174,14 +256,8 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	return rc;
 }
 
-int db_batch(db *d, arena *a, struct db_stmt *st, int count)
+static int run_batch(db *d, arena *a, struct db_stmt *st, int count)
 {
-	d->retryable = 0;
-	for (int i = 0; i < count; i++) {
-		st[i].rc = CLR_EDB;
-		if (st[i].rows)
-			*st[i].rows = (db_rows){0, 0, NULL};
-	}
 	double t0 = slow_ms() < 0 ? 0 : mono_ms();
 	int rc = 0;
 	if (d->ops->batch) {
@@ -199,20 +275,46 @@ int db_batch(db *d, arena *a, struct db_stmt *st, int count)
 	return rc < 0 ? rc : 0;
 }
 
+int db_batch(db *d, arena *a, struct db_stmt *st, int count)
+{
+	d->retryable = 0;
+	for (int i = 0; i < count; i++) {
+		st[i].rc = CLR_EDB;
+		if (st[i].rows)
+			*st[i].rows = (db_rows){0, 0, NULL};
+	}
+	if (count <= 0)
+		return 0;
+	if (d->defer) {
+		if (d->defer->state < 0)
+			return d->defer->state;
+		if (d->defer->state == 1)
+			return batch_with_defer(d, a, st, count);
+	}
+	return run_batch(d, a, st, count);
+}
+
 unsigned long db_trips(const db *d)
 {
 	return d ? d->trips : 0;
 }
 
+unsigned long db_thread_trips(void)
+{
+	return db_trips(thread_db);
+}
+
 int db_exec_script(db *d, const char *sql)
 {
 	d->retryable = 0;
+	DEFER_BEFORE_WRITE(d);
 	return d->ops->exec_script(d, sql);
 }
 
 int db_begin(db *d)
 {
 	d->retryable = 0;
+	DEFER_BEFORE_WRITE(d);
 	return d->ops->begin(d);
 }
 

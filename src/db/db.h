@@ -114,11 +114,37 @@ struct db_stmt {
 };
 int db_batch(db *d, arena *a, struct db_stmt *st, int count);
 
+/* A deferred check: a read that rides with this connection's next round
+ * trip instead of taking one of its own.  The server answers a request
+ * from what it knew of the session and sends the session's row with the
+ * page's first read (docs/DECISIONS.md, « One round trip for the session »).
+ *
+ * After db_defer(d, x), the next db_query() or db_batch() on d sends x->st
+ * in front of its own statements (one batch) and calls x->check(x->ctx,
+ * &rows) with x's rows before it returns anything; the next db_exec(),
+ * db_begin() or db_exec_script() runs x->st alone first.  When x->st fails
+ * or check returns non-zero (e.g. CLR_ESTALE), that call returns that code
+ * with no rows, nothing of a write is run, and every later call on d but
+ * db_rollback() returns it too, until db_defer_end().  db_defer_end(d)
+ * runs x->st now if it is still pending, ends the deferral and returns its
+ * outcome: 0 when the check passed.  x (caller-owned) lives until then. */
+struct db_deferred {
+	struct db_stmt st;      /* st.rows must be set */
+	int (*check)(void *ctx, const db_rows *rows);
+	void *ctx;
+	arena *a;               /* for the rows */
+	int state;              /* private: 1 pending, 0 passed, < 0 failed */
+};
+void db_defer(db *d, struct db_deferred *x);
+int db_defer_end(db *d);
+
 /* Round trips to the database server on this connection since it opened
  * (PostgreSQL: every message exchange that waits for the server, including
  * preparing a statement; SQLite, which has no server: every statement run).
  * The server logs the difference for each request (db_trips=N). */
 unsigned long db_trips(const db *d);
+/* db_trips() of this thread's connection (0 while it has none). */
+unsigned long db_thread_trips(void);
 
 /* The backend's message for the last failure (never NULL). */
 const char *db_errmsg(db *d);

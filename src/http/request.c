@@ -300,6 +300,19 @@ void req_client_info(struct req *r)
 	r->tls = trust && *trust == '1' && proto && strcasecmp(proto, "https") == 0;
 }
 
+void resp_reset(struct req *r)
+{
+	r->status = 0;
+	r->content_type_out = NULL;
+	buf_reset(&r->out);
+	r->out_static = NULL;
+	r->out_static_len = 0;
+	r->nheaders = 0;
+	r->is_html = 0;
+	r->responded = 0;
+	r->log_note = NULL;
+}
+
 void resp_header(struct req *r, const char *name, const char *value)
 {
 	if (r->nheaders >= RESP_MAX_HEADERS) {

@@ -51,7 +51,9 @@ struct req {
 	int body_too_large;
 	const struct route *route;
 	db *db;               /* this thread's connection (set before any handler but static files) */
+	unsigned long db_trips; /* its round trips for this request (db_trips(), logged) */
 	struct session *sess; /* NULL when anonymous */
+	int no_defer;         /* load the session with its own round trip (answering again) */
 	const char *csrf;     /* token to embed in this response's forms */
 	const char *flash;    /* one-shot message from the previous POST */
 	double t0;            /* mono_ms() at arrival */
@@ -96,6 +98,9 @@ void kvs_add(arena *a, struct kvs *k, const char *key, const char *val);
 const char *kvs_get(const struct kvs *k, const char *key);
 
 /* Response */
+/* Forgets everything of the response built so far (status, headers,
+ * cookies, body), to answer again. */
+void resp_reset(struct req *r);
 void resp_header(struct req *r, const char *name, const char *value);
 /* Set-Cookie NAME=VALUE; Path=/; HttpOnly; SameSite=Lax, and over https
  * (behind CLR_BEHIND_TLS) the name prefixed with __Host- and Secure;

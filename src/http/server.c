@@ -112,8 +112,8 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, en
 		path[k++] = (c <= ' ' || c == '"' || c >= 0x7f) ? '?' : (char)c;
 	}
 	path[k] = 0;
-	log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s%s", r->method ? r->method : "?", path, r->status,
-		 mono_ms() - r->t0, r->log_note ? " " : "", r->log_note ? r->log_note : "",
+	log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s db_trips=%lu%s", r->method ? r->method : "?", path,
+		 r->status, mono_ms() - r->t0, r->log_note ? " " : "", r->log_note ? r->log_note : "", r->db_trips,
 		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	buf_free(&r->body);
 	buf_free(&r->out);
@@ -224,7 +224,12 @@ static int load_session(struct req *r)
 		return 0;
 	db *d = r->db;
 	struct session *s = arena_alloc(r->a, sizeof *s);
-	int rc = session_load(d, r->a, tok, s);
+	/* a read by a session this thread knows: no round trip of its own, its
+	 * row read again with the page's first statement (session_settle()
+	 * after the handler, in run_route()) */
+	int rc = r->is_post || r->no_defer ? CLR_ENOTFOUND : session_load_deferred(d, r->a, tok, s);
+	if (rc == CLR_ENOTFOUND)
+		rc = session_load(d, r->a, tok, s);
 	if (rc == 0)
 		r->sess = s;
 	else if (rc != CLR_ENOTFOUND)
@@ -239,6 +244,8 @@ static void handled(struct req *r, int rc)
 		return;
 	if (r->db && db_in_tx(r->db))
 		db_rollback(r->db);
+	if (rc == CLR_ESTALE && r->sess && r->sess->deferred)
+		return; /* the session was not as assumed: run_route() answers again */
 	/* "no such object (or not this organisation's)" and "not allowed"
 	 * are answers, not failures: handlers just return the code */
 	if (rc == CLR_ENOTFOUND || rc == CLR_EFORBIDDEN) {
@@ -303,6 +310,9 @@ static void api_dispatch(struct req *r, const struct route *rt)
 	handled(r, rt->fn(r));
 }
 
+static void run_route(struct req *r, const struct route *rt);
+static void authorise_and_handle(struct req *r, const struct route *rt);
+
 static void dispatch(struct req *r)
 {
 	if (parse_uri(r)) {
@@ -356,11 +366,39 @@ static void dispatch(struct req *r)
 		handled(r, rt->fn(r)); /* static assets: no session, no database */
 		return;
 	}
+	run_route(r, rt);
+}
+
+/* The route's answer with the session loaded: authorisation, CSRF, the
+ * handler.  When the session was answered from this thread's memory and
+ * its row, read again with the handler's first statement, says otherwise
+ * (logged out, expired, its user changed), the answer is thrown away and
+ * given again after a plain session_load(). */
+static void run_route(struct req *r, const struct route *rt)
+{
 	int rc = load_session(r);
 	if (rc) {
 		handled(r, rc);
 		return;
 	}
+	authorise_and_handle(r, rt);
+	if (r->sess && r->sess->deferred && session_settle(r->db, r->a, r->sess) < 0) {
+		if (r->db && db_in_tx(r->db))
+			db_rollback(r->db);
+		resp_reset(r);
+		r->sess = NULL;
+		r->no_defer = 1;
+		rc = load_session(r);
+		if (rc) {
+			handled(r, rc);
+			return;
+		}
+		authorise_and_handle(r, rt);
+	}
+}
+
+static void authorise_and_handle(struct req *r, const struct route *rt)
+{
 	setup_csrf(r);
 	if (rt->flags & (R_ADMIN | R_STAFF | R_USER)) {
 		if (!r->sess) {
@@ -427,9 +465,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->responded && r->body_too_large)
 		return MHD_YES; /* already answered 413 */
+	unsigned long trips0 = db_thread_trips();
 	dispatch(r);
-	if (r->db)
+	if (r->db) {
 		db_read_end(r->db);
+		r->db_trips = db_trips(r->db) - trips0;
+	}
 	return send_response(r);
 }
 

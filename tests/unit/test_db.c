@@ -592,3 +592,86 @@ TEST(db_batch)
 	test_on_sqlite("batch", batch_checks, failed_);
 	test_on_pg(batch_checks, failed_);
 }
+
+/* db_defer(): the deferred read rides with the next read (one round trip on
+ * PostgreSQL), its check's verdict comes first; a failed check refuses every
+ * later statement, writes included, until db_defer_end(). */
+struct defer_ctx {
+	int calls;
+	const char *want;
+};
+
+static int defer_check(void *ctx, const db_rows *rows)
+{
+	struct defer_ctx *k = ctx;
+	k->calls++;
+	return rows->nrows == 1 && strcmp(db_cell(rows, 0, 0), k->want) == 0 ? 0 : CLR_ESTALE;
+}
+
+static void defer_checks(int *failed_, const char *url)
+{
+	db *d = NULL;
+	char err[256];
+	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	if (!d)
+		return;
+	arena *a = arena_new();
+	int pg = db_kind(d) == DB_PG;
+	db_exec_script(d, "DROP TABLE IF EXISTS clr_test_defer");
+	CHECK_INT(db_exec_script(d, "CREATE TABLE clr_test_defer (n INTEGER)"), 0);
+	db_rows r, dr;
+	/* warm the statement caches */
+	CHECK_INT(db_query(d, a, &r, "SELECT CAST($1 AS TEXT)", DB_P("x")), 0);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+
+	/* passes: the read's rows come back, one round trip on PostgreSQL */
+	struct defer_ctx k = {0, "ok"};
+	struct db_deferred x = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k, a, 0};
+	db_defer(d, &x);
+	unsigned long t0 = db_trips(d);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+	CHECK_INT((int)(db_trips(d) - t0), pg ? 1 : 2);
+	CHECK_INT(k.calls, 1);
+	CHECK_STR(db_cell(&r, 0, 0), "0");
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_defer (n) VALUES (1)", DB_NOP), 1);
+	CHECK_INT(db_defer_end(d), 0);
+	CHECK_INT(k.calls, 1);
+
+	/* fails: no rows, the write refused, until db_defer_end() */
+	struct defer_ctx k2 = {0, "other"};
+	struct db_deferred x2 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k2, a, 0};
+	db_defer(d, &x2);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), CLR_ESTALE);
+	CHECK_INT(r.nrows, 0);
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_defer (n) VALUES (2)", DB_NOP), CLR_ESTALE);
+	CHECK_INT(db_begin(d), CLR_ESTALE);
+	CHECK_INT(db_defer_end(d), CLR_ESTALE);
+	CHECK_INT(k2.calls, 1);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "1");
+
+	/* a write first: the deferred read runs alone before it, and refuses it */
+	struct defer_ctx k3 = {0, "other"};
+	struct db_deferred x3 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k3, a, 0};
+	db_defer(d, &x3);
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_defer (n) VALUES (3)", DB_NOP), CLR_ESTALE);
+	CHECK_INT(db_defer_end(d), CLR_ESTALE);
+	/* nothing else ran: db_defer_end() runs it */
+	struct defer_ctx k4 = {0, "ok"};
+	struct db_deferred x4 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k4, a, 0};
+	db_defer(d, &x4);
+	CHECK_INT(db_defer_end(d), 0);
+	CHECK_INT(k4.calls, 1);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "1");
+
+	CHECK_INT(db_exec_script(d, "DROP TABLE clr_test_defer"), 0);
+	arena_free(a);
+	db_close(d);
+}
+
+TEST(db_defer)
+{
+	test_on_sqlite("defer", defer_checks, failed_);
+	test_on_pg(defer_checks, failed_);
+}
