@@ -32,6 +32,8 @@ struct db {
 	int retryable;      /* last failure was transient */
 	unsigned long trips; /* db_trips(): each backend counts its own */
 	struct db_deferred *defer; /* db_defer(): NULL when none */
+	struct db_stmt *kept;      /* db_prefetch(): results kept (arena of the request), or NULL */
+	int nkept;
 	char errmsg[512];   /* last failure's message ("" if none) */
 };
 

@@ -213,9 +213,58 @@ static int batch_with_defer(db *d, arena *a, struct db_stmt *st, int count)
 	return rc;
 }
 
-/* Before a write: the deferred statement alone (its verdict first). */
+/* ---------------------------------------------------------- prefetch */
+
+int db_prefetch(db *d, arena *a, struct db_stmt *st, int count)
+{
+	d->kept = NULL;
+	d->nkept = 0;
+	if (!d->ops->batch || count <= 0)
+		return 0;
+	struct db_stmt *k = arena_alloc(a, sizeof *k * (size_t)count);
+	for (int i = 0; i < count; i++) {
+		k[i] = st[i];
+		k[i].rows = arena_alloc(a, sizeof *k[i].rows);
+	}
+	int rc = db_batch(d, a, k, count);
+	if (rc < 0)
+		return rc;
+	d->kept = k;
+	d->nkept = count;
+	return 0;
+}
+
+/* The kept rows of this statement (forgotten once taken), or 0. */
+static int take_kept(db *d, db_rows *out, const char *sql, int n, const char *const *params)
+{
+	for (int i = 0; i < d->nkept; i++) {
+		struct db_stmt *k = &d->kept[i];
+		if (!k->rows || k->n != n || (k->sql != sql && strcmp(k->sql, sql) != 0))
+			continue;
+		int same = 1;
+		for (int p = 0; p < n && same; p++)
+			same = (!k->params[p] && !params[p]) ||
+			       (k->params[p] && params[p] && strcmp(k->params[p], params[p]) == 0);
+		if (!same)
+			continue;
+		*out = *k->rows;
+		k->rows = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static void forget_kept(db *d)
+{
+	d->kept = NULL;
+	d->nkept = 0;
+}
+
+/* Before a write: what db_prefetch() kept is forgotten, and the deferred
+ * statement runs alone (its verdict first). */
 #define DEFER_BEFORE_WRITE(d)                    \
 	do {                                     \
+		forget_kept(d);                  \
 		int drc_ = defer_flush(d);       \
 		if (drc_ < 0)                    \
 			return drc_;             \
@@ -240,6 +289,8 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	d->retryable = 0;
 	out->nrows = out->ncols = 0;
 	out->cells = NULL;
+	if (d->nkept && take_kept(d, out, sql, n, params))
+		return 0;
 	if (d->defer) {
 		if (d->defer->state < 0)
 			return d->defer->state;
@@ -336,6 +387,7 @@ int db_read_begin(db *d)
 
 int db_read_end(db *d)
 {
+	forget_kept(d);
 	return d->ops->read_end ? d->ops->read_end(d) : 0;
 }
 

@@ -114,6 +114,17 @@ struct db_stmt {
 };
 int db_batch(db *d, arena *a, struct db_stmt *st, int count);
 
+/* Reads a page will make, run now in one batch (db_batch: one round trip
+ * on PostgreSQL) and kept for this request: a later db_query() with the
+ * same SQL text and parameters is answered from them without running
+ * again (each once).  The domain functions that will read stay as they
+ * are; their header offers a *_stmt() that describes their statement.  A
+ * write (db_exec(), db_begin(), db_exec_script()) and db_read_end()
+ * forget what is kept.  On SQLite, which has no round trip to save,
+ * nothing is run or kept.  Returns db_batch()'s code; a failure keeps
+ * nothing (each read then runs when asked and reports its own error). */
+int db_prefetch(db *d, arena *a, struct db_stmt *st, int count);
+
 /* A deferred check: a read that rides with this connection's next round
  * trip instead of taking one of its own.  The server answers a request
  * from what it knew of the session and sends the session's row with the

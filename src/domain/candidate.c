@@ -717,12 +717,22 @@ int candidate_save_step(db *d, arena *a, const struct actor *who, long long id, 
 	return rc;
 }
 
-int candidate_get(db *d, arena *a, long long org_id, long long id, struct candidate *out)
+void candidate_get_stmt(struct db_stmt *st, arena *a, long long org_id, long long id)
 {
 	sql_init();
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, id);
+	p[1] = db_int(a, org_id);
+	*st = (struct db_stmt){q.select, 2, p, NULL, 0};
+}
+
+int candidate_get(db *d, arena *a, long long org_id, long long id, struct candidate *out)
+{
 	memset(out, 0, sizeof *out);
 	db_rows r;
-	int rc = db_query(d, a, &r, q.select, DB_P(db_int(a, id), db_int(a, org_id)));
+	struct db_stmt st;
+	candidate_get_stmt(&st, a, org_id, id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	if (!r.nrows)
@@ -778,15 +788,25 @@ int candidate_delete(db *d, arena *a, const struct actor *who, long long id, str
 	return db_tx(d, delete_tx, &c);
 }
 
-int candidate_mails(db *d, arena *a, long long org_id, const char *email, struct candidate_mail **out, int *n)
+void candidate_mails_stmt(struct db_stmt *st, arena *a, long long org_id, long long id)
+{
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, org_id);
+	p[1] = db_int(a, id);
+	*st = (struct db_stmt){"SELECT subject, status, created_at, sent_at FROM outbox WHERE org_id = $1 AND recipient = "
+			       "(SELECT email FROM candidates WHERE id = $2 AND org_id = $1) "
+			       "AND kind LIKE 'candidate.%' ORDER BY id DESC LIMIT 20",
+			       2, p, NULL, 0};
+}
+
+int candidate_mails(db *d, arena *a, long long org_id, long long id, struct candidate_mail **out, int *n)
 {
 	*out = NULL;
 	*n = 0;
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  "SELECT subject, status, created_at, sent_at FROM outbox WHERE org_id = $1 AND recipient = $2 "
-			  "AND kind LIKE 'candidate.%' ORDER BY id DESC LIMIT 20",
-			  DB_P(db_int(a, org_id), email));
+	struct db_stmt st;
+	candidate_mails_stmt(&st, a, org_id, id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));

@@ -996,22 +996,32 @@ static void cert_read(arena *a, const db_rows *r, int i, struct certification *c
 	c->taken_at = s0(db_cell(r, i, k++));
 }
 
+void certification_list_stmt(struct db_stmt *st, arena *a, long long org_id, const struct cert_filter *f)
+{
+	const char *col = f->candidate_id ? "c.candidate_id" : f->session_id ? "c.session_id" : "c.slot_id";
+	long long v = f->candidate_id ? f->candidate_id : f->session_id ? f->session_id : f->slot_id;
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, org_id);
+	p[1] = db_int(a, v);
+	*st = (struct db_stmt){
+		f->candidate_id ? arena_printf(a, "SELECT " CERT_COLS(CERT_NO_CANDIDATE) "WHERE c.org_id = $1 AND "
+						  "c.candidate_id = $2%s ORDER BY c.id DESC",
+					       f->planned_only ? " AND c.state = 'planned'" : "")
+				: arena_printf(a, "SELECT " CERT_COLS(CERT_CANDIDATE) CERT_JOIN_CANDIDATE
+						  "WHERE c.org_id = $1 AND %s = $2%s ORDER BY k.sort_name, k.id, c.id",
+					       col, f->planned_only ? " AND c.state = 'planned'" : ""),
+		2, p, NULL, 0};
+}
+
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,
 		       int *n)
 {
 	*out = NULL;
 	*n = 0;
-	const char *col = f->candidate_id ? "c.candidate_id" : f->session_id ? "c.session_id" : "c.slot_id";
-	long long v = f->candidate_id ? f->candidate_id : f->session_id ? f->session_id : f->slot_id;
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  f->candidate_id ? arena_printf(a, "SELECT " CERT_COLS(CERT_NO_CANDIDATE) "WHERE c.org_id = $1 AND "
-							    "c.candidate_id = $2%s ORDER BY c.id DESC",
-							 f->planned_only ? " AND c.state = 'planned'" : "")
-					  : arena_printf(a, "SELECT " CERT_COLS(CERT_CANDIDATE) CERT_JOIN_CANDIDATE
-							    "WHERE c.org_id = $1 AND %s = $2%s ORDER BY k.sort_name, k.id, c.id",
-							 col, f->planned_only ? " AND c.state = 'planned'" : ""),
-			  DB_P(db_int(a, org_id), db_int(a, v)));
+	struct db_stmt st;
+	certification_list_stmt(&st, a, org_id, f);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
@@ -1034,16 +1044,25 @@ int certification_get(db *d, arena *a, long long org_id, long long id, struct ce
 	return 0;
 }
 
+void certification_history_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id)
+{
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, org_id);
+	p[1] = db_int(a, candidate_id);
+	*st = (struct db_stmt){"SELECT e.certification_id, e.at, e.action, e.detail, COALESCE(NULLIF(u.name, ''), u.email, '') "
+			       "FROM certification_events e JOIN certifications c ON c.id = e.certification_id "
+			       "LEFT JOIN users u ON u.id = e.actor_id WHERE c.org_id = $1 AND c.candidate_id = $2 "
+			       "ORDER BY e.id DESC LIMIT 100",
+			       2, p, NULL, 0};
+}
+
 int certification_history(db *d, arena *a, long long org_id, long long candidate_id, struct cert_event **out,
 			  int *n)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  "SELECT e.certification_id, e.at, e.action, e.detail, COALESCE(NULLIF(u.name, ''), u.email, '') "
-			  "FROM certification_events e JOIN certifications c ON c.id = e.certification_id "
-			  "LEFT JOIN users u ON u.id = e.actor_id WHERE c.org_id = $1 AND c.candidate_id = $2 "
-			  "ORDER BY e.id DESC LIMIT 100",
-			  DB_P(db_int(a, org_id), db_int(a, candidate_id)));
+	struct db_stmt st;
+	certification_history_stmt(&st, a, org_id, candidate_id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));

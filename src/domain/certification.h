@@ -109,6 +109,8 @@ struct cert_filter {
 	long long candidate_id, session_id, slot_id;
 	int planned_only;
 };
+/* Its statement, for db_prefetch() (db.h). */
+void certification_list_stmt(struct db_stmt *st, arena *a, long long org_id, const struct cert_filter *f);
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,
 		       int *n);
 int certification_get(db *d, arena *a, long long org_id, long long id, struct certification *out);
@@ -118,6 +120,8 @@ struct cert_event {
 	long long certification_id, at;
 	const char *action, *detail, *actor;
 };
+/* Its statement, for db_prefetch() (db.h). */
+void certification_history_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id);
 int certification_history(db *d, arena *a, long long org_id, long long candidate_id, struct cert_event **out,
 			  int *n);
 
