@@ -9,7 +9,7 @@
 // both servers (each server's own log lines say so); then one server is
 // killed (SIGKILL) while pages are being loaded, and the flow goes on: no
 // error, the session is kept, every write is in the database exactly once and
-// each e-mail arrived once. The client connects from 127.0.0.5: with
+// each e-mail arrived once; started again, it gets requests once more. The client connects from 127.0.0.5: with
 // CLR_TRUSTED_PROXIES=127.0.0.1 (nginx) the server takes that address from
 // X-Forwarded-For, and not one a client writes itself.
 //
@@ -260,7 +260,8 @@ function served(log) {
 const posts = (log, path) => served(log).filter((l) => l.includes(`method=POST path=${path} `)).length;
 
 describe('two servers behind nginx', { skip: skipWhy }, () => {
-	let dir, db, sink, A, B, nginx, nginxErr = '', base, ca, admin, tag;
+	let dir, db, sink, A, B, nginx, nginxErr = '', base, ca, admin, tag, env;
+	const restarted = [];
 	const ports = {};
 
 	before(async () => {
@@ -272,7 +273,7 @@ describe('two servers behind nginx', { skip: skipWhy }, () => {
 		await clr(['admin', 'create', '--db', db.url, '--org', `Lycée Répartition ${tag}`, '--email', admin.email, '--password', admin.password]);
 		sink = await startSink();
 		for (const k of ['a', 'b', 'http', 'https']) ports[k] = await freePort();
-		const env = {
+		env = {
 			...process.env,
 			CLR_TMPL_STRICT: '1',
 			CLR_TRUSTED_PROXIES: '127.0.0.1',
@@ -304,7 +305,7 @@ describe('two servers behind nginx', { skip: skipWhy }, () => {
 			});
 		}
 		if (process.env.CLR_TEST_KEEP_LB) console.log(`# lb files kept in ${dir}`);
-		const stops = [A, B].filter(Boolean).map((s) => s.stop());
+		const stops = [A, B, ...restarted].filter(Boolean).map((s) => s.stop());
 		if (sink) await sink.stop();
 		try {
 			await Promise.all(stops);
@@ -489,38 +490,58 @@ describe('two servers behind nginx', { skip: skipWhy }, () => {
 		assert.equal(again.headers.get('location'), first[0].loc, 'a resent order form is the same order');
 		assert.equal((await c.get('/accueil')).status, 200, 'still logged in');
 
-		// 4. the database holds every write once
+		// 4. the database holds every write once, and 5. the outbox delivered
+		// each message once, across the servers
 		const org = `(SELECT org_id FROM users WHERE email = '${admin.email}')`;
-		const groups = await sql(db.url, `SELECT name FROM groups WHERE org_id = ${org} ORDER BY id`);
-		assert.deepEqual(groups, want.groups, 'each group once');
-		const cands = await sql(db.url, `SELECT email FROM candidates WHERE org_id = ${org} ORDER BY id`);
-		assert.deepEqual(cands, want.candidates, 'each candidate once');
-		const orders = await sql(db.url, `SELECT id FROM orders WHERE org_id = ${org} ORDER BY id`);
-		assert.equal(orders.length, 6, 'six orders');
-		assert.deepEqual(new Set(orders.map((id) => `/commandes/${id}`)), want.orders);
+		const mailSent = (srv) => (srv.log().match(/msg="mail sent"/g) || []).length;
+		const verify = async (nOrders, servers) => {
+			const groups = await sql(db.url, `SELECT name FROM groups WHERE org_id = ${org} ORDER BY id`);
+			assert.deepEqual(groups, want.groups, 'each group once');
+			const cands = await sql(db.url, `SELECT email FROM candidates WHERE org_id = ${org} ORDER BY id`);
+			assert.deepEqual(cands, want.candidates, 'each candidate once');
+			const orders = await sql(db.url, `SELECT id FROM orders WHERE org_id = ${org} ORDER BY id`);
+			assert.equal(orders.length, nOrders, `${nOrders} orders`);
+			assert.deepEqual(new Set(orders.map((id) => `/commandes/${id}`)), want.orders);
+
+			await outboxDrained();
+			const rows = await sql(db.url, `SELECT kind || ' ' || recipient FROM outbox WHERE org_id = ${org}`);
+			assert.equal(rows.length, nOrders * 2 + want.candidates.length, `outbox: ${rows.join(', ')}`);
+			await waitFor(() => sink.files().length >= rows.length, { what: 'the messages in the sink', timeout: 15000 });
+			await sleep(500); // a duplicate would arrive now
+			const msgs = sink.messages();
+			const per = new Map();
+			for (const m of msgs) for (const to of m.envelope.rcpt_tos) per.set(to, (per.get(to) || 0) + 1);
+			assert.equal(msgs.length, rows.length, 'as many messages received as queued');
+			assert.equal(per.get(SALES), nOrders, 'sales: one message per order');
+			assert.equal(per.get(admin.email), nOrders, 'the administrator: one confirmation per order');
+			for (const e of want.candidates) assert.equal(per.get(e), 1, `${e}: their credentials once`);
+			const ids = msgs.map((m) => /^Message-ID:\s*(\S+)/im.exec(m.raw.toString('latin1'))?.[1]);
+			assert.equal(new Set(ids).size, msgs.length, 'no Message-ID twice');
+			const sent = servers.map(mailSent);
+			assert.equal(sent.reduce((x, y) => x + y, 0), rows.length, `each message sent by one server: ${sent.join(', ')}`);
+			return sent;
+		};
+		const sent1 = await verify(6, [A, B]);
 		assert.equal(first.length + second.length, 6);
 
-		// 5. the outbox delivered each message once, across both servers
-		await outboxDrained();
-		const rows = await sql(db.url, `SELECT kind || ' ' || recipient FROM outbox WHERE org_id = ${org}`);
-		assert.equal(rows.length, 6 * 2 + want.candidates.length, `outbox: ${rows.join(', ')}`);
-		await waitFor(() => sink.files().length >= rows.length, { what: 'the messages in the sink', timeout: 15000 });
-		await sleep(500); // a duplicate would arrive now
-		const msgs = sink.messages();
-		const per = new Map();
-		for (const m of msgs) for (const to of m.envelope.rcpt_tos) per.set(to, (per.get(to) || 0) + 1);
-		assert.equal(msgs.length, rows.length, 'as many messages received as queued');
-		assert.equal(per.get(SALES), 6, 'sales: one message per order');
-		assert.equal(per.get(admin.email), 6, 'the administrator: one confirmation per order');
-		for (const e of want.candidates) assert.equal(per.get(e), 1, `${e}: their credentials once`);
-		const ids = msgs.map((m) => /^Message-ID:\s*(\S+)/im.exec(m.raw.toString('latin1'))?.[1]);
-		assert.equal(new Set(ids).size, msgs.length, 'no Message-ID twice');
-		const sentA = (A.log().match(/msg="mail sent"/g) || []).length;
-		const sentB = (B.log().match(/msg="mail sent"/g) || []).length;
-		assert.equal(sentA + sentB, rows.length, `each message sent by one server: A ${sentA}, B ${sentB}`);
+		// 6. A comes back (Restart=always) on its port: once nginx's fail_timeout
+		// (10 s) has passed, requests reach it again, and the two deliver mail
+		const A2 = await startClr(db.url, ports.a, env);
+		restarted.push(A2);
+		await waitFor(
+			async () => {
+				assert.equal((await c.get('/accueil')).status, 200);
+				return served(A2.log()).length > 0;
+			},
+			{ what: 'nginx sending requests to the restarted server', timeout: 25000, interval: 250 },
+		);
+		const third = await flow(2);
+		assert.equal(third.length, 2);
+		assert.ok(served(A2.log()).length > 5, `the restarted server takes its share: ${served(A2.log()).length}`);
+		const sent2 = await verify(8, [A, B, A2]);
 
-		// 6. no server at all: nginx's French page, not its own
-		await B.kill('SIGKILL');
+		// 7. no server at all: nginx's French page, not its own
+		await Promise.all([B.kill('SIGKILL'), A2.kill('SIGKILL')]);
 		const down = await c.get('/accueil');
 		assert.equal(down.status, 503);
 		assert.ok(textOf(down.text).includes('Service momentanément indisponible'));
@@ -530,7 +551,8 @@ describe('two servers behind nginx', { skip: skipWhy }, () => {
 		const retried = access.filter((l) => / up=[^ ]+, /.test(l)).length;
 		console.log(
 			`# lb: A served ${onAbefore} requests before SIGKILL, B ${served(B.log()).length}; ${loads.length} page loads during the kill, all 200; ` +
-				`${retried} requests passed to the next server by nginx; mail sent by A ${sentA}, by B ${sentB}`,
+				`${retried} requests passed to the next server by nginx; mail sent by A ${sent1[0]}, by B ${sent1[1]}; ` +
+				`A restarted: ${served(A2.log()).length} requests, then mail sent by A, B, restarted A: ${sent2.join(', ')}`,
 		);
 		assert.ok(retried >= 1, 'nginx passed at least the first request after the kill to the other server');
 	});
