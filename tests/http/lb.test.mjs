@@ -8,10 +8,11 @@
 // groups, candidates whose credentials are e-mailed, orders): requests land on
 // both servers (each server's own log lines say so); then one server is
 // killed (SIGKILL) while pages are being loaded, and the flow goes on: no
-// error, the session is kept, every write is in the database exactly once and
-// each e-mail arrived once; started again, it gets requests once more. The client connects from 127.0.0.5: with
-// CLR_TRUSTED_PROXIES=127.0.0.1 (nginx) the server takes that address from
-// X-Forwarded-For, and not one a client writes itself.
+// error, the session is kept, every write is in the database exactly once
+// and each e-mail arrived once; started again, it gets requests once more.
+// The client connects from 127.0.0.5: with CLR_TRUSTED_PROXIES=127.0.0.1
+// (nginx) the server takes that address from X-Forwarded-For, and not one a
+// client writes itself.
 //
 // PostgreSQL only (CLR_TEST_PG_URL); without nginx or python3-aiosmtpd the
 // test says skip. The systemd unit of deploy/systemd/ is checked with
