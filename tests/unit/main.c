@@ -111,8 +111,7 @@ int main(int argc, char **argv)
 		else
 			passed++;
 	}
-	if (skipped)
-		printf("%d skipped\n", skipped);
+	printf("%d skipped\n", skipped);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -6,8 +6,8 @@
  * printing one "ok"/"not ok" line per test and a final "N passed, N failed".
  * A test that cannot run here (a tool it needs is missing) calls
  * test_skip(): it prints "skip NAME: WHY" and counts neither as passed nor
- * as failed ("N skipped" is printed above the totals line, which keeps its
- * format: tests/run reads it).
+ * as failed ("N skipped" is printed above the totals line, 0 included; the
+ * totals line keeps its format "N passed, N failed": tests/run reads both).
  */
 #ifndef CLR_TEST_H
 #define CLR_TEST_H
