@@ -541,8 +541,8 @@ describe('two servers behind nginx', { skip: skipWhy }, () => {
 		assert.ok(served(A2.log()).length > 5, `the restarted server takes its share: ${served(A2.log()).length}`);
 		const sent2 = await verify(8, [A, B, A2]);
 
-		// 7. no server at all: nginx's French page, not its own
-		await Promise.all([B.kill('SIGKILL'), A2.kill('SIGKILL')]);
+		// 7. no server at all (both stopped: SIGTERM, a clean exit): nginx's French page, not its own
+		await Promise.all([B.stop(), A2.stop()]);
 		const down = await c.get('/accueil');
 		assert.equal(down.status, 503);
 		assert.ok(textOf(down.text).includes('Service momentanément indisponible'));
