@@ -20,7 +20,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lcsv -lpt
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 ASSETS   := $(sort $(wildcard templates/*.html templates/*/*.html templates/*.txt templates/*/*.txt \
-              static/* migrations/*.sql data/*.tsv))
+              static/* migrations/*.sql data/*.tsv data/doc/*.txt data/doc/images/*.png))
 OBJ      := $(patsubst src/%.c,$(B)/obj/%.o,$(SRC) src/main.c) $(B)/obj/gen/embedded.o
 LIBOBJ   := $(patsubst src/%.c,$(B)/obj/%.o,$(LIBSRC)) $(B)/obj/gen/embedded.o
 ASAN_OBJ := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(OBJ))
