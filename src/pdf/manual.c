@@ -11,6 +11,9 @@
 #include "core/text.h"
 #include "pdf/pdf.h"
 #include <glib.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_CHAPTERS 32
@@ -28,10 +31,23 @@ struct toc {
 	int page[MAX_CHAPTERS]; /* from 1; 0 = not known yet */
 };
 
-/* A line without its prefix and surrounding spaces, arena-owned. */
+/* s with French typography (no-break spaces before : ; ! ? and inside
+ * « »), arena-owned. */
+static const char *typo(arena *a, const char *s)
+{
+	char *t = fr_typography(s);
+	if (!t)
+		return s;
+	const char *r = arena_strdup(a, t);
+	free(t);
+	return r;
+}
+
+/* A line without its prefix and surrounding spaces, with French
+ * typography, arena-owned. */
 static const char *rest(arena *a, const char *line, size_t skip)
 {
-	return str_trim(a, line + skip, 0);
+	return typo(a, str_trim(a, line + skip, 0));
 }
 
 /* Pango markup of a paragraph: text escaped, *word* bold; '%' doubled since
@@ -83,7 +99,7 @@ struct flow {
 static void flush(struct flow *f)
 {
 	if (f->para.len) {
-		pdf_markup(f->p, 0, para_markup(f->a, f->para.data));
+		pdf_markup(f->p, 0, para_markup(f->a, typo(f->a, f->para.data)));
 		buf_free(&f->para);
 		f->para = (buf)BUF_INIT;
 	}
@@ -150,14 +166,9 @@ static struct pdf *lay_out(arena *a, const char *text, long long issued, struct 
 		} else if (str_starts(l, "# ")) {
 			flush(&f);
 			pdf_page_break(f.p);
-			if (chapter < MAX_CHAPTERS) {
-				if (first_pass) {
-					t->title[chapter] = rest(a, l, 2);
-					t->page[chapter] = pdf_page_count(f.p);
-					t->n = chapter + 1;
-				}
-				chapter++;
-			}
+			if (first_pass && chapter < t->n)
+				t->page[chapter] = pdf_page_count(f.p);
+			chapter++;
 			pdf_title(f.p, rest(a, l, 2));
 		} else if (str_starts(l, "- ")) {
 			if (f.para.len || f.nrows) {
@@ -184,7 +195,7 @@ static struct pdf *lay_out(arena *a, const char *text, long long issued, struct 
 			flush(&f);
 			const char *r = rest(a, l, 7), *bar = strchr(r, '|'), *end = strrchr(r, ']');
 			const char *name = str_trim(a, arena_strndup(a, r, (size_t)((bar ? bar : end ? end : r + strlen(r)) - r)), 0);
-			const char *cap = bar ? str_trim(a, arena_strndup(a, bar + 1, (size_t)((end ? end : bar + strlen(bar)) - bar - 1)), 0) : NULL;
+			const char *cap = bar ? typo(a, str_trim(a, arena_strndup(a, bar + 1, (size_t)((end ? end : bar + strlen(bar)) - bar - 1)), 0)) : NULL;
 			const struct embedded_file *img = embedded_find(arena_printf(a, "data/doc/images/%s", name));
 			if (!img || pdf_image(f.p, img->data, img->len, IMAGE_MAX_H, cap) != 0)
 				pdf_text(f.p, PDF_MUTED | PDF_ITALIC, arena_printf(a, "[copie d'écran « %s » indisponible]", name));
@@ -206,15 +217,66 @@ static struct pdf *lay_out(arena *a, const char *text, long long issued, struct 
 	return f.p;
 }
 
+/* The chapters' titles, before any layout: the « Sommaire » has its final
+ * height from the first pass on. */
+static void toc_scan(arena *a, const char *text, struct toc *t)
+{
+	for (const char *s = text; *s;) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		const char *l = str_trim(a, arena_strndup(a, s, n), 0);
+		if (str_starts(l, "# ") && t->n < MAX_CHAPTERS)
+			t->title[t->n++] = rest(a, l, 2);
+		s += n + (nl ? 1 : 0);
+	}
+}
+
+/* The last document made of each manual, with its day (« édité le »): the
+ * same bytes all day long.  Drawing the administrator's manual takes about
+ * a second (its screenshots are decoded and compressed again), so a
+ * process keeps one copy of each (1.5 MB for that one). */
+static struct {
+	pthread_mutex_t lock;
+	buf pdf[2];
+	char day[2][16];
+} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int manual_draw(buf *out, enum manual which, long long issued_at);
+
 int pdf_manual(buf *out, enum manual which, long long issued_at)
 {
 	if ((int)which < 0 || (size_t)which >= sizeof sources / sizeof *sources)
 		return CLR_ENOTFOUND;
+	arena *a = arena_new();
+	const char *day = date_fmt(a, (time_t)issued_at);
+	int rc = 0;
+	pthread_mutex_lock(&cache.lock);
+	if (!cache.pdf[which].len || strcmp(cache.day[which], day) != 0) {
+		buf b = BUF_INIT;
+		rc = manual_draw(&b, which, issued_at);
+		if (rc == 0) {
+			buf_free(&cache.pdf[which]);
+			cache.pdf[which] = b;
+			snprintf(cache.day[which], sizeof cache.day[which], "%s", day);
+		} else {
+			buf_free(&b);
+		}
+	}
+	if (rc == 0)
+		buf_add(out, cache.pdf[which].data, cache.pdf[which].len);
+	pthread_mutex_unlock(&cache.lock);
+	arena_free(a);
+	return rc;
+}
+
+static int manual_draw(buf *out, enum manual which, long long issued_at)
+{
 	const struct embedded_file *src = embedded_find(sources[which]);
 	if (!src)
 		return CLR_ENOTFOUND;
 	arena *a = arena_new();
 	struct toc t = {0};
+	toc_scan(a, (const char *)src->data, &t);
 	struct pdf *p = lay_out(a, (const char *)src->data, issued_at, &t, 1);
 	pdf_free(p);
 	p = lay_out(a, (const char *)src->data, issued_at, &t, 0);

@@ -20,8 +20,9 @@
  *   @sommaire               where the table of contents goes
  *   @saut                   a page break
  *   ;; comment              ignored
- * Text is plain UTF-8 (French typography is the author's: no-break spaces
- * are typed as such); *word* is bold.
+ * Text is plain UTF-8 written with ordinary spaces: fr_typography() puts the
+ * no-break spaces before : ; ! ? and inside « » ; *word* is bold in
+ * paragraphs and notes (the stars are dropped elsewhere).
  */
 #ifndef CLR_PDF_MANUAL_H
 #define CLR_PDF_MANUAL_H
