@@ -211,6 +211,7 @@ void web_support_request_fill(struct req *r, view *v, const struct support_reque
 	view_set(v, "org_name", q->org_name);
 	view_set(v, "author", *q->author_name ? q->author_name : q->author_email);
 	view_set(v, "author_email", q->author_email);
+	view_set(v, "author_name", q->author_name);
 	view_set(v, "date", datetime_fmt(r->a, (time_t)q->created_at));
 	view_set(v, "closed_date", q->closed_at ? datetime_fmt(r->a, (time_t)q->closed_at) : "");
 	view_set_bool(v, "closed", str_eq(q->status, "closed"));
