@@ -32,6 +32,10 @@ describe('« Compte Administrateur »: Documentation and Contact in Chromium', (
 		await page.waitForURL(/\/compte\/documentation$/);
 		await page.getByRole('heading', { name: 'Documentation' }).waitFor();
 		await page.screenshot({ path: join(SHOTS, 'account-documentation-1280.png'), fullPage: true });
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.screenshot({ path: join(SHOTS, 'account-documentation-390.png'), fullPage: true });
+		assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at 390 px');
+		await page.setViewportSize({ width: 1280, height: 900 });
 		for (const [label, file] of [
 			['Mode d\'emploi à destination de l\'administrateur', 'mode-emploi-administrateur.pdf'],
 			['Mode d\'emploi à destination du surveillant', 'mode-emploi-surveillant.pdf'],

@@ -226,6 +226,9 @@ describe('back office « Demandes »', () => {
 		assert.equal(ids((await s.get('/backoffice/demandes?statut=closed')).text).length, 0);
 		assert.equal((await s.get('/backoffice/demandes?statut=nimporte')).status, 200, 'an unknown status shows all');
 		assert.equal((await s.get('/backoffice/demandes/99999999')).status, 404);
+		// the dashboard's tile
+		const h = flat(textOf((await s.get('/backoffice')).text));
+		assert.ok(h.includes('Demandes à traiter 2 demandes ouvertes'), h.slice(0, 800));
 	});
 
 	test('an empty or too long answer is refused; a closed request takes no answer', async () => {
