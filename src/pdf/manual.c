@@ -234,12 +234,13 @@ static void toc_scan(arena *a, const char *text, struct toc *t)
 /* The last document made of each manual, with its day (« édité le »): the
  * same bytes all day long.  Drawing the administrator's manual takes about
  * a second (its screenshots are decoded and compressed again), so a
- * process keeps one copy of each (1.5 MB for that one). */
+ * process keeps one copy of each (1.5 MB for that one); requests that come
+ * while it is drawn wait for it rather than draw it too. */
 static struct {
-	pthread_mutex_t lock;
+	pthread_mutex_t lock[2]; /* one per manual: a request waits only for the one it asked for */
 	buf pdf[2];
 	char day[2][16];
-} cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} cache = {.lock = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER}};
 
 static int manual_draw(buf *out, enum manual which, long long issued_at);
 
@@ -250,7 +251,7 @@ int pdf_manual(buf *out, enum manual which, long long issued_at)
 	arena *a = arena_new();
 	const char *day = date_fmt(a, (time_t)issued_at);
 	int rc = 0;
-	pthread_mutex_lock(&cache.lock);
+	pthread_mutex_lock(&cache.lock[which]);
 	if (!cache.pdf[which].len || strcmp(cache.day[which], day) != 0) {
 		buf b = BUF_INIT;
 		rc = manual_draw(&b, which, issued_at);
@@ -264,7 +265,7 @@ int pdf_manual(buf *out, enum manual which, long long issued_at)
 	}
 	if (rc == 0)
 		buf_add(out, cache.pdf[which].data, cache.pdf[which].len);
-	pthread_mutex_unlock(&cache.lock);
+	pthread_mutex_unlock(&cache.lock[which]);
 	arena_free(a);
 	return rc;
 }
