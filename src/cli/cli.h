@@ -46,6 +46,8 @@ struct demo_cert {
 int demo_certifications(db *d, arena *a, long long org_id, const struct demo_cert *list, int n);
 /* The demo organisation's groups, one of each category (demo_groups.c), in demo's transaction. */
 int demo_groups(db *d, arena *a, long long org_id);
+/* The demo organisation's requests to support, open, answered and closed (demo_support.c), in demo's transaction. */
+int demo_support(db *d, arena *a, long long org_id);
 /* La Poste exam centres with slots over the next 8 weeks (demo_centres.c), in demo's transaction. */
 int demo_centres(db *d, arena *a);
 /* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */

@@ -19,8 +19,9 @@ static const char demo_help[] =
 	"\n"
 	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
 	"its administrator, a Le Robert staff account, and fourteen La Poste\n"
-	"exam centres with their slots over the next 8 weeks) and prints the\n"
-	"credentials.  Running it again changes nothing.\n"
+	"exam centres with their slots over the next 8 weeks; the organisation's\n"
+	"orders, candidates, groups and requests to support in every status) and\n"
+	"prints the credentials.  Running it again changes nothing.\n"
 	"\n"
 	"clr demo --candidates N --org NAME [--db URL]\n"
 	"  adds N synthetic candidates (one transaction) to the existing\n"
@@ -81,6 +82,8 @@ int cmd_demo(int argc, char **argv)
 		rc = demo_candidates(d, a, org_id);
 	if (!rc)
 		rc = demo_groups(d, a, org_id); /* a group of each category (demo_groups.c) */
+	if (!rc)
+		rc = demo_support(d, a, org_id); /* requests to support in each status (demo_support.c) */
 	if (!rc)
 		rc = db_commit(d);
 	else

@@ -86,6 +86,15 @@ const struct route routes[] = {
 	{"POST", "/compte", web_profile_save, R_ADMIN},
 	{"GET", "/compte/mot-de-passe", web_password_form, R_ADMIN},
 	{"POST", "/compte/mot-de-passe", web_password_save, R_ADMIN},
+	/* « Documentation » and « Contact » (account.c) */
+	{"GET", "/compte/documentation", web_documentation, R_ADMIN},
+	{"GET", "/compte/documentation/mode-emploi-administrateur.pdf", web_doc_admin_pdf, R_ADMIN},
+	{"GET", "/compte/documentation/mode-emploi-surveillant.pdf", web_doc_proctor_pdf, R_ADMIN},
+	{"GET", "/compte/documentation/feuille-de-brouillon.pdf", web_doc_scratch_pdf, R_ADMIN},
+	{"GET", "/compte/documentation/document-de-surveillance.pdf", web_doc_surveillance_pdf, R_ADMIN},
+	{"GET", "/compte/contact", web_contact_form, R_ADMIN},
+	{"POST", "/compte/contact", web_contact_send, R_ADMIN},
+	{"GET", "/compte/contact/{id}", web_contact_request, R_ADMIN},
 
 	/* Le Robert staff */
 	{"GET", "/backoffice", web_bo_home, R_STAFF},
@@ -127,6 +136,11 @@ const struct route routes[] = {
 	{"POST", "/backoffice/cles-api", web_bo_api_key_create, R_STAFF},
 	{"GET", "/backoffice/cles-api/{id}/revoquer", web_bo_api_key_revoke_form, R_STAFF},
 	{"POST", "/backoffice/cles-api/{id}/revoquer", web_bo_api_key_revoke, R_STAFF},
+	/* « Demandes »: the « Contact » tab's requests (bo_support.c) */
+	{"GET", "/backoffice/demandes", web_bo_support_list, R_STAFF},
+	{"GET", "/backoffice/demandes/{id}", web_bo_support_show, R_STAFF},
+	{"POST", "/backoffice/demandes/{id}/repondre", web_bo_support_answer, R_STAFF},
+	{"POST", "/backoffice/demandes/{id}/clore", web_bo_support_close, R_STAFF},
 
 	/* the results API (api.c, docs/API.md): the exam platform, with an
 	 * API key; JSON in and out */

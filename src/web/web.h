@@ -46,6 +46,18 @@ int web_profile_form(struct req *r);
 int web_profile_save(struct req *r);
 int web_password_form(struct req *r);
 int web_password_save(struct req *r);
+int web_documentation(struct req *r);
+int web_doc_admin_pdf(struct req *r);
+int web_doc_proctor_pdf(struct req *r);
+int web_doc_scratch_pdf(struct req *r);
+int web_doc_surveillance_pdf(struct req *r);
+int web_contact_form(struct req *r);
+int web_contact_send(struct req *r);
+int web_contact_request(struct req *r);
+/* A support request's facts and answers into v (shared with bo_support.c). */
+struct support_request;
+void web_support_request_fill(struct req *r, view *v, const struct support_request *q);
+void web_support_answers_fill(struct req *r, view *v, const struct support_request *q);
 
 /* orders.c - « Mes commandes » (administrator) */
 int web_orders(struct req *r);
@@ -148,6 +160,12 @@ int web_bo_api_keys(struct req *r);
 int web_bo_api_key_create(struct req *r);
 int web_bo_api_key_revoke_form(struct req *r);
 int web_bo_api_key_revoke(struct req *r);
+
+/* bo_support.c - back office « Demandes » (the « Contact » tab's requests) */
+int web_bo_support_list(struct req *r);
+int web_bo_support_show(struct req *r);
+int web_bo_support_answer(struct req *r);
+int web_bo_support_close(struct req *r);
 
 /* bo_results.c - back office « Résultats »: results by CSV, in two steps */
 int web_bo_results_form(struct req *r);
