@@ -117,5 +117,9 @@ int db_tx(db *d, int (*fn)(db *d, void *ctx), void *ctx);
  * each in its own transaction, recording it in schema_migrations.  Returns
  * the number applied, or negative. */
 int db_migrate(db *d, int verbose);
+/* The number of embedded migrations of this backend not yet recorded in
+ * schema_migrations (all of them when the table is missing), or negative
+ * when the database cannot be read. */
+int db_migrations_pending(db *d);
 
 #endif
