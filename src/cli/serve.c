@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/tmpl.h"
 #include "db/db.h"
+#include "db/sqlite_file.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "mail/smtp.h"
@@ -18,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 /* --- background threads ------------------------------------------------ */
@@ -137,6 +139,12 @@ int cmd_serve(int argc, char **argv)
 	db *d = cli_open_db(url, 1);
 	if (!d)
 		return 1;
+	/* a shared lock on the SQLite file while we serve: `clr restore` keeps away (sqlite_file.h) */
+	if (strncmp(url, "sqlite:", 7) == 0 && sqlite_serve_lock(url + 7, perr, sizeof perr) != 0) {
+		fprintf(stderr, "clr: %s\n", perr);
+		db_close(d);
+		return 1;
+	}
 	if (reference_load(d) < 0) { /* postal codes and countries (issue 6) */
 		db_close(d);
 		return 1;
