@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 1000
+#define PAGE 1000 /* rows read at a time; written in batches of up to 100 */
 #define MAX_TABLES 256
 
 static const char *const DERIVED[] = {"candidate_counts", NULL};
@@ -137,6 +137,20 @@ static int copy_table(db *src, db *dst, struct table *t, char *err, size_t errle
 	for (int c = 0; c < t->ncols; c++)
 		buf_printf(&ins, "%s$%d", c ? ", " : "", c + 1);
 	buf_adds(&ins, ")");
+	/* and a statement of PER rows: one round trip (PostgreSQL) for many */
+	int per = 4000 / (t->ncols ? t->ncols : 1);
+	if (per > 100)
+		per = 100;
+	if (per < 1)
+		per = 1;
+	buf multi = BUF_INIT;
+	buf_add(&multi, ins.data, ins.len);
+	for (int k = 1; k < per; k++) {
+		buf_adds(&multi, ", (");
+		for (int c = 0; c < t->ncols; c++)
+			buf_printf(&multi, "%s$%d", c ? ", " : "", k * t->ncols + c + 1);
+		buf_adds(&multi, ")");
+	}
 	int keyset = t->npk == 1 && strcmp(t->pk[0], "id") == 0;
 	buf_printf(&sel, " FROM %s", t->name);
 	if (keyset) {
@@ -171,7 +185,13 @@ static int copy_table(db *src, db *dst, struct table *t, char *err, size_t errle
 			rc = fail(err, errlen, t->name, src);
 			break;
 		}
-		for (int i = 0; i < r.nrows && rc >= 0; i++) {
+		int i = 0;
+		for (; i + per <= r.nrows && rc >= 0; i += per) { /* whole batches, one statement each */
+			rc = db_exec(dst, multi.data, per * t->ncols, r.cells + (size_t)i * (size_t)r.ncols);
+			if (rc < 0)
+				rc = fail(err, errlen, t->name, dst);
+		}
+		for (; i < r.nrows && rc >= 0; i++) {
 			rc = db_exec(dst, ins.data, t->ncols, r.cells + (size_t)i * (size_t)r.ncols);
 			if (rc < 0)
 				rc = fail(err, errlen, t->name, dst);
@@ -188,6 +208,7 @@ static int copy_table(db *src, db *dst, struct table *t, char *err, size_t errle
 	}
 	buf_free(&sel);
 	buf_free(&ins);
+	buf_free(&multi);
 	arena_free(a);
 	return rc < 0 ? rc : 0;
 }
