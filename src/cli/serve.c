@@ -87,6 +87,10 @@ static const char serve_help[] =
 	"CLR_TRUSTED_PROXIES: addresses or CIDR blocks of the proxies whose\n"
 	"X-Forwarded-For is believed (the rightmost other address is the client).\n"
 	"CLR_SESSION_MAX_H (default 12): a session ends that many hours after login.\n"
+	"CLR_METRICS_FROM (default \"127.0.0.1, ::1\"): who may read GET /metrics\n"
+	"(addresses or CIDR blocks; anyone else gets 404).  CLR_OUTBOX_STUCK_S\n"
+	"(default 900): GET /readyz answers 503 when an e-mail has waited longer.\n"
+	"CLR_LOG_FORMAT=json: one JSON object per log line (docs/OPERATIONS.md).\n"
 	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
 	"view does not set is logged as an error (src/core/tmpl.h).\n";
 
