@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* --- background threads ------------------------------------------------ */
 
@@ -140,11 +141,17 @@ int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	const char *url = cli_db_url(dbf);
+	/* a shared lock on the SQLite file while we serve, taken before the
+	 * migrations (after them for a new file): `clr restore` keeps away (sqlite_file.h) */
+	int sq = strncmp(url, "sqlite:", 7) == 0, locked = sq && access(url + 7, F_OK) == 0;
+	if (locked && sqlite_serve_lock(url + 7, perr, sizeof perr) != 0) {
+		fprintf(stderr, "clr: %s\n", perr);
+		return 1;
+	}
 	db *d = cli_open_db(url, 1);
 	if (!d)
 		return 1;
-	/* a shared lock on the SQLite file while we serve: `clr restore` keeps away (sqlite_file.h) */
-	if (strncmp(url, "sqlite:", 7) == 0 && sqlite_serve_lock(url + 7, perr, sizeof perr) != 0) {
+	if (sq && !locked && sqlite_serve_lock(url + 7, perr, sizeof perr) != 0) {
 		fprintf(stderr, "clr: %s\n", perr);
 		db_close(d);
 		return 1;

@@ -6,7 +6,10 @@
  * path, an e-mail address, a database's message) can neither start a new
  * line nor end the quoted field it sits in.  The other conversions (%d,
  * %lld, %zu, %.2f...) are printed by snprintf() one at a time.  UTF-8 text
- * passes unchanged.  A line longer than LINE_MAX bytes is cut.
+ * passes unchanged.  A %s that is not between quotes in the format (a bare
+ * value: path=%s) has its spaces escaped too (\x20), so that it cannot
+ * seem to end and be followed by other fields.  A line longer than LINE_MAX
+ * bytes is cut.
  *
  * CLR_LOG_FORMAT=json writes the same line as one JSON object instead:
  * {"ts":"...","level":"info","method":"GET","status":200,...}.  The
@@ -32,6 +35,11 @@ void log_set_quiet(int q)
 	quiet = q;
 }
 
+void log_set_json(int json)
+{
+	json_mode = json;
+}
+
 struct line {
 	char s[LINE_MAX];
 	size_t n; /* < LINE_MAX - 1: room is kept for the '\n' */
@@ -46,8 +54,11 @@ static void put(struct line *l, const char *s, size_t len)
 	l->n += len;
 }
 
-/* s, at most max bytes of it (max < 0: all), escaped. */
-static void put_escaped(struct line *l, const char *s, long max)
+/* s, at most max bytes of it (max < 0: all), escaped; bare (a value not
+ * between quotes in the format): a space too, as \x20, so that a bare
+ * value never holds one and no reader can take what follows it for another
+ * key=value field ("path=/a level=error"). */
+static void put_escaped(struct line *l, const char *s, long max, int bare)
 {
 	static const char hex[] = "0123456789abcdef";
 	for (long i = 0; s[i] && (max < 0 || i < max) && l->n < LINE_MAX - 2; i++) {
@@ -62,7 +73,7 @@ static void put_escaped(struct line *l, const char *s, long max)
 			e[1] = 't';
 		else if (c == '"' || c == '\\')
 			e[1] = (char)c;
-		else if (c < 0x20 || c == 0x7f) {
+		else if (c < 0x20 || c == 0x7f || (bare && c == ' ')) {
 			e[1] = 'x';
 			e[2] = hex[c >> 4];
 			e[3] = hex[c & 15];
@@ -129,7 +140,7 @@ static void put_conv(struct line *l, const char *spec, size_t len, va_list *ap)
 	if (n > 0) {
 		char c = (char)(conv == 'c' ? out[0] : 0);
 		if (conv == 'c') /* a character is a value too */
-			put_escaped(l, (char[2]){c, 0}, 1);
+			put_escaped(l, (char[2]){c, 0}, 1, 1);
 		else
 			put(l, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1);
 	}
@@ -183,7 +194,7 @@ static void format(struct line *l, const char *fmt, va_list ap0)
 			if (star_p)
 				prec = va_arg(ap, int);
 			const char *s = va_arg(ap, const char *);
-			put_escaped(l, s ? s : "(null)", prec);
+			put_escaped(l, s ? s : "(null)", prec, pct == fmt || pct[-1] != '"');
 		} else {
 			put_conv(l, pct, (size_t)(q - pct + 1), &ap);
 		}

@@ -10,7 +10,6 @@
 #include "http/metrics.h"
 #include "http/routes.h"
 #include "core/metrics.h"
-#include "core/text.h"
 #include "domain/cand_index.h"
 #include <sodium.h>
 #include <stdatomic.h>
@@ -48,7 +47,7 @@ void metrics_request_start(void)
 	ADD(in_flight, 1);
 }
 
-void metrics_request_end(const struct req *r)
+void metrics_request_end(const struct req *r, double ms)
 {
 	ADD(in_flight, -1);
 	long idx = r->route ? (long)(r->route - routes) : MAX_ROUTES;
@@ -59,7 +58,6 @@ void metrics_request_end(const struct req *r)
 	if (cls < 1 || cls > 5)
 		cls = 5; /* no answer given: counted as a server error */
 	ADD(s->status[cls - 1], 1);
-	double ms = mono_ms() - r->t0;
 	unsigned long long us = ms > 0 ? (unsigned long long)(ms * 1000) : 0;
 	int b = 0;
 	while (b < NB && us > bound_us[b])
@@ -82,8 +80,11 @@ void metrics_request_id(char out[17])
 		randombytes_buf(&p, sizeof p);
 		req_prefix = p | 1;
 	}
-	unsigned long long n = ADD(req_seq, 1) + 1;
-	snprintf(out, 17, "%08x%08x", req_prefix, (unsigned)(n & 0xffffffffu));
+	static const char hex[] = "0123456789abcdef";
+	uint64_t v = (uint64_t)req_prefix << 32 | (uint32_t)(ADD(req_seq, 1) + 1);
+	for (int i = 15; i >= 0; i--, v >>= 4) /* not snprintf(): one per request */
+		out[i] = hex[v & 15];
+	out[16] = 0;
 }
 
 static void head(buf *o, const char *name, const char *type, const char *help)

@@ -13,8 +13,8 @@
 #include "http/request.h"
 
 void metrics_request_start(void);
-/* r->route (NULL: no route matched), r->status, r->t0. */
-void metrics_request_end(const struct req *r);
+/* r->route (NULL: no route matched), r->status; MS the request's duration. */
+void metrics_request_end(const struct req *r, double ms);
 void metrics_connection(int delta); /* +1 opened, -1 closed */
 
 /* What the database says, read by the caller (web/ops.c) for the page:

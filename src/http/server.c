@@ -116,14 +116,17 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, en
 		path[k++] = (c <= ' ' || c == '"' || c >= 0x7f) ? '?' : (char)c;
 	}
 	path[k] = 0;
-	metrics_request_end(r);
-	/* who, by ids only (http/request.h: never an e-mail or a name in a log) */
-	char who[64] = "";
+	double ms = mono_ms() - r->t0;
+	metrics_request_end(r, ms);
+	/* who by ids only, never an e-mail or a name */
+	const char *note = r->log_note ? r->log_note : "", *sp = r->log_note ? " " : "",
+		   *ab = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1", *m = r->method ? r->method : "?";
 	if (r->sess)
-		snprintf(who, sizeof who, " user=%lld org=%lld", r->sess->user_id, r->sess->org_id);
-	log_info("method=%s path=%s status=%d dur_ms=%.2f req=%s%s%s%s%s", r->method ? r->method : "?", path,
-		 r->status, mono_ms() - r->t0, r->request_id, who, r->log_note ? " " : "",
-		 r->log_note ? r->log_note : "", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+		log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s req=%s user=%lld org=%lld%s", m, path, r->status, ms,
+			 sp, note, r->request_id, r->sess->user_id, r->sess->org_id, ab);
+	else
+		log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s req=%s%s", m, path, r->status, ms, sp, note,
+			 r->request_id, ab);
 	buf_free(&r->body);
 	buf_free(&r->out);
 	arena_free(r->a);
