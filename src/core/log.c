@@ -6,9 +6,10 @@
  * path, an e-mail address, a database's message) can neither start a new
  * line nor end the quoted field it sits in.  The other conversions (%d,
  * %lld, %zu, %.2f...) are printed by snprintf() one at a time.  UTF-8 text
- * passes unchanged.  A %s that is not between quotes in the format (a bare
- * value: path=%s) has its spaces escaped too (\x20), so that it cannot
- * seem to end and be followed by other fields.  A line longer than LINE_MAX
+ * passes unchanged.  A %s that is a bare value in the format (right after
+ * '=': path=%s, not path="%s") has its spaces escaped too (\x20), so that
+ * it cannot seem to end and be followed by other fields; a %s elsewhere is
+ * a fragment the code composed (" list=index").  A line longer than LINE_MAX
  * bytes is cut.
  *
  * CLR_LOG_FORMAT=json writes the same line as one JSON object instead:
@@ -54,8 +55,8 @@ static void put(struct line *l, const char *s, size_t len)
 	l->n += len;
 }
 
-/* s, at most max bytes of it (max < 0: all), escaped; bare (a value not
- * between quotes in the format): a space too, as \x20, so that a bare
+/* s, at most max bytes of it (max < 0: all), escaped; bare (a value right
+ * after '=' in the format, not quoted): a space too, as \x20, so that a bare
  * value never holds one and no reader can take what follows it for another
  * key=value field ("path=/a level=error"). */
 static void put_escaped(struct line *l, const char *s, long max, int bare)
@@ -194,7 +195,7 @@ static void format(struct line *l, const char *fmt, va_list ap0)
 			if (star_p)
 				prec = va_arg(ap, int);
 			const char *s = va_arg(ap, const char *);
-			put_escaped(l, s ? s : "(null)", prec, pct == fmt || pct[-1] != '"');
+			put_escaped(l, s ? s : "(null)", prec, pct > fmt && pct[-1] == '=');
 		} else {
 			put_conv(l, pct, (size_t)(q - pct + 1), &ap);
 		}
@@ -341,7 +342,7 @@ static void to_json(struct jout *o, const char *t, size_t len)
 		}
 		if (is_kv) {
 			f[nf++] = (struct field){k, v, (size_t)(v - k - 1 - quoted), vl, quoted};
-		} else if (nf && !f[nf - 1].quoted) {
+		} else if (nf && f[nf - 1].quoted != 1) {
 			f[nf - 1].vl = (size_t)(v + vl - f[nf - 1].v); /* "rc=-4 (database error)" */
 			f[nf - 1].quoted = 2;                           /* a string now */
 		} else if (!text) {

@@ -119,6 +119,6 @@ TEST(log_json_numbers_escapes_and_loose_words)
 	/* a bare value's spaces are escaped; a word that is not key=value joins
 	 * the value before it; invalid UTF-8
 	 * becomes U+FFFD; 007 is not a JSON number */
-	CHECK_STR(b2, "\"level\":\"info\",\"msg\":\"handler failed\",\"path\":\"/a\\u0020b\",\"rc\":\"-4 (database\\u0020error)\","
+	CHECK_STR(b2, "\"level\":\"info\",\"msg\":\"handler failed\",\"path\":\"/a\\u0020b\",\"rc\":\"-4 (database error)\","
 		      "\"bad\":\"\\ufffd\xc3\xa9\",\"z\":\"007\"}\n");
 }
