@@ -94,6 +94,22 @@ static void put_conv(struct line *l, const char *spec, size_t len, va_list *ap)
 	char f[32], out[128];
 	if (len >= sizeof f)
 		return;
+	/* plain %d, %ld, %lld: written here, not by snprintf() (three or more
+	 * per request line: status, user, org) */
+	if ((len == 2 && spec[1] == 'd') || (len == 3 && spec[1] == 'l' && spec[2] == 'd') ||
+	    (len == 4 && spec[1] == 'l' && spec[2] == 'l' && spec[3] == 'd')) {
+		long long v = len == 2 ? va_arg(*ap, int) : len == 3 ? va_arg(*ap, long) : va_arg(*ap, long long);
+		char d[24];
+		int k = (int)sizeof d;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+		do
+			d[--k] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			d[--k] = '-';
+		put(l, d + k, sizeof d - (size_t)k);
+		return;
+	}
 	memcpy(f, spec, len);
 	f[len] = 0;
 	int stars[2], nstars = 0;
