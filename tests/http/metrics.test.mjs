@@ -6,7 +6,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { startServer, newAdmin, loggedIn, Client, sqlRows } from '../lib/server.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, newAdmin, loggedIn, Client, sqlRows, run, ROOT, PG_URL } from '../lib/server.mjs';
 
 async function scrape(srv) {
 	const r = await fetch(`${srv.url}/metrics`);
@@ -204,3 +207,54 @@ describe('metrics access', () => {
 	});
 });
 
+
+describe('readiness when PostgreSQL is down', { skip: !PG_URL && 'PostgreSQL only (CLR_TEST_PG_URL)' }, () => {
+	// a private cluster: stopping the shared one would break the other test files
+	const PG_SH = join(ROOT, 'tests/lib/pg.sh');
+	const pgsh = async (cmd, dir) => {
+		const r = await run('bash', [PG_SH, cmd, dir], { timeout: 120000 });
+		if (r.code !== 0) throw new Error(`pg.sh ${cmd} failed (${r.code}): ${r.stderr}`);
+		return r.stdout.trim();
+	};
+	let dir, srv;
+	before(async () => {
+		dir = mkdtempSync(join(tmpdir(), 'clr-readyz-'));
+		srv = await startServer({ db: await pgsh('start', dir), env: { CLR_DB_WAIT_S: '1' } });
+	});
+	after(async () => {
+		try {
+			await srv?.stop();
+		} finally {
+			await run('bash', [PG_SH, 'stop', dir]);
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	test('503 « database » while it is stopped, counted; 200 again once it is back', async () => {
+		for (let i = 0; i < 8; i++) { // every server thread opens its connection
+			const r = await fetch(`${srv.url}/readyz`, { headers: { connection: 'close' } });
+			assert.equal(r.status, 200);
+			await r.text();
+		}
+		await pgsh('stop', dir);
+		try {
+			const r = await fetch(`${srv.url}/readyz`);
+			assert.equal(r.status, 503);
+			const j = await r.json();
+			assert.equal(j.ready, false);
+			assert.deepEqual(j.reasons, ['database']);
+			assert.equal(j.database, 'unreachable');
+			assert.match(j.message, /base de données ne répond pas/);
+			const { byName } = await scrape(srv);
+			assert.equal(value(byName.clr_db_up), 0);
+			assert.ok(value(byName.clr_db_unreachable_total) >= 1);
+		} finally {
+			await pgsh('restart', dir);
+		}
+		const r = await fetch(`${srv.url}/readyz`);
+		assert.equal(r.status, 200, await r.text());
+		const { byName } = await scrape(srv);
+		assert.ok(value(byName.clr_db_reconnections_total) >= 1, 'the reconnection is counted');
+		assert.equal(value(byName.clr_db_up), 1);
+	});
+});
