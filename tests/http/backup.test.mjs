@@ -202,6 +202,21 @@ describe('clr backup and clr restore (SQLite)', { skip: PG_URL ? 'SQLite only: o
 		}
 	});
 
+	test('a backup made before a migration is brought up to date by the restore', async () => {
+		const b = join(dir, 'older.db');
+		await clr(['backup', '--db', srv.dbUrl, '--to', b]);
+		// as a backup made before 0016_login_throttle: its table absent, the one it drops present
+		await sqlite(b, `CREATE TABLE login_failures (id INTEGER PRIMARY KEY); DROP TABLE login_throttle;
+			DELETE FROM schema_migrations WHERE version = '0016_login_throttle';`);
+		const target = join(dir, 'upgraded.db');
+		const r = await clr(['restore', '--from', b, '--db', `sqlite:${target}`]);
+		assert.match(r.stdout, /base restaurée : .* 1 appliquées\)/);
+		const tables = (await sqlite(target, "SELECT name FROM sqlite_master WHERE type = 'table'")).map((x) => x[0]);
+		assert.ok(tables.includes('login_throttle') && !tables.includes('login_failures'));
+		assert.deepEqual(await sqlite(target, "SELECT COUNT(*) FROM schema_migrations WHERE version = '0016_login_throttle'"), [['1']]);
+		assert.deepEqual(await sqlite(b, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'login_throttle'"), [['0']], 'the backup file is left as it was');
+	});
+
 	test('--help of both commands', async () => {
 		const b = await clr(['backup', '--help']);
 		assert.match(b.stdout, /usage: clr backup/);
