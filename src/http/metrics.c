@@ -37,7 +37,7 @@ static struct slot slots[MAX_ROUTES + 1]; /* [MAX_ROUTES]: no route */
 static atomic_llong in_flight, conns_open;
 static atomic_ullong conns_total;
 static atomic_ullong req_seq;
-static uint32_t req_prefix;
+static _Atomic uint32_t req_prefix; /* random, set by the first request */
 
 #define ADD(x, v) atomic_fetch_add_explicit(&(x), (v), memory_order_relaxed)
 #define GET(x) atomic_load_explicit(&(x), memory_order_relaxed)
@@ -75,13 +75,14 @@ void metrics_connection(int delta)
 
 void metrics_request_id(char out[17])
 {
-	if (!req_prefix) { /* racy but harmless: any random value will do */
-		uint32_t p;
-		randombytes_buf(&p, sizeof p);
-		req_prefix = p | 1;
+	uint32_t prefix = atomic_load_explicit(&req_prefix, memory_order_relaxed);
+	if (!prefix) { /* two first requests may both draw one: either will do */
+		randombytes_buf(&prefix, sizeof prefix);
+		prefix |= 1;
+		atomic_store_explicit(&req_prefix, prefix, memory_order_relaxed);
 	}
 	static const char hex[] = "0123456789abcdef";
-	uint64_t v = (uint64_t)req_prefix << 32 | (uint32_t)(ADD(req_seq, 1) + 1);
+	uint64_t v = (uint64_t)prefix << 32 | (uint32_t)(ADD(req_seq, 1) + 1);
 	for (int i = 15; i >= 0; i--, v >>= 4) /* not snprintf(): one per request */
 		out[i] = hex[v & 15];
 	out[16] = 0;
