@@ -57,5 +57,8 @@ int cmd_candidates(int argc, char **argv); /* candidates.c: candidates import */
 int cmd_bench_data(int argc, char **argv); /* bench_data.c: the data set of bench/ */
 int cmd_certifications(int argc, char **argv); /* certifications.c: certifications sweep */
 int cmd_results(int argc, char **argv); /* results.c: results import */
+int cmd_backup(int argc, char **argv);  /* backup.c: online backup of a SQLite database */
+int cmd_restore(int argc, char **argv); /* backup.c: restore a SQLite backup */
+int cmd_copy(int argc, char **argv);    /* copy.c: one database into another (SQLite <-> PostgreSQL) */
 
 #endif

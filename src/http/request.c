@@ -529,3 +529,33 @@ int resp_error(struct req *r, int status)
 	}
 	return 0;
 }
+
+int req_ip_in(const char *ip, const char *list)
+{
+	struct net a;
+	if (!ip || addr_parse(ip, strlen(ip), &a) != 0)
+		return 0;
+	const char *s = list;
+	while (s && *s) {
+		s += strspn(s, ", \t");
+		if (!*s)
+			break;
+		size_t len = strcspn(s, ", \t");
+		struct net n;
+		const char *slash = memchr(s, '/', len);
+		size_t alen = slash ? (size_t)(slash - s) : len;
+		int ok = alen && addr_parse(s, alen, &n) == 0;
+		if (ok && slash) {
+			char *end;
+			long bits = strtol(slash + 1, &end, 10);
+			ok = end == s + len && slash + 1 < end && bits >= 0 && bits <= n.bits;
+			n.bits = (int)bits;
+		}
+		if (!ok)
+			return -1;
+		if (in_net(&a, &n))
+			return 1;
+		s += len;
+	}
+	return 0;
+}

@@ -12,6 +12,8 @@
 const struct route routes[] = {
 	/* system */
 	{"GET", "/healthz", web_healthz, R_PUBLIC},
+	{"GET", "/readyz", web_readyz, R_PUBLIC},
+	{"GET", "/metrics", web_metrics, R_PUBLIC},
 	{"GET", "/static/{name}", web_static, R_PUBLIC},
 	{"GET", "/", web_root, R_PUBLIC},
 

@@ -10,6 +10,7 @@
  */
 #include "http/server.h"
 #include "http/routes.h"
+#include "http/metrics.h"
 #include "http/multipart.h"
 #include "http/static.h"
 #include "core/crypto.h"
@@ -51,6 +52,7 @@ struct conn_ctx {
 static void conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			enum MHD_ConnectionNotificationCode toe)
 {
+	metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		*socket_context = calloc(1, sizeof(struct conn_ctx));
 	} else if (*socket_context) {
@@ -94,6 +96,8 @@ static struct req *req_new(struct MHD_Connection *conn)
 	buf_init(&r->out);
 	r->body_limit = FORM_BODY_LIMIT;
 	atomic_fetch_add(&in_flight, 1);
+	metrics_request_start();
+	metrics_request_id(r->request_id);
 	return r;
 }
 
@@ -112,9 +116,17 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, en
 		path[k++] = (c <= ' ' || c == '"' || c >= 0x7f) ? '?' : (char)c;
 	}
 	path[k] = 0;
-	log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s%s", r->method ? r->method : "?", path, r->status,
-		 mono_ms() - r->t0, r->log_note ? " " : "", r->log_note ? r->log_note : "",
-		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	double ms = mono_ms() - r->t0;
+	metrics_request_end(r, ms);
+	/* who by ids only, never an e-mail or a name */
+	const char *note = r->log_note ? r->log_note : "", *sp = r->log_note ? " " : "",
+		   *ab = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1", *m = r->method ? r->method : "?";
+	if (r->sess)
+		log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s req=%s user=%lld org=%lld%s", m, path, r->status, ms,
+			 sp, note, r->request_id, r->sess->user_id, r->sess->org_id, ab);
+	else
+		log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s req=%s%s", m, path, r->status, ms, sp, note,
+			 r->request_id, ab);
 	buf_free(&r->body);
 	buf_free(&r->out);
 	arena_free(r->a);
@@ -185,6 +197,7 @@ static enum MHD_Result send_response(struct req *r)
 	for (int i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i][0], r->headers[i][1]);
 	add_security_headers(r, resp);
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
 	if (!r->status)
 		r->status = 500;
 	enum MHD_Result ret = MHD_queue_response((struct MHD_Connection *)r->conn, (unsigned)r->status, resp);

@@ -1,6 +1,7 @@
 /* auth.c - « Connexion » and « Se déconnecter ». */
 #include "web/web.h"
 #include "core/err.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/session.h"
@@ -54,6 +55,8 @@ int web_login(struct req *r)
 	struct user u;
 	int wait = 0;
 	int rc = user_login(d, r->a, req_form(r, "email"), req_form(r, "password"), r->ip, &u, &wait);
+	if (rc == CLR_EAUTH || rc == CLR_ETHROTTLED)
+		metric_inc(rc == CLR_EAUTH ? M_LOGIN_FAILURES : M_LOGIN_THROTTLED);
 	if (rc == CLR_EAUTH)
 		return login_page(r, 401, "Courriel ou mot de passe incorrect.");
 	if (rc == CLR_ETHROTTLED) {

@@ -10,6 +10,9 @@
 int web_healthz(struct req *r);
 int web_static(struct req *r);
 int web_root(struct req *r);
+/* ops.c - GET /metrics (CLR_METRICS_FROM only) and GET /readyz */
+int web_metrics(struct req *r);
+int web_readyz(struct req *r);
 
 /* auth.c */
 int web_login_form(struct req *r);
