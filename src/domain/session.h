@@ -21,6 +21,7 @@ struct session {
 	long long user_id;
 	long long org_id; /* 0 for Le Robert staff */
 	int is_staff;
+	int is_proctor; /* a proctor (« surveillant ») of org_id: read-only on their sessions */
 	const char *user_name;
 	const char *user_email;
 	const char *org_name; /* NULL for staff */

@@ -158,6 +158,26 @@ int user_login(db *d, arena *a, const char *email, const char *password, const c
 	return audit_log(d, a, &who, "user.login", "user", out->id, "");
 }
 
+int user_throttle(db *d, arena *a, const char *kind, const char *subject, const char *ip, int subject_free,
+		  int addr_free, long forget_s, int *wait_s)
+{
+	*wait_s = 0;
+	ip = ip ? ip : "";
+	struct attempt t = {
+		.a = a,
+		.keys = {arena_printf(a, "%s:%s", kind, subject), arena_printf(a, "%sip:%s", kind, ip)},
+		.free = {subject_free, addr_free},
+		.forget = {forget_s, forget_s},
+		.now = now_ms(),
+	};
+	int rc = db_tx(d, count_attempts, &t);
+	if (rc == CLR_ETHROTTLED) {
+		long long s = (t.wait + 999) / 1000;
+		*wait_s = s < 1 ? 1 : s > INT32_MAX ? INT32_MAX : (int)s;
+	}
+	return rc;
+}
+
 int user_get(db *d, arena *a, long long id, struct user *out)
 {
 	memset(out, 0, sizeof *out);

@@ -52,4 +52,12 @@ int user_update_profile(db *d, arena *a, const struct actor *who, const char *na
 int user_change_password(db *d, arena *a, const struct actor *who, const char *current, const char *next,
 			 const char *confirm, const char *keep_session, struct errs *e);
 
+/* The same throttling for another kind of request (the password reset of
+ * domain/team.h): keys "<kind>:<subject>" (subject_free free requests) and
+ * "<kind>ip:<ip>" (addr_free), both forgotten after forget_s seconds
+ * without requests; every request counts.  0, or CLR_ETHROTTLED with
+ * *wait_s. */
+int user_throttle(db *d, arena *a, const char *kind, const char *subject, const char *ip, int subject_free,
+		  int addr_free, long forget_s, int *wait_s);
+
 #endif
