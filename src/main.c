@@ -29,6 +29,7 @@ static const struct command {
 	{"certifications", "certifications sweep: « Prévue » becomes « En attente » once the exam date has passed", cmd_certifications},
 	{"results", "results import FILE [--confirm]: results of certifications from a CSV file", cmd_results},
 	{"bench-data", "generate the benchmark data set of bench/ (1 000 organisations, 1 000 000 candidates)", cmd_bench_data},
+	{"routes", "list every route of the web platform and who may call it", cmd_routes},
 	{NULL, NULL, NULL},
 };
 

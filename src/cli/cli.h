@@ -55,5 +55,6 @@ int cmd_candidates(int argc, char **argv); /* candidates.c: candidates import */
 int cmd_bench_data(int argc, char **argv); /* bench_data.c: the data set of bench/ */
 int cmd_certifications(int argc, char **argv); /* certifications.c: certifications sweep */
 int cmd_results(int argc, char **argv); /* results.c: results import */
+int cmd_routes(int argc, char **argv);  /* routes.c: the route table, listed */
 
 #endif

@@ -81,6 +81,11 @@ int session_load(db *d, arena *a, const char *token, struct session *out)
 	return 0;
 }
 
+const char *session_home(int is_staff, int is_proctor)
+{
+	return is_staff ? "/backoffice" : is_proctor ? "/mes-sessions" : "/accueil";
+}
+
 int session_destroy(db *d, const char *hash)
 {
 	int rc = db_exec(d, "DELETE FROM sessions WHERE id_hash = $1", DB_P(hash));

@@ -625,6 +625,41 @@ int pwreset_apply(db *d, arena *a, const char *token, const char *next, const ch
 	return db_tx(d, reset_apply_tx, &c);
 }
 
+/* ---- « Alerte de stock » -------------------------------------------------------- */
+
+int team_stock_threshold(db *d, arena *a, long long org_id, long long *out)
+{
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT stock_threshold FROM organisations WHERE id = $1", DB_P(db_int(a, org_id)));
+	if (rc < 0)
+		return rc;
+	*out = r.nrows ? db_ll(&r, 0, 0) : STOCK_THRESHOLD_DEFAULT;
+	return 0;
+}
+
+int team_stock_threshold_set(db *d, arena *a, const struct actor *who, const char *value, struct errs *e)
+{
+	const char *v = str_trim(a, value, 0);
+	char *end = NULL;
+	long long n = *v ? strtoll(v, &end, 10) : -1;
+	if (!*v || !end || *end || n < 0 || n > 100000 || strlen(v) > 6) {
+		errs_add(e, "threshold", "Indiquez un nombre entier de certifications, de 0 à 100 000 (0 : jamais d'alerte).");
+		return CLR_EINVAL;
+	}
+	int rc = db_begin(d);
+	if (rc)
+		return rc;
+	rc = db_exec(d, "UPDATE organisations SET stock_threshold = $1 WHERE id = $2",
+		     DB_P(db_int(a, n), db_int(a, who->org_id)));
+	if (rc >= 0)
+		rc = audit_log(d, a, who, "org.stock_threshold", "organisation", who->org_id, v);
+	if (rc < 0) {
+		db_rollback(d);
+		return rc;
+	}
+	return db_commit(d);
+}
+
 /* ---- notifications ----------------------------------------------------------------- */
 
 int team_notify_admins(db *d, arena *a, long long org_id, const char *kind, const char *subject, const char *tmpl,

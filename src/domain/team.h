@@ -84,6 +84,12 @@ int pwreset_check(db *d, arena *a, const char *token);
 int pwreset_apply(db *d, arena *a, const char *token, const char *next, const char *confirm, const char *ip,
 		  struct errs *e);
 
+/* ---- « Alerte de stock » ----------------------------------------------------- */
+#define STOCK_THRESHOLD_DEFAULT 5
+int team_stock_threshold(db *d, arena *a, long long org_id, long long *out);
+/* Field: threshold (an integer from 0 to 100000; 0: no banner). */
+int team_stock_threshold_set(db *d, arena *a, const struct actor *who, const char *value, struct errs *e);
+
 /* ---- notifications --------------------------------------------------------- */
 /* Enqueues one message to each active administrator of org_id, in the
  * caller's transaction: template tmpl with v, subject, kind. */
