@@ -22,7 +22,7 @@ static int members_query(db *d, arena *a, long long org_id, int only_proctors, s
 	db_rows r;
 	int rc = db_query(d, a, &r,
 			  "SELECT id, name, email, proctor FROM users WHERE org_id = $1 AND disabled = 0 "
-			  "AND role = 'admin' AND ($2 = 0 OR proctor = 1) ORDER BY proctor, name, email, id",
+			  "AND role = 'admin' AND (CAST($2 AS BIGINT) = 0 OR proctor = 1) ORDER BY proctor, name, email, id",
 			  DB_P(db_int(a, org_id), db_int(a, only_proctors)));
 	if (rc < 0)
 		return rc;
