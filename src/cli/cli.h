@@ -46,6 +46,15 @@ struct demo_cert {
 int demo_certifications(db *d, arena *a, long long org_id, const struct demo_cert *list, int n);
 /* The demo organisation's groups, one of each category (demo_groups.c), in demo's transaction. */
 int demo_groups(db *d, arena *a, long long org_id);
+/* The demo organisation's team (demo_team.c), in demo's transaction: a
+ * second administrator, a proctor assigned to the next session, a pending
+ * invitation (issue 15). */
+#define DEMO_ADMIN2 "helene.dubois@demo.clr.test"
+#define DEMO_ADMIN2_PW "Voltaire-2026"
+#define DEMO_PROCTOR "paul.lefevre@demo.clr.test"
+#define DEMO_PROCTOR_PW "Surveillance-2026"
+#define DEMO_INVITEE "julie.moreau@demo.clr.test"
+int demo_team(db *d, arena *a, long long org_id, long long admin_id);
 /* La Poste exam centres with slots over the next 8 weeks (demo_centres.c), in demo's transaction. */
 int demo_centres(db *d, arena *a);
 /* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */

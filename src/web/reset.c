@@ -53,7 +53,7 @@ static const char *const reset_fields[] = {"new_password", "confirm_password", N
 
 static int token_page(struct req *r, int valid, const struct errs *e, int status)
 {
-	view *v = page_view(r, valid ? "Nouveau mot de passe" : "Lien invalide");
+	view *v = page_view(r, valid ? "Choisir un nouveau mot de passe" : "Lien invalide");
 	view_set_bool(v, "is_public", 1);
 	view_set_bool(v, "valid", valid);
 	view_set(v, "token", req_param(r, 0));
