@@ -1,6 +1,7 @@
 /* demo_team.c - the demo organisation's team (issue 15): a second
  * administrator, a proctor assigned to the next exam session, and a
- * pending invitation, in demo's transaction.  Idempotent. */
+ * pending invitation, and an « Alerte de stock » at 10 that shows the
+ * low-stock banner, in demo's transaction.  Idempotent. */
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/text.h"
@@ -46,6 +47,10 @@ int demo_team(db *d, arena *a, long long org_id, long long admin_id)
 		if (rc < 0)
 			return rc;
 	}
+	/* « Alerte de stock » at 10: the demo's 9 credits of one type show the banner on « Accueil » */
+	rc = db_exec(d, "UPDATE organisations SET stock_threshold = 10 WHERE id = $1", DB_P(db_int(a, org_id)));
+	if (rc < 0)
+		return rc;
 	/* a pending invitation (its e-mail goes to the outbox like any other) */
 	db_rows i;
 	rc = db_query(d, a, &i, "SELECT 1 FROM invitations WHERE org_id = $1 AND email = $2",
