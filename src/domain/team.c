@@ -485,7 +485,11 @@ static int reset_request_tx(db *d, void *p)
 	struct reset_req *c = p;
 	arena *a = c->a;
 	long long now = now_s();
-	int rc = db_exec(d,
+	/* links dead for a day are forgotten (those of unknown addresses too) */
+	int rc = db_exec(d, "DELETE FROM password_resets WHERE expires_at < $1", DB_P(db_int(a, now - 24 * 3600)));
+	if (rc < 0)
+		return rc;
+	rc = db_exec(d,
 			 "INSERT INTO password_resets (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)",
 			 DB_P(c->uid ? db_int(a, c->uid) : NULL, c->hash, db_int(a, now), db_int(a, now + PWRESET_TTL_S)));
 	if (rc < 0)

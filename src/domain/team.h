@@ -19,7 +19,7 @@
 #define TEAM_INVITE_TTL_S (72 * 3600)
 #define PWRESET_TTL_S 3600
 #define PWRESET_MAIL_FREE 3  /* reset requests for one address per hour before waits */
-#define PWRESET_ADDR_FREE 10 /* reset requests from one client address per hour */
+#define PWRESET_ADDR_FREE 20 /* reset requests from one client address per hour (as logins: an office behind one NAT address) */
 
 struct member {
 	long long id;

@@ -90,6 +90,8 @@ describe('« Équipe » and invitations', () => {
 			assert.equal(x.status, 422, pw);
 			assert.ok(textOf(x.text).includes(msg), `${pw}: ${textOf(x.text).slice(0, 500)}`);
 		}
+		const forged = await v.post(link, { name: 'Camille Martin', password: NEW_PW, confirm: NEW_PW, csrf: 'z'.repeat(43) });
+		assert.equal(forged.status, 403, 'CSRF on the public invitation form');
 		const acc = await accept(srv, link, email);
 		const nc = await loggedIn(srv, acc);
 		const home = await nc.get('/accueil');
