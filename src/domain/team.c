@@ -476,7 +476,7 @@ int session_proctors_set(db *d, arena *a, const struct actor *who, long long ses
 
 struct reset_req {
 	arena *a;
-	const char *email, *ip, *hash, *token;
+	const char *email, *ip, *hash, *token, *name;
 	long long uid;
 };
 
@@ -494,14 +494,11 @@ static int reset_request_tx(db *d, void *p)
 			 DB_P(c->uid ? db_int(a, c->uid) : NULL, c->hash, db_int(a, now), db_int(a, now + PWRESET_TTL_S)));
 	if (rc < 0)
 		return rc;
-	if (!c->uid)
-		return 0;
-	db_rows r;
-	rc = db_query(d, a, &r, "SELECT name FROM users WHERE id = $1", DB_P(db_int(a, c->uid)));
-	if (rc < 0)
-		return rc;
+	struct actor who = {c->uid, 0, c->ip};
+	if (!c->uid) /* audited too: the same statements as for an account, but the e-mail */
+		return audit_log(d, a, &who, "password.reset_request_unknown", "user", 0, "");
 	view *v = view_new(a);
-	view_set(v, "name", r.nrows ? db_cell(&r, 0, 0) : "");
+	view_set(v, "name", c->name);
 	view_set(v, "link", arena_printf(a, "%s/mot-de-passe-oublie/%s", mail_base_url(), c->token));
 	struct errs e = {0};
 	struct mail m = {
@@ -512,11 +509,7 @@ static int reset_request_tx(db *d, void *p)
 		.v = v,
 	};
 	rc = outbox_enqueue(d, a, &m, &e, NULL);
-	if (rc == 0) {
-		struct actor who = {c->uid, 0, c->ip};
-		rc = audit_log(d, a, &who, "password.reset_request", "user", c->uid, "");
-	}
-	return rc;
+	return rc ? rc : audit_log(d, a, &who, "password.reset_request", "user", c->uid, "");
 }
 
 int pwreset_request(db *d, arena *a, const char *email_in, const char *ip, int *wait_s)
@@ -526,19 +519,20 @@ int pwreset_request(db *d, arena *a, const char *email_in, const char *ip, int *
 	if (rc)
 		return rc;
 	long long uid = 0;
-	if (valid_email(email)) {
-		db_rows r;
-		rc = db_query(d, a, &r, "SELECT id FROM users WHERE email = $1 AND disabled = 0", DB_P(email));
-		if (rc < 0)
-			return rc;
-		if (r.nrows)
-			uid = db_ll(&r, 0, 0);
+	const char *name = "";
+	db_rows r;
+	rc = db_query(d, a, &r, "SELECT id, name FROM users WHERE email = $1 AND disabled = 0", DB_P(email));
+	if (rc < 0)
+		return rc;
+	if (r.nrows) {
+		uid = db_ll(&r, 0, 0);
+		name = db_cell(&r, 0, 1);
 	}
 	/* the same work either way: a token, its hash, one transaction with one row */
 	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1];
 	token_new(token);
 	token_hash(token, hash);
-	struct reset_req c = {a, email, ip ? ip : "", hash, token, uid};
+	struct reset_req c = {a, email, ip ? ip : "", hash, token, name, uid};
 	return db_tx(d, reset_request_tx, &c);
 }
 
