@@ -32,8 +32,11 @@ int web_reset_form(struct req *r)
 int web_reset_request(struct req *r)
 {
 	const char *email = req_form(r, "email");
-	if (str_empty(str_trim(r->a, email, 0)))
+	const char *typed = str_lower(r->a, str_trim(r->a, email, 0));
+	if (!*typed)
 		return request_page(r, 422, "Veuillez indiquer l'adresse de courriel de votre compte.", 0);
+	if (!valid_email(typed)) /* says nothing of any account: no account has such an address */
+		return request_page(r, 422, "Adresse de courriel invalide : vérifiez-la.", 0);
 	int wait = 0;
 	int rc = pwreset_request(r->db, r->a, email, r->ip, &wait);
 	if (rc == CLR_ETHROTTLED) {

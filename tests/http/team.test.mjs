@@ -307,6 +307,14 @@ describe('« Mot de passe oublié ? »', () => {
 		assert.equal((await new Client(srv.url).login(staff.email, staff.password)).status, 303, 'unchanged');
 	});
 
+	test('a malformed or empty address: 422 with a French message', async () => {
+		for (const [email, msg] of [['', 'Veuillez indiquer'], ['pas-une-adresse', 'Adresse de courriel invalide'], ['a'.repeat(5000) + '@x.fr', 'Adresse de courriel invalide']]) {
+			const r = await new Client(srv.url).post('/mot-de-passe-oublie', { email });
+			assert.equal(r.status, 422, email.slice(0, 20));
+			assert.ok(textOf(r.text).includes(msg), textOf(r.text).slice(0, 300));
+		}
+	});
+
 	test('rate-limited per address typed (429, French), CSRF checked', async () => {
 		const email = uniqueEmail('flood');
 		const c = new Client(srv.url);
