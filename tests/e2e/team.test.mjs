@@ -99,6 +99,28 @@ describe('the team in Chromium', () => {
 		assert.deepEqual(errors, []);
 	});
 
+	test('« Révoquer » an invitation and « Retirer » a member from « Équipe »', async () => {
+		const page = await loggedInPage(browser, srv, admin, errors);
+		await page.goto(`${srv.url}/compte/equipe`);
+		const email = uniqueEmail('revoque');
+		await page.getByLabel('Courriel').fill(email);
+		await page.getByRole('button', { name: 'Envoyer l\'invitation' }).click();
+		const row = page.locator('#invitations-table tbody tr', { hasText: email });
+		await row.getByRole('button', { name: 'Renvoyer' }).click();
+		await page.getByText('Invitation renvoyée').waitFor();
+		await page.locator('#invitations-table tbody tr', { hasText: email }).getByRole('button', { name: 'Révoquer' }).click();
+		await page.getByText('Invitation révoquée').waitFor();
+		assert.equal(await page.locator('#invitations-table tbody tr', { hasText: email }).count(), 0);
+		// the proctor of the first test leaves the team
+		const member = page.locator('#members-table tbody tr', { hasText: proctorEmail });
+		await member.getByRole('button', { name: 'Retirer' }).click();
+		await page.getByText('Membre retiré de l\'équipe').waitFor();
+		assert.equal(await page.locator('#members-table tbody tr', { hasText: proctorEmail }).count(), 0);
+		assert.equal(await page.locator('#members-table').getByRole('button', { name: 'Retirer' }).count(), 0,
+			'the last administrator has no « Retirer »');
+		assert.deepEqual(errors, []);
+	});
+
 	test('« Mot de passe oublié ? »: the link from the e-mail sets a new password', async () => {
 		const ctx = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
 		const page = await ctx.newPage();
