@@ -32,6 +32,7 @@ static const struct command {
 	{"restore", "restore --from FILE [--force]: check a backup and put it in place (SQLite; no server running)", cmd_restore},
 	{"copy", "copy --from URL --to URL: copy every row of one database into another (SQLite <-> PostgreSQL)", cmd_copy},
 	{"bench-data", "generate the benchmark data set of bench/ (1 000 organisations, 1 000 000 candidates)", cmd_bench_data},
+	{"routes", "list every route of the web platform and who may call it", cmd_routes},
 	{NULL, NULL, NULL},
 };
 

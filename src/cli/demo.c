@@ -82,6 +82,12 @@ int cmd_demo(int argc, char **argv)
 		rc = demo_candidates(d, a, org_id);
 	if (!rc)
 		rc = demo_groups(d, a, org_id); /* a group of each category (demo_groups.c) */
+	if (!rc) { /* a second administrator, a proctor, an invitation (demo_team.c) */
+		db_rows adm;
+		rc = db_query(d, a, &adm, "SELECT id FROM users WHERE email = $1", DB_P(DEMO_ADMIN));
+		if (!rc)
+			rc = demo_team(d, a, org_id, adm.nrows ? db_ll(&adm, 0, 0) : 0);
+	}
 	if (!rc)
 		rc = demo_support(d, a, org_id); /* requests to support in each status (demo_support.c) */
 	if (!rc)
@@ -93,7 +99,9 @@ int cmd_demo(int argc, char **argv)
 	} else {
 		printf("Demo data ready.\n"
 		       "  Administrator (" DEMO_ORG "): " DEMO_ADMIN " / " DEMO_ADMIN_PW "\n"
-		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n");
+		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n"
+		       "  Second administrator:           " DEMO_ADMIN2 " / " DEMO_ADMIN2_PW "\n"
+		       "  Proctor (« surveillant »):       " DEMO_PROCTOR " / " DEMO_PROCTOR_PW "\n");
 	}
 	arena_free(a);
 	db_close(d);

@@ -77,6 +77,7 @@ static const char serve_help[] =
 	"  --db URL        sqlite:PATH or postgresql://... (env CLR_DB, default sqlite:var/clr.db)\n"
 	"  --port N        TCP port (env CLR_PORT, default 8080)\n"
 	"  --listen ADDR   address to bind (default 127.0.0.1)\n"
+	"env CLR_BASE_URL: the platform's address in e-mailed links (default http://ADDR:PORT)\n"
 	"  --threads N     worker threads (default: one per core the process may run on)\n"
 	"\n"
 	"Environment: CLR_LIST_INDEX_MIN (default 2000; 0 turns it off) and\n"
@@ -164,6 +165,11 @@ int cmd_serve(int argc, char **argv)
 	db_set_url(url);
 	if (tmpl_init() != 0)
 		return 1;
+	if (!getenv("CLR_BASE_URL") || !*getenv("CLR_BASE_URL")) { /* links in e-mails: what we serve (mail/config.h) */
+		char base[300];
+		snprintf(base, sizeof base, strchr(listen, ':') ? "http://[%s]:%d" : "http://%s:%d", listen, p);
+		setenv("CLR_BASE_URL", base, 1); /* before any thread starts */
+	}
 	struct server_opts so = {listen, p, threads ? atoi(threads) : 0, 30, 512};
 	smtp_global_init();
 	bg_start(mail_worker); /* the outbox delivery (issue 3) */

@@ -48,7 +48,7 @@ int session_load(db *d, arena *a, const char *token, struct session *out)
 	token_hash(token, out->hash);
 	db_rows rows;
 	int rc = db_query(d, a, &rows,
-			  "SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name, s.created_at "
+			  "SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name, s.created_at, u.proctor "
 			  "FROM sessions s JOIN users u ON u.id = s.user_id "
 			  "LEFT JOIN organisations o ON o.id = u.org_id "
 			  "WHERE s.id_hash = $1 AND u.disabled = 0",
@@ -77,7 +77,13 @@ int session_load(db *d, arena *a, const char *token, struct session *out)
 	out->user_name = db_cell(&rows, 0, 5);
 	out->user_email = db_cell(&rows, 0, 6);
 	out->org_name = db_cell(&rows, 0, 7);
+	out->is_proctor = !out->is_staff && db_ll(&rows, 0, 9) != 0;
 	return 0;
+}
+
+const char *session_home(int is_staff, int is_proctor)
+{
+	return is_staff ? "/backoffice" : is_proctor ? "/mes-sessions" : "/accueil";
 }
 
 int session_destroy(db *d, const char *hash)

@@ -21,6 +21,7 @@ struct session {
 	long long user_id;
 	long long org_id; /* 0 for Le Robert staff */
 	int is_staff;
+	int is_proctor; /* a proctor (« surveillant ») of org_id: read-only on their sessions */
 	const char *user_name;
 	const char *user_email;
 	const char *org_name; /* NULL for staff */
@@ -35,6 +36,8 @@ int session_create(db *d, arena *a, long long user_id, const char *ip, const cha
  * unknown or expired.  Refreshes its activity time (at most once a minute). */
 int session_load(db *d, arena *a, const char *token, struct session *out);
 int session_destroy(db *d, const char *hash);
+/* Where a user lands: /backoffice (staff), /mes-sessions (proctor), /accueil. */
+const char *session_home(int is_staff, int is_proctor);
 /* Closes every session of the user except the one whose hash is `keep`. */
 int session_destroy_others(db *d, arena *a, long long user_id, const char *keep);
 

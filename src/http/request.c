@@ -363,7 +363,7 @@ view *page_view(struct req *r, const char *title)
 	view_set(v, "js_url", static_url("app.js"));
 	view_set(v, "logo_url", static_url("logo.svg"));
 	if (r->sess) {
-		view_set_bool(v, r->sess->is_staff ? "is_staff" : "is_admin", 1);
+		view_set_bool(v, r->sess->is_staff ? "is_staff" : r->sess->is_proctor ? "is_proctor" : "is_admin", 1);
 		view_set(v, "user_name", r->sess->user_name);
 		view_set(v, "user_email", r->sess->user_email);
 		if (r->sess->org_name)

@@ -365,7 +365,7 @@ static void dispatch(struct req *r)
 		r->parts = parts;
 		r->nparts = np;
 	}
-	if (rt->fn && (rt->flags & (R_ADMIN | R_STAFF | R_USER)) == 0 && strncmp(r->path, "/static/", 8) == 0) {
+	if (rt->fn && (rt->flags & R_ROLES) == 0 && strncmp(r->path, "/static/", 8) == 0) {
 		handled(r, rt->fn(r)); /* static assets: no session, no database */
 		return;
 	}
@@ -375,7 +375,7 @@ static void dispatch(struct req *r)
 		return;
 	}
 	setup_csrf(r);
-	if (rt->flags & (R_ADMIN | R_STAFF | R_USER)) {
+	if (rt->flags & R_ROLES) {
 		if (!r->sess) {
 			if (r->is_post) {
 				resp_error(r, 403);
@@ -385,7 +385,8 @@ static void dispatch(struct req *r)
 			}
 			return;
 		}
-		if (((rt->flags & R_ADMIN) && r->sess->is_staff) || ((rt->flags & R_STAFF) && !r->sess->is_staff)) {
+		int role = r->sess->is_staff ? R_STAFF : r->sess->is_proctor ? R_PROCTOR : R_ADMIN;
+		if (!(rt->flags & (R_USER | role))) { /* the one place where roles are enforced (routes.h) */
 			resp_error(r, 403);
 			return;
 		}

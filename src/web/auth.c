@@ -45,7 +45,7 @@ static int login_page(struct req *r, int status, const char *error)
 int web_login_form(struct req *r)
 {
 	if (r->sess)
-		return resp_redirect(r, r->sess->is_staff ? "/backoffice" : "/accueil", NULL);
+		return resp_redirect(r, session_home(r->sess->is_staff, r->sess->is_proctor), NULL);
 	return login_page(r, 200, NULL);
 }
 
@@ -79,8 +79,8 @@ int web_login(struct req *r)
 	resp_cookie(r, SESSION_COOKIE, arena_strdup(r->a, token), -1);
 	resp_cookie(r, "clr_pre", "", 0);
 	const char *next = safe_next(req_form(r, "suite"));
-	if (!next || (u.is_staff != str_starts(next, "/backoffice")))
-		next = u.is_staff ? "/backoffice" : "/accueil";
+	if (!next || (u.is_staff != str_starts(next, "/backoffice")) || (u.is_proctor && !str_starts(next, "/mes-sessions")))
+		next = session_home(u.is_staff, u.is_proctor);
 	return resp_redirect(r, next, NULL);
 }
 

@@ -151,6 +151,36 @@ int web_cert_results_csv(struct req *r);
  * templates/certifications/candidate): cand_certs, cert_history. */
 int web_candidate_certifications_fill(struct req *r, view *v, long long cid);
 
+/* team.c - « Équipe » (issue 15), the invitation link, « Alerte de stock » */
+int web_team(struct req *r);
+int web_team_invite(struct req *r);
+int web_team_resend(struct req *r);
+int web_team_revoke(struct req *r);
+int web_team_remove(struct req *r);
+int web_invitation_form(struct req *r);
+int web_invitation_accept(struct req *r);
+int web_stock_threshold_save(struct req *r);
+/* « Alerte de stock » field of « Profil » (account.c): threshold */
+int web_stock_threshold_fill(struct req *r, view *v);
+/* The low-stock banner of « Accueil » (home.c): has_stock_alerts, stock_alerts, stock_threshold */
+int web_stock_alert_fill(struct req *r, view *v);
+
+/* reset.c - « Mot de passe oublié ? » */
+int web_reset_form(struct req *r);
+int web_reset_request(struct req *r);
+int web_reset_token_form(struct req *r);
+int web_reset_token_save(struct req *r);
+
+/* proctor.c - the proctor's « Mes sessions »; a session's « Surveillants » */
+int web_proctor_sessions(struct req *r);
+int web_proctor_session(struct req *r);
+int web_proctor_codes_pdf(struct req *r);
+int web_proctor_surveillance_pdf(struct req *r);
+int web_proctor_scratch_pdf(struct req *r);
+int web_cert_session_proctors(struct req *r);
+/* The session page's « Surveillants » (certifications.c): proctors, has_proctors */
+int web_session_proctors_fill(struct req *r, view *v, long long session_id);
+
 /* backoffice.c */
 int web_bo_home(struct req *r);
 
