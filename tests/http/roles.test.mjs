@@ -13,6 +13,8 @@ const PUBLIC = new Set([
 	'GET /healthz', 'GET /static/{name}', 'GET /', 'GET /connexion', 'POST /connexion',
 	'GET /mot-de-passe-oublie', 'POST /mot-de-passe-oublie', 'GET /mot-de-passe-oublie/{token}',
 	'POST /mot-de-passe-oublie/{token}', 'GET /invitation/{token}', 'POST /invitation/{token}',
+	// probes: /readyz for anyone, /metrics for the addresses of CLR_METRICS_FROM only (404 otherwise)
+	'GET /readyz', 'GET /metrics',
 ]);
 const PROCTOR = new Set([
 	'POST /deconnexion', 'GET /compte/mot-de-passe', 'POST /compte/mot-de-passe', 'GET /mes-sessions',
