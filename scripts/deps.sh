@@ -19,6 +19,8 @@ pkgs=(
 	poppler-utils         # pdftotext, pdfinfo, pdftoppm: the PDF tests read documents back
 	postgresql            # server binaries, started by tests/lib/pg.sh
 	python3-aiosmtpd      # SMTP sink for mail tests
+	nginx                 # tests/http/lb.test.mjs: deploy/nginx/ in front of two clr serve
+	openssl               # the self-signed certificate of that test
 	chromium              # end-to-end tests (driven by playwright-core)
 	wrk                   # bench/
 	clang-14 libclang-rt-14-dev   # fuzz/: libFuzzer targets (libclang_rt.fuzzer is in libclang-rt-14-dev)

@@ -6,6 +6,7 @@
 #include "db/backend.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include <limits.h>
 #include <pthread.h>
@@ -66,6 +67,7 @@ void db_log_sql_error(const db *d, const char *sql)
 		flat[i] = (sql[i] == '\n' || sql[i] == '\t' || sql[i] == '\r') ? ' '
 			  : sql[i] == '"' ? '\'' : sql[i];
 	flat[i] = '\0';
+	metric_inc(M_DB_ERRORS);
 	log_error("msg=\"%s error\" err=\"%s\" sql=\"%s\"", d->ops->name, d->errmsg, flat);
 }
 

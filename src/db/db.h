@@ -186,5 +186,18 @@ int db_tx(db *d, int (*fn)(db *d, void *ctx), void *ctx);
  * each in its own transaction, recording it in schema_migrations.  Returns
  * the number applied, or negative. */
 int db_migrate(db *d, int verbose);
+/* The number of embedded migrations of this backend not yet recorded in
+ * schema_migrations (all of them when the table is missing), or negative
+ * when the database cannot be read. */
+int db_migrations_pending(db *d);
+
+/* Copies every row of SRC into DST (copy.c): both on this binary's schema
+ * (DST migrated, SRC without pending migration), DST without organisation
+ * or account.  One read snapshot of SRC, one transaction on DST; on
+ * PostgreSQL the id sequences are set past the largest id.  report (may be
+ * NULL) is called per table after the commit with both row counts.  0, or
+ * negative with a French message in err (nothing copied). */
+int db_copy(db *src, db *dst, void (*report)(const char *table, long long src_rows, long long dst_rows),
+	    char *err, size_t errlen);
 
 #endif

@@ -33,6 +33,7 @@
 #include "db/backend.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include <libpq-fe.h>
 #include <poll.h>
@@ -128,6 +129,7 @@ static int lost_fail(struct pg *p, PGresult *res, const char *sql, int in_tx)
 	set_err(p, result_msg(p, res));
 	PQclear(res);
 	p->base.retryable = in_tx;
+	metric_inc(M_DB_LOST);
 	log_warn("msg=\"postgresql connection lost\" in_transaction=%d outcome=\"%s\" err=\"%s\" sql=\"%.80s\"", in_tx,
 		 in_tx ? "rolled back, retryable" : "unknown", p->base.errmsg, sql);
 	return CLR_EUNAVAIL;
@@ -165,6 +167,7 @@ static int reconnect(struct pg *p)
 		p->base.trips++;
 		PQreset(p->c);
 		if (PQstatus(p->c) == CONNECTION_OK) {
+			metric_inc(M_DB_RECONNECTS);
 			log_info("msg=\"postgresql connection re-established\" tries=%d ms=%.0f", tries, mono_ms() - t0);
 			return 0;
 		}
@@ -174,6 +177,7 @@ static int reconnect(struct pg *p)
 		pause = pause < 500 ? pause * 2 : 1000;
 	}
 	set_err(p, PQerrorMessage(p->c));
+	metric_inc(M_DB_UNREACHABLE);
 	log_error("msg=\"postgresql unreachable\" tries=%d ms=%.0f err=\"%s\"", tries, mono_ms() - t0, p->base.errmsg);
 	return CLR_EUNAVAIL;
 }
@@ -539,6 +543,7 @@ static int pg_commit(db *d)
 			return ensure(p); /* no transaction: nothing to commit */
 		set_err(p, "connection lost before COMMIT: the transaction was rolled back");
 		p->base.retryable = 1;
+		metric_inc(M_DB_LOST);
 		log_warn("msg=\"postgresql connection lost\" in_transaction=1 outcome=\"rolled back, retryable\"");
 		return CLR_EUNAVAIL;
 	}
@@ -559,6 +564,7 @@ static int pg_commit(db *d)
 		/* the message did not leave whole: the server ran none of it */
 		set_err(p, PQerrorMessage(p->c));
 		p->base.retryable = 1;
+		metric_inc(M_DB_LOST);
 		log_warn("msg=\"postgresql connection lost\" in_transaction=1 outcome=\"rolled back, retryable\" err=\"%s\"",
 			 p->base.errmsg);
 		return CLR_EUNAVAIL;
@@ -602,6 +608,7 @@ static int pg_commit(db *d)
 	if (got_xid && xid == 0)
 		return 0; /* the transaction wrote nothing: nothing was lost */
 	int fate = got_xid ? commit_outcome(p, xid) : -1;
+	metric_inc(M_DB_LOST);
 	log_warn("msg=\"postgresql connection lost during COMMIT\" xid=%lld outcome=%s", xid,
 		 fate == 1 ? "committed" : fate == 0 ? "\"rolled back, retryable\"" : "unknown");
 	if (fate == 1)

@@ -326,3 +326,28 @@ int outbox_retry(db *d, arena *a, const struct actor *who, long long id)
 	struct retry_ctx c = {a, who, id};
 	return db_tx(d, retry_tx, &c);
 }
+
+int outbox_stats(db *d, arena *a, long long now, long long counts[4], long long *oldest_s)
+{
+	static const char *const st[4] = {"pending", "sending", "sent", "failed"};
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT status, COUNT(*), MIN(created_at) FROM outbox GROUP BY status", DB_NOP);
+	if (rc < 0)
+		return rc;
+	long long oldest = 0;
+	for (int i = 0; i < 4; i++)
+		counts[i] = 0;
+	for (int row = 0; row < r.nrows; row++) {
+		const char *s = db_cell(&r, row, 0);
+		for (int i = 0; i < 4; i++)
+			if (s && strcmp(s, st[i]) == 0)
+				counts[i] = db_ll(&r, row, 1);
+		if (s && (strcmp(s, "pending") == 0 || strcmp(s, "sending") == 0)) {
+			long long c = db_ll(&r, row, 2);
+			if (!oldest || c < oldest)
+				oldest = c;
+		}
+	}
+	*oldest_s = oldest && now > oldest ? now - oldest : 0;
+	return 0;
+}

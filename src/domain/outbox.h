@@ -96,6 +96,10 @@ int outbox_get(db *d, arena *a, long long id, struct outbox_row *out);
 /* « Renvoyer »: a failed message is due again with a fresh attempt count.
  * CLR_ENOTFOUND, or CLR_ECONFLICT when it is not failed.  Audited. */
 int outbox_retry(db *d, arena *a, const struct actor *who, long long id);
+/* Monitoring (GET /metrics, GET /readyz): the number of messages in each
+ * status (pending, sending, sent, failed) and the age at NOW of the oldest
+ * one not delivered yet (pending or sending; 0 if none). */
+int outbox_stats(db *d, arena *a, long long now, long long counts[4], long long *oldest_s);
 /* French label of a status: « En attente »... */
 const char *outbox_status_label(const char *status);
 

@@ -47,7 +47,7 @@ int session_create(db *d, arena *a, long long user_id, const char *ip, const cha
  * reads again.  Column 2 (seen_at) moves; every other column must be as
  * remembered for a remembered answer to stand. */
 #define SESSION_SQL                                                                                   \
-	"SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name, s.created_at " \
+	"SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name, s.created_at, u.proctor " \
 	"FROM sessions s JOIN users u ON u.id = s.user_id "                                             \
 	"LEFT JOIN organisations o ON o.id = u.org_id "                                                 \
 	"WHERE s.id_hash = $1 AND u.disabled = 0"
@@ -64,6 +64,7 @@ static void from_row(struct session *out, const db_rows *rows)
 	out->user_name = db_cell(rows, 0, 5);
 	out->user_email = db_cell(rows, 0, 6);
 	out->org_name = db_cell(rows, 0, 7);
+	out->is_proctor = !out->is_staff && db_ll(rows, 0, 9) != 0;
 }
 
 /* ------------------------------------------------ the thread's memory
@@ -264,6 +265,11 @@ int session_settle(db *d, arena *a, struct session *s)
 		}
 	}
 	return 0;
+}
+
+const char *session_home(int is_staff, int is_proctor)
+{
+	return is_staff ? "/backoffice" : is_proctor ? "/mes-sessions" : "/accueil";
 }
 
 int session_destroy(db *d, const char *hash)

@@ -21,6 +21,7 @@ struct session {
 	long long user_id;
 	long long org_id; /* 0 for Le Robert staff */
 	int is_staff;
+	int is_proctor; /* a proctor (« surveillant ») of org_id: read-only on their sessions */
 	const char *user_name;
 	const char *user_email;
 	const char *org_name; /* NULL for staff */
@@ -52,6 +53,8 @@ int session_settle(db *d, arena *a, struct session *s);
 /* Forgets what this thread remembers of a session. */
 void session_forget(const char *hash);
 int session_destroy(db *d, const char *hash);
+/* Where a user lands: /backoffice (staff), /mes-sessions (proctor), /accueil. */
+const char *session_home(int is_staff, int is_proctor);
 /* Closes every session of the user except the one whose hash is `keep`. */
 int session_destroy_others(db *d, arena *a, long long user_id, const char *keep);
 

@@ -60,6 +60,7 @@ struct req {
 	const char *log_note;  /* appended to the request's log line, e.g. "list=index" */
 	int is_api;            /* under /api/: every answer, errors too, is JSON */
 	long long api_key_id;  /* R_API routes: the id of the key that authenticated the request */
+	char request_id[17];   /* sent back as X-Request-Id and logged (req=) */
 
 	/* response */
 	int status;
@@ -144,5 +145,8 @@ void req_client_info(struct req *r);
  * Call once before the server's threads start.  0, or CLR_EINVAL with a
  * message in err. */
 int req_trusted_proxies_init(char *err, size_t errlen);
+/* Whether the address IP is one of LIST (addresses or CIDR blocks, IPv4 or
+ * IPv6, separated by commas or spaces): 1 or 0; -1 when LIST is malformed. */
+int req_ip_in(const char *ip, const char *list);
 
 #endif

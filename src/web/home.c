@@ -30,5 +30,8 @@ int web_home(struct req *r)
 	rc = web_groups_tile(r, v); /* « Groupes » (groups.c) */
 	if (rc)
 		return rc;
+	rc = web_stock_alert_fill(r, v); /* the low-stock banner (team.c) */
+	if (rc)
+		return rc;
 	return resp_page(r, 200, "home", v);
 }

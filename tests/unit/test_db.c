@@ -34,15 +34,18 @@ static void drop_sqlite(db *d, struct tmpdb *t)
 	test_tmp_sqlite_drop(t->path);
 }
 
-static db *open_pg(void)
+/* A connection to the run's PostgreSQL database; NULL after a skip (no
+ * URL) or a failure (the URL does not answer). */
+static db *open_pg(int *failed_)
 {
-	const char *url = getenv("CLR_TEST_PG_URL");
-	if (!url || !*url)
+	const char *url = test_pg_url();
+	if (!url)
 		return NULL;
 	db *d = NULL;
 	char err[512];
 	if (db_open(url, &d, err, sizeof err) < 0) {
 		fprintf(stderr, "  cannot open %s: %s\n", url, err);
+		*failed_ = 1;
 		return NULL;
 	}
 	return d;
@@ -221,7 +224,7 @@ TEST(db_sqlite)
 
 TEST(db_pg)
 {
-	db *d = open_pg();
+	db *d = open_pg(failed_);
 	if (!d)
 		return;
 	CHECK_INT(db_kind(d), DB_PG);
@@ -322,7 +325,7 @@ TEST(db_migrate_sqlite)
 
 TEST(db_migrate_pg)
 {
-	db *d = open_pg();
+	db *d = open_pg(failed_);
 	if (!d)
 		return;
 	migrate_checks(failed_, d);
@@ -333,7 +336,7 @@ TEST(db_migrate_pg)
  * that call is answered (it is not sent into the dead connection). */
 TEST(db_pg_reconnect)
 {
-	db *d = open_pg(), *killer = open_pg();
+	db *d = open_pg(failed_), *killer = d ? open_pg(failed_) : NULL;
 	if (!d || !killer) {
 		db_close(d);
 		db_close(killer);
@@ -376,10 +379,14 @@ static void *race_migrate(void *arg)
  * migration exactly once (stub build only: it needs a fresh database). */
 TEST(db_migrate_pg_race)
 {
-	const char *url = getenv("CLR_TEST_PG_URL");
-	if (!url || !*url || !embedded_find("migrations/0001_dbtest.sql"))
+	const char *url = test_pg_url();
+	if (!url)
 		return;
-	db *d = open_pg();
+	if (!embedded_find("migrations/0001_dbtest.sql")) {
+		test_skip("migrations/0001_dbtest.sql is not embedded in this build");
+		return;
+	}
+	db *d = open_pg(failed_);
 	if (!d)
 		return;
 	db_exec_script(d, "DROP TABLE IF EXISTS dbtest_a; DROP TABLE IF EXISTS dbtest_b;"
@@ -465,9 +472,13 @@ out:
 		db_close(o);
 }
 
-TEST(db_read_snapshot)
+TEST(db_read_snapshot_sqlite)
 {
 	test_on_sqlite("snap", snapshot_checks, failed_);
+}
+
+TEST(db_read_snapshot_pg)
+{
 	test_on_pg(snapshot_checks, failed_);
 }
 
