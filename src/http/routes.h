@@ -13,6 +13,10 @@ enum route_flags {
 	R_API = 1 << 5,    /* the results API: an API key (Authorization: Bearer),
 			    * no session, no CSRF, body up to 64 KiB, JSON answers
 			    * (errors too); r->api_key_id is the key's id */
+	R_CANDIDATE = 1 << 9, /* a logged-in candidate (their own space, under
+			       * /candidat/): r->cand; never an administrator's
+			       * session, and a candidate's session reaches no
+			       * other route that needs a login */
 };
 
 /* A handler answers with a resp_* function and returns 0.  Returning

@@ -445,3 +445,13 @@ int web_candidates_tile(struct req *r, view *v)
 	}
 	return 0;
 }
+
+/* The fields of one step for another form (the candidate's space,
+ * cand_space.c): all_required marks every field required. */
+int web_candidate_fields(struct req *r, view *v, int step, const struct candidate_input *vals, const struct errs *e,
+			 int all_required)
+{
+	if (all_required)
+		view_set_bool(v, "all_required", 1);
+	return fields_into(r, v, step, vals, e, 1);
+}
