@@ -112,13 +112,13 @@ describe('candidate space: access, login, isolation', () => {
 		const u = new Client(srv.url);
 		let r = await u.get(path);
 		assert.equal(r.status, 200);
+		const t = textOf(r.text);
+		assert.ok(t.includes('Choisir votre mot de passe') && t.includes(k.email));
+		assert.ok(t.includes('Votre administrateur a déjà choisi un mot de passe'));
 		// CSRF: the link is not spent by a forged POST
 		r = await u.post('/candidat/acces', { jeton: token, password: 'Force-Sans-Jeton-77', password_confirm: 'Force-Sans-Jeton-77' }, { csrf: false });
 		assert.equal(r.status, 403);
 		assert.equal((await new Client(srv.url).get(path)).status, 200, 'still valid');
-		const t = textOf(r.text);
-		assert.ok(t.includes('Choisir votre mot de passe') && t.includes(k.email));
-		assert.ok(t.includes('Votre administrateur a déjà choisi un mot de passe'));
 		r = await u.post('/candidat/acces', { jeton: token, password: 'court', password_confirm: 'court' });
 		assert.equal(r.status, 422);
 		assert.ok(errorOf(r.text, 'password'), 'the password field says why');
