@@ -13,14 +13,16 @@
 #define DEMO_ADMIN_PW "Voltaire-2026"
 #define DEMO_STAFF "staff@demo.clr.test"
 #define DEMO_STAFF_PW "LeRobert-2026"
+#define DEMO_CAND_PW "Espace-Candidat-2026"
 
 static const char demo_help[] =
 	"usage: clr demo [--db URL]\n"
 	"\n"
 	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
 	"its administrator, a Le Robert staff account, and fourteen La Poste\n"
-	"exam centres with their slots over the next 8 weeks) and prints the\n"
-	"credentials.  Running it again changes nothing.\n"
+	"exam centres with their slots over the next 8 weeks; three candidates\n"
+	"with a password of their own, one with a result and its certificate)\n"
+	"and prints the credentials.  Running it again changes nothing.\n"
 	"\n"
 	"clr demo --candidates N --org NAME [--db URL]\n"
 	"  adds N synthetic candidates (one transaction) to the existing\n"
@@ -81,6 +83,9 @@ int cmd_demo(int argc, char **argv)
 		rc = demo_candidates(d, a, org_id);
 	if (!rc)
 		rc = demo_groups(d, a, org_id); /* a group of each category (demo_groups.c) */
+	const char *cand_email = "";
+	if (!rc) /* the candidate's space (demo_cand_space.c) */
+		rc = demo_cand_space(d, a, org_id, DEMO_CAND_PW, &cand_email);
 	if (!rc)
 		rc = db_commit(d);
 	else
@@ -90,7 +95,9 @@ int cmd_demo(int argc, char **argv)
 	} else {
 		printf("Demo data ready.\n"
 		       "  Administrator (" DEMO_ORG "): " DEMO_ADMIN " / " DEMO_ADMIN_PW "\n"
-		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n");
+		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n"
+		       "  Candidate (/candidat/connexion): %s / " DEMO_CAND_PW "\n",
+		       cand_email);
 	}
 	arena_free(a);
 	db_close(d);

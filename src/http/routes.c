@@ -107,6 +107,9 @@ const struct route routes[] = {
 	{"POST", "/candidat/mot-de-passe", web_cand_password_save, R_CANDIDATE},
 	{"GET", "/candidat/certifications/{id}/convocation.pdf", web_cand_convocation_pdf, R_CANDIDATE},
 	{"GET", "/candidat/certifications/{id}/certification.ics", web_cand_ics, R_CANDIDATE},
+	{"GET", "/candidat/certifications/{id}/certificat.pdf", web_cand_certificate_pdf, R_CANDIDATE},
+	/* the public verification of a certificate (a code, or the QR code's link) */
+	{"GET", "/verification", web_verification, R_PUBLIC},
 
 	/* Le Robert staff */
 	{"GET", "/backoffice", web_bo_home, R_STAFF},

@@ -21,6 +21,7 @@
 #include "domain/certificate.h"
 #include "domain/place.h"
 #include "domain/session.h"
+#include "pdf/certificate.h"
 #include <string.h>
 
 #define LAYOUT "candidate/layout"
@@ -456,4 +457,58 @@ int web_candidate_access_resend(struct req *r)
 		return rc;
 	return resp_redirect(r, arena_printf(r->a, "/candidats/%lld", id),
 			     "Un lien d'accès à son espace, valable 7 jours, a été envoyé au candidat.");
+}
+
+/* ------------------------------------------------------------ certificate and verification */
+
+int web_cand_certificate_pdf(struct req *r)
+{
+	long long id = req_param_id(r, 0);
+	if (id <= 0)
+		return CLR_ENOTFOUND;
+	struct certificate c;
+	int rc = certificate_issue(r->db, r->a, r->cand->org_id, r->cand->candidate_id, id, &c);
+	if (rc)
+		return rc;
+	struct certificate_doc doc = {
+		code_label(cand_civilities, c.civility), c.first_name, c.last_name, c.birth_date, c.score,
+		certificate_level(c.score), c.exam_date, c.code, certificate_verify_url(r->a, c.code), c.issued_at,
+	};
+	buf pdf = BUF_INIT;
+	rc = pdf_certificate(&pdf, &doc);
+	if (rc == 0)
+		rc = resp_download(r, "application/pdf", "certificat.pdf", pdf.data, pdf.len);
+	buf_free(&pdf);
+	return rc;
+}
+
+/* « Vérifier un certificat »: the form, and with ?code= the answer: the
+ * certificate's name, date and score, or « Certificat inconnu ».  Public;
+ * throttled by address; nothing else about the candidate is shown. */
+int web_verification(struct req *r)
+{
+	view *v = cand_view(r, "Vérifier un certificat", NULL);
+	const char *code = req_query(r, "code");
+	view_set(v, "code", code ? code : "");
+	view_set(v, "form_error", "");
+	if (str_empty(code))
+		return cand_page(r, 200, "candidate/verify", v);
+	struct certificate c;
+	int wait = 0;
+	int rc = certificate_verify(r->db, r->a, code, r->ip, &c, &wait);
+	if (rc == CLR_ETHROTTLED)
+		return throttled(r, "candidate/verify", v, wait);
+	if (rc == CLR_ENOTFOUND) {
+		view_set_bool(v, "unknown", 1);
+		return cand_page(r, 404, "candidate/verify", v);
+	}
+	if (rc)
+		return rc;
+	view_set_bool(v, "found", 1);
+	view_set(v, "name", arena_printf(r->a, "%s %s", c.first_name, c.last_name));
+	view_set(v, "date", date_iso_fr(r->a, c.exam_date));
+	view_set(v, "score", ll_fmt(r->a, "", c.score));
+	view_set(v, "level", certificate_level(c.score));
+	view_set(v, "verified_code", c.code);
+	return cand_page(r, 200, "candidate/verify", v);
 }

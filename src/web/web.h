@@ -186,6 +186,9 @@ int web_cand_ics(struct req *r);
 int web_cand_password_form(struct req *r);
 int web_cand_password_save(struct req *r);
 int web_cand_communes(struct req *r);
+int web_cand_certificate_pdf(struct req *r);
+/* the public verification of a certificate */
+int web_verification(struct req *r);
 /* « Renvoyer le lien d'accès » on the candidate page (administrator) */
 int web_candidate_access_resend(struct req *r);
 /* The fields of step `step` of the candidate form into v (candidates.c),
