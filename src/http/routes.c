@@ -58,6 +58,7 @@ const struct route routes[] = {
 	{"POST", "/candidats/{id}/supprimer", web_candidate_delete, R_ADMIN},
 	{"POST", "/candidats/{id}/groupes", web_candidate_groups_save, R_ADMIN},
 	{"POST", "/candidats/{id}/acces", web_candidate_access_resend, R_ADMIN},
+	{"POST", "/candidats/{id}/effacer", web_candidate_erase, R_ADMIN},
 	/* « Gérer les certifications » (certifications.c) */
 	{"GET", "/certifications", web_certifications, R_ADMIN},
 	{"GET", "/certifications/surveillance", web_cert_partner_pick, R_ADMIN},
@@ -108,6 +109,9 @@ const struct route routes[] = {
 	{"GET", "/candidat/certifications/{id}/convocation.pdf", web_cand_convocation_pdf, R_CANDIDATE},
 	{"GET", "/candidat/certifications/{id}/certification.ics", web_cand_ics, R_CANDIDATE},
 	{"GET", "/candidat/certifications/{id}/certificat.pdf", web_cand_certificate_pdf, R_CANDIDATE},
+	{"GET", "/candidat/mes-donnees", web_cand_data, R_CANDIDATE},
+	{"GET", "/candidat/mes-donnees.json", web_cand_data_json, R_CANDIDATE},
+	{"POST", "/candidat/mes-donnees/effacement", web_cand_erasure_request, R_CANDIDATE},
 	/* the public verification of a certificate (a code, or the QR code's link) */
 	{"GET", "/verification", web_verification, R_PUBLIC},
 

@@ -16,6 +16,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/cand_access.h"
+#include "domain/cand_privacy.h"
 #include "domain/candidate.h"
 #include "domain/certification.h"
 #include "domain/certificate.h"
@@ -511,4 +512,85 @@ int web_verification(struct req *r)
 	view_set(v, "level", certificate_level(c.score));
 	view_set(v, "verified_code", c.code);
 	return cand_page(r, 200, "candidate/verify", v);
+}
+
+/* ------------------------------------------------------------ « Mes données » (RGPD) */
+
+int web_cand_data(struct req *r)
+{
+	arena *a = r->a;
+	struct candidate c;
+	int rc = load_self(r, &c);
+	if (rc)
+		return rc;
+	long long requested, erased;
+	if ((rc = cand_privacy_state(r->db, a, r->cand->org_id, c.id, &requested, &erased)))
+		return rc;
+	view *v = cand_view(r, "Mes données", "nav_data");
+	view_set(v, "requested", requested ? datetime_fmt(a, (time_t)requested) : "");
+	view_list(v, "sections");
+	for (int s = 1; s <= CAND_NSTEPS; s++) {
+		view *sec = view_add(v, "sections");
+		view_set(sec, "title", cand_steps[s].title);
+		view_list(sec, "fields");
+		for (int i = 0; i < CAND_NFIELDS; i++) {
+			const struct cand_field *f = &cand_fields[i];
+			if (f->step != s || f->kind == CK_DERIVED || f->kind == CK_PASSWORD)
+				continue;
+			const char *text = f->kind == CK_COUNTRY ? (str_empty(c.v[i]) ? "" : place_country_name(r->db, a, c.v[i]))
+								 : candidate_field_text(a, f, c.v[i], NULL, NULL);
+			view *o = view_add(sec, "fields");
+			view_set(o, "label", f->label);
+			view_set(o, "value", text && *text ? text : "—");
+		}
+	}
+	return cand_page(r, 200, "candidate/data", v);
+}
+
+int web_cand_data_json(struct req *r)
+{
+	buf out = BUF_INIT;
+	int rc = cand_data_json(r->db, r->a, r->cand->org_id, r->cand->candidate_id, &out);
+	if (rc == 0)
+		rc = resp_download(r, "application/json; charset=utf-8", "mes-donnees.json", out.data, out.len);
+	buf_free(&out);
+	return rc;
+}
+
+int web_cand_erasure_request(struct req *r)
+{
+	int rc = cand_erasure_request(r->db, r->a, r->cand->org_id, r->cand->candidate_id, r->ip);
+	if (rc)
+		return rc;
+	return resp_redirect(r, "/candidat/mes-donnees",
+			     "Votre demande d'effacement est transmise à votre organisme, qui la traitera.");
+}
+
+int web_candidate_erase(struct req *r)
+{
+	long long id = req_param_id(r, 0);
+	if (id <= 0)
+		return CLR_ENOTFOUND;
+	struct actor who = req_actor(r);
+	struct errs e = {0};
+	int rc = cand_erase(r->db, r->a, &who, id, &e);
+	if (rc == CLR_EINVAL)
+		return resp_redirect(r, arena_printf(r->a, "/candidats/%lld", id), e.e[0].msg);
+	if (rc)
+		return rc;
+	return resp_redirect(r, arena_printf(r->a, "/candidats/%lld", id),
+			     "Les données personnelles du candidat ont été effacées ; son nom, sa date de naissance et "
+			     "ses résultats restent, pour ses certificats.");
+}
+
+/* The candidate page's « Espace candidat » section (candidates.c). */
+int web_candidate_privacy_fill(struct req *r, view *v, long long id)
+{
+	long long requested, erased;
+	int rc = cand_privacy_state(r->db, r->a, r->sess->org_id, id, &requested, &erased);
+	if (rc)
+		return rc;
+	view_set(v, "erasure_requested", requested && !erased ? datetime_fmt(r->a, (time_t)requested) : "");
+	view_set(v, "erased_on", erased ? datetime_fmt(r->a, (time_t)erased) : "");
+	return 0;
 }

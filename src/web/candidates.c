@@ -382,6 +382,9 @@ int web_candidate_show(struct req *r)
 	rc = web_candidate_groups_fill(r, v, c.id); /* « Groupes » section (groups.c) */
 	if (rc)
 		return rc;
+	rc = web_candidate_privacy_fill(r, v, c.id); /* « Espace candidat »: erasure (cand_space.c) */
+	if (rc)
+		return rc;
 	return resp_page(r, 200, "candidates/show", v);
 }
 

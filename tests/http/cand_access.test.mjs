@@ -14,51 +14,10 @@ import { randomBytes } from 'node:crypto';
 import {
 	startServer, newAdmin, loggedIn, textOf, uniqueEmail, sqlRows, run, Client, clr, unescapeHtml, errorOf, PG_URL,
 } from '../lib/server.mjs';
+import { qpDecode, storedMessage, linkFor, newCandidate, letters } from '../lib/cand.mjs';
 
 const one = async (srv, q) => (await sqlRows(srv, q))[0]?.[0];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Decodes a quoted-printable text (enough to find links in a stored message). */
-export function qpDecode(s) {
-	return s.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-}
-
-/** The stored MIME text of outbox message ID (`clr mail show`). */
-export async function storedMessage(srv, id) {
-	return (await clr(['mail', 'show', String(id), '--db', srv.dbUrl])).stdout;
-}
-
-/** The one-time link (path and query) of the last message of KIND to EMAIL, read from the outbox. */
-export async function linkFor(srv, email, kind = 'candidate.credentials') {
-	const id = await one(srv, `SELECT id FROM outbox WHERE recipient = '${email}' AND kind = '${kind}' ORDER BY id DESC LIMIT 1`);
-	assert.ok(id, `a ${kind} message to ${email}`);
-	const msg = await storedMessage(srv, id);
-	const m = /\/candidat\/acces\?jeton=([A-Za-z0-9_-]{43})/.exec(qpDecode(msg));
-	assert.ok(m, 'a one-time link in the message');
-	return { path: m[0], token: m[1], message: qpDecode(msg) };
-}
-
-function letters(n = 6) {
-	return Array.from(randomBytes(n), (x) => String.fromCharCode(97 + (x % 26))).join('');
-}
-
-/** A complete candidate over HTTP; password typed by the administrator, sent or not. */
-export async function newCandidate(c, { password = 'Choisi-Admin-' + letters(), send = 'oui', first = 'Zoé' } = {}) {
-	const email = uniqueEmail('cand');
-	const last = 'Espace' + letters();
-	let r = await c.post('/candidats/nouveau', {
-		civility: 'madame', last_name: last, birth_name: '', first_name: first, email,
-		birth_date: '14/07/1990', birth_postal_code: '75001', birth_city: 'Paris', birth_country: 'FR', action: 'next',
-	});
-	const m = /^\/candidats\/(\d+)\/etape\/2$/.exec(r.headers.get('location') || '');
-	assert.ok(m, `candidate created: ${r.status} ${textOf(r.text).slice(0, 300)}`);
-	const id = +m[1];
-	r = await c.post(`/candidats/${id}/etape/2`, { password, password_confirm: password, send_credentials: send, action: 'next' });
-	assert.equal(r.status, 303);
-	r = await c.post(`/candidats/${id}/etape/3`, { employment: 'salarie', funding: 'cpf', action: 'save' });
-	assert.equal(r.status, 303);
-	return { id, email, last, first, password };
-}
 
 /** A Client logged in the candidate's space (asserts the redirect). */
 async function candLogin(srv, email, password) {
