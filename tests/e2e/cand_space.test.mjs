@@ -183,11 +183,15 @@ describe('the candidate\'s space in Chromium', () => {
 
 		// 8. the candidate's pages on a phone
 		await cand.setViewportSize({ width: 390, height: 800 });
-		for (const [path, shot] of [['/candidat', 'cand-home-390'], ['/candidat/coordonnees', 'cand-coordonnees-390'], ['/candidat/divers', 'cand-divers-390']]) {
+		for (const [path, shot] of [['/candidat', 'cand-home-390'], ['/candidat/coordonnees', 'cand-coordonnees-390'], ['/candidat/divers', 'cand-divers-390'], ['/candidat/mes-donnees', 'cand-donnees-390'], ['/candidat/mot-de-passe', 'cand-mot-de-passe-390']]) {
 			await cand.goto(srv.url + path);
 			await fitsWidth(cand, path);
 			await cand.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
 		}
+		await cand.setViewportSize({ width: 1280, height: 900 });
+		await cand.goto(`${srv.url}/candidat/mes-donnees`);
+		assert.ok(norm(await cand.locator('main').innerText()).includes('Télécharger mes données (JSON)'));
+		await cand.screenshot({ path: join(SHOTS, 'cand-donnees.png'), fullPage: true });
 		// and the login page
 		const login = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
 		await login.goto(`${srv.url}/candidat/connexion`);
