@@ -14,20 +14,10 @@ import { randomBytes } from 'node:crypto';
 import {
 	startServer, newAdmin, loggedIn, textOf, uniqueEmail, sqlRows, run, Client, clr, unescapeHtml, errorOf, PG_URL,
 } from '../lib/server.mjs';
-import { qpDecode, storedMessage, linkFor, newCandidate, letters } from '../lib/cand.mjs';
+import { qpDecode, storedMessage, linkFor, newCandidate, letters, candLogin } from '../lib/cand.mjs';
 
 const one = async (srv, q) => (await sqlRows(srv, q))[0]?.[0];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** A Client logged in the candidate's space (asserts the redirect). */
-async function candLogin(srv, email, password) {
-	const k = new Client(srv.url);
-	await k.get('/candidat/connexion');
-	const r = await k.post('/candidat/connexion', { email, password });
-	assert.equal(r.status, 303, textOf(r.text).slice(0, 300));
-	assert.equal(r.headers.get('location'), '/candidat');
-	return k;
-}
 
 const CONTACT = {
 	phone: '06 12 34 56 78', address: '12 rue des Lilas', postal_code: '69002', city: 'Lyon', country: 'FR',
@@ -238,6 +228,41 @@ describe('candidate space: access, login, isolation', () => {
 		assert.equal((await s.post('/candidat/deconnexion', {}, { csrf: false })).status, 403);
 		assert.equal((await s.post('/candidat/deconnexion', {})).status, 303);
 		assert.equal((await s.get('/candidat')).status, 303);
+	});
+
+	test('bad input: a clear answer, nothing changed', async () => {
+		const k = await newCandidate(c, { send: 'non' });
+		pwUsed.push(k.password);
+		const u = new Client(srv.url);
+		await u.get('/candidat/connexion');
+		assert.equal((await u.post('/candidat/connexion', {})).status, 401);
+		assert.equal((await u.post('/candidat/connexion', { email: 'x'.repeat(5000), password: 'y' })).status, 401);
+		assert.equal((await u.post('/candidat/acces', {})).status, 410);
+		assert.equal((await u.post('/candidat/acces', { jeton: 'a'.repeat(43), password: 'Xx-123456789', password_confirm: 'Xx-123456789' })).status, 410);
+		assert.equal((await u.get('/candidat/acces?jeton=%00%ff')).status, 400);
+		assert.equal((await u.get('/candidat/acces')).status, 410);
+		const s = await candLogin(srv, k.email, k.password);
+		await s.get('/candidat/coordonnees');
+		let r = await s.post('/candidat/coordonnees', {});
+		assert.equal(r.status, 422);
+		assert.ok(textOf(r.text).includes('Le formulaire contient des erreurs'));
+		r = await s.post('/candidat/coordonnees', { ...CONTACT, phone: 'pas un numéro' });
+		assert.equal(r.status, 422);
+		assert.ok(errorOf(r.text, 'phone'));
+		r = await s.post('/candidat/coordonnees', { ...CONTACT, country: 'ZZ' });
+		assert.equal(r.status, 422);
+		assert.equal(await one(srv, `SELECT COUNT(*) FROM candidates WHERE id = ${k.id} AND phone = ''`), '1', 'nothing changed');
+		await s.get('/candidat/mot-de-passe');
+		r = await s.post('/candidat/mot-de-passe', { current_password: 'faux', new_password: 'Nouveau-Mot-42x', confirm_password: 'Nouveau-Mot-42x' });
+		assert.equal(r.status, 422);
+		assert.equal(errorOf(r.text, 'current_password'), 'Mot de passe actuel incorrect.');
+		const mine = 'Change-Depuis-Espace-' + letters();
+		pwUsed.push(mine);
+		r = await s.post('/candidat/mot-de-passe', { current_password: k.password, new_password: mine, confirm_password: mine });
+		assert.equal(r.status, 303);
+		await candLogin(srv, k.email, mine);
+		for (const p of ['/candidat/certifications/abc/certification.ics', '/candidat/certifications/-1/convocation.pdf', '/candidat/certifications/99999999999999999999/certificat.pdf'])
+			assert.equal((await s.get(p)).status, 404, p);
 	});
 
 	test('no password anywhere: outbox, .eml files, database, server log', async () => {
