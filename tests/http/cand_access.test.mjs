@@ -8,7 +8,8 @@
 // the score; « Renvoyer le lien d'accès ».
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
@@ -228,6 +229,23 @@ describe('candidate space: access, login, isolation', () => {
 		assert.equal((await s.post('/candidat/deconnexion', {}, { csrf: false })).status, 403);
 		assert.equal((await s.post('/candidat/deconnexion', {})).status, 303);
 		assert.equal((await s.get('/candidat')).status, 303);
+	});
+
+	test('an imported candidate gets a link to choose their password (no password chosen by anyone)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'clr-imp-'));
+		const email = uniqueEmail('importe');
+		const csv = 'Civilité;Nom;Nom de naissance;Prénom;Courriel;Date de naissance;Code postal de naissance;Commune de naissance;Pays de naissance;Statut;Financement\r\n'
+			+ `Madame;Importée${letters()};;Inès;${email};02/02/1992;42000;St Etienne;France;Salarié;Compte personnel de formation (CPF)\r\n`;
+		writeFileSync(join(dir, 'c.csv'), csv);
+		await clr(['candidates', 'import', '--db', srv.dbUrl, '--org', admin.org, '--file', join(dir, 'c.csv'), '--send-credentials']);
+		rmSync(dir, { recursive: true, force: true });
+		const { path, message } = await linkFor(srv, email);
+		assert.ok(message.includes('Pour choisir votre mot de passe'), 'nobody chose one');
+		assert.ok(!message.includes('Votre administrateur a choisi'));
+		const u = new Client(srv.url);
+		const r = await u.get(path);
+		assert.equal(r.status, 200);
+		assert.ok(!textOf(r.text).includes('Votre administrateur a déjà choisi'));
 	});
 
 	test('bad input: a clear answer, nothing changed', async () => {
