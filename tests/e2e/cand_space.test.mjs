@@ -58,7 +58,8 @@ describe('the candidate\'s space in Chromium', () => {
 		if (tmp) rmSync(tmp, { recursive: true, force: true });
 	});
 
-	test('administrator → e-mail → password → coordonnées → result → score → certificate → verification', async () => {
+	test('administrator → e-mail → password → coordonnées → result → score → certificate → verification', async (t) => {
+		if ((await run('sh', ['-c', 'command -v zbarimg'])).code !== 0) return t.skip('zbarimg missing (Debian zbar-tools)');
 		// 1. the administrator creates the candidate, credentials e-mail « Oui »
 		const page = await loggedInPage(browser, srv, admin, errors);
 		await page.goto(`${srv.url}/candidats/nouveau`);
