@@ -193,6 +193,15 @@ describe('the candidate\'s space in Chromium', () => {
 		await cand.goto(`${srv.url}/candidat/mes-donnees`);
 		assert.ok(norm(await cand.locator('main').innerText()).includes('Télécharger mes données (JSON)'));
 		await cand.screenshot({ path: join(SHOTS, 'cand-donnees.png'), fullPage: true });
+		// the erasure request, seen on the administrator's candidate page
+		await cand.getByRole('button', { name: 'Demander l\'effacement de mes données' }).click();
+		await cand.getByText('Vous avez demandé l\'effacement de vos données').waitFor();
+		await page.goto(`${srv.url}/candidats/${id}`);
+		const adminView = norm(await page.locator('main').innerText());
+		assert.ok(adminView.includes('Le candidat a demandé l\'effacement de ses données personnelles'), adminView);
+		assert.ok(adminView.includes('Renvoyer le lien d\'accès'));
+		await page.getByRole('heading', { name: 'Espace candidat' }).scrollIntoViewIfNeeded();
+		await page.screenshot({ path: join(SHOTS, 'cand-admin-page.png'), fullPage: true });
 		// and the login page
 		const login = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
 		await login.goto(`${srv.url}/candidat/connexion`);
