@@ -31,7 +31,9 @@ static long long pick(db *d, arena *a, long long org_id, const char *where, cons
 
 static int set_password(db *d, arena *a, long long id, const char *hash)
 {
-	int rc = db_exec(d, "UPDATE candidates SET password_hash = $1, password_by = 'candidate' WHERE id = $2",
+	int rc = db_exec(d,
+			 "UPDATE candidates SET password_hash = $1, password_by = 'candidate' WHERE id = $2 "
+			 "AND password_by <> 'candidate'",
 			 DB_P(hash, db_int(a, id)));
 	return rc < 0 ? rc : 0;
 }
@@ -42,6 +44,7 @@ int demo_cand_space(db *d, arena *a, long long org_id, const char *password, con
 	if (pw_hash(password, hash))
 		return CLR_ESYS;
 	*email_out = "";
+	/* a second run changes nothing: passwords set once, « Coordonnées » filled once */
 	const char *email = NULL;
 	long long done = pick(d, a, org_id, "c.state = 'taken' AND c.score IS NOT NULL", &email);
 	long long lp = pick(d, a, org_id, "c.state = 'planned' AND c.mode = 'laposte'", NULL);
@@ -55,6 +58,10 @@ int demo_cand_space(db *d, arena *a, long long org_id, const char *password, con
 	if (rc || done <= 0)
 		return rc;
 	/* the candidate with a result: « Coordonnées » complete, certificate issued */
+	db_rows r;
+	int rc2 = db_query(d, a, &r, "SELECT phone FROM candidates WHERE id = $1", DB_P(db_int(a, done)));
+	if (rc2 < 0)
+		return rc2;
 	struct candidate_input in = {0};
 	in.phone = "06 12 34 56 78";
 	in.address = "8 rue Voltaire";
@@ -65,10 +72,9 @@ int demo_cand_space(db *d, arena *a, long long org_id, const char *password, con
 	struct actor who = {0, org_id, "demo"};
 	long long id_out;
 	int finished;
-	rc = candidate_save_step(d, a, &who, done, CAND_STEP_CONTACT, &in, 0, &e, &id_out, &finished);
-	if (rc)
+	if (str_empty(db_cell(&r, 0, 0)) &&
+	    (rc = candidate_save_step(d, a, &who, done, CAND_STEP_CONTACT, &in, 0, &e, &id_out, &finished)))
 		return rc;
-	db_rows r;
 	rc = db_query(d, a, &r, "SELECT id FROM certifications WHERE candidate_id = $1 AND state = 'taken' ORDER BY id LIMIT 1",
 		      DB_P(db_int(a, done)));
 	if (rc < 0)
