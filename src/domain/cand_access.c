@@ -194,6 +194,11 @@ static int use_tx(db *d, void *vctx)
 	rc = cand_session_destroy_others(d, a, c->id, NULL);
 	if (rc < 0)
 		return rc;
+	/* the candidate's other links die with this one: a password is chosen */
+	rc = db_exec(d, "UPDATE candidate_tokens SET used_at = $2 WHERE candidate_id = $1 AND used_at IS NULL",
+		     DB_P(db_int(a, c->id), now));
+	if (rc < 0)
+		return rc;
 	db_rows r;
 	rc = db_query(d, a, &r, "SELECT org_id FROM candidates WHERE id = $1", DB_P(db_int(a, c->id)));
 	if (rc < 0)
@@ -333,6 +338,9 @@ int cand_change_password(db *d, arena *a, long long candidate_id, const char *ip
 		     DB_P(pwh, db_int(a, now_s()), db_int(a, candidate_id)));
 	if (rc >= 0)
 		rc = cand_session_destroy_others(d, a, candidate_id, keep_session);
+	if (rc >= 0) /* links sent before: no longer needed */
+		rc = db_exec(d, "UPDATE candidate_tokens SET used_at = $2 WHERE candidate_id = $1 AND used_at IS NULL",
+			     DB_P(db_int(a, candidate_id), db_int(a, now_s())));
 	struct actor who = {0, db_ll(&r, 0, 4), ip ? ip : ""};
 	if (rc >= 0)
 		rc = audit_log(d, a, &who, "candidate.password_change", "candidate", candidate_id, "");

@@ -59,7 +59,7 @@ int cand_link_check(db *d, arena *a, const char *token, struct cand_link *out);
 /* Sets the password through a link (fields password, password_confirm):
  * CLR_EINVAL with messages in e, CLR_ENOTFOUND when the link is unknown,
  * used or expired (also when two requests race: one wins).  Closes the
- * candidate's other sessions; audited. */
+ * candidate's other sessions and spends their other links; audited. */
 int cand_link_use(db *d, arena *a, const char *token, const char *password, const char *confirm, const char *ip,
 		  struct errs *e, long long *candidate_id);
 

@@ -102,6 +102,18 @@ describe('candidate space: access, login, isolation', () => {
 		assert.equal(+(await one(srv, `SELECT COUNT(*) FROM audit_log WHERE action = 'candidate.access_link' AND object_id = ${k.id}`)), 1);
 		await sqlRows(srv, `UPDATE candidate_tokens SET expires_at = ${Math.floor(Date.now() / 1000) - 1} WHERE candidate_id = ${k.id}`);
 		assert.equal((await new Client(srv.url).get(fresh.path)).status, 410);
+		// two links out: choosing a password with one spends the other
+		await c.post(`/candidats/${k.id}/acces`, {});
+		const l1 = await linkFor(srv, k.email);
+		await c.post(`/candidats/${k.id}/acces`, {});
+		const l2 = await linkFor(srv, k.email);
+		assert.notEqual(l1.token, l2.token);
+		const w = new Client(srv.url);
+		await w.get(l2.path);
+		const again2 = 'Encore-Un-Choix-' + letters();
+		pwUsed.push(again2);
+		assert.equal((await w.post('/candidat/acces', { jeton: l2.token, password: again2, password_confirm: again2 })).status, 303);
+		assert.equal((await new Client(srv.url).get(l1.path)).status, 410, 'the other link is spent');
 		// only hashes are stored
 		assert.equal(+(await one(srv, `SELECT COUNT(*) FROM candidate_tokens WHERE hash = '${fresh.token}'`)), 0);
 		// another organisation cannot send a link for this candidate
