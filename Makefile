@@ -12,7 +12,7 @@
 CC      ?= gcc
 B       ?= build
 MAKEFLAGS += --no-print-directory
-PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl xlsxwriter cairo pangocairo jansson
+PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl xlsxwriter cairo pangocairo jansson libqrencode
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -D_GNU_SOURCE -Isrc -I$(B)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -15,6 +15,8 @@ pkgs=(
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libcurl4-openssl-dev
 	libjansson-dev libcsv-dev libunistring-dev libcairo2-dev libpango1.0-dev
 	libxlsxwriter-dev fonts-dejavu-core
+	libqrencode-dev       # the certificate's QR code (src/pdf/certificate.c)
+	zbar-tools            # zbarimg: the tests decode that QR code back
 	python3-openpyxl      # tests read the XLSX exports back (tests/lib/xlsx_read.py)
 	poppler-utils         # pdftotext, pdfinfo, pdftoppm: the PDF tests read documents back
 	postgresql            # server binaries, started by tests/lib/pg.sh

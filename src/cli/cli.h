@@ -59,6 +59,9 @@ int demo_support(db *d, arena *a, long long org_id);
 int demo_team(db *d, arena *a, long long org_id, long long admin_id);
 /* La Poste exam centres with slots over the next 8 weeks (demo_centres.c), in demo's transaction. */
 int demo_centres(db *d, arena *a);
+/* Three demo candidates with a password of their own, one with a result
+ * and its certificate (demo_cand_space.c); *email_out: that one's e-mail. */
+int demo_cand_space(db *d, arena *a, long long org_id, const char *password, const char **email_out);
 /* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */
 int demo_bulk_candidates(db *d, arena *a, const char *org, const char *count);
 int cmd_mail(int argc, char **argv);  /* mail.c */

@@ -13,6 +13,7 @@
 #define DEMO_ADMIN_PW "Voltaire-2026"
 #define DEMO_STAFF "staff@demo.clr.test"
 #define DEMO_STAFF_PW "LeRobert-2026"
+#define DEMO_CAND_PW "Espace-Candidat-2026"
 
 static const char demo_help[] =
 	"usage: clr demo [--db URL]\n"
@@ -20,8 +21,10 @@ static const char demo_help[] =
 	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
 	"its administrator, a Le Robert staff account, and fourteen La Poste\n"
 	"exam centres with their slots over the next 8 weeks; the organisation's\n"
-	"orders, candidates, groups and requests to support in every status) and\n"
-	"prints the credentials.  Running it again changes nothing.\n"
+	"orders, candidates, groups, team and requests to support in every\n"
+	"status; three candidates with a password of their own, one with a\n"
+	"result and its certificate) and prints the credentials.  Running it\n"
+	"again changes nothing.\n"
 	"\n"
 	"clr demo --candidates N --org NAME [--db URL]\n"
 	"  adds N synthetic candidates (one transaction) to the existing\n"
@@ -90,6 +93,9 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!rc)
 		rc = demo_support(d, a, org_id); /* requests to support in each status (demo_support.c) */
+	const char *cand_email = "";
+	if (!rc) /* the candidate's space (demo_cand_space.c) */
+		rc = demo_cand_space(d, a, org_id, DEMO_CAND_PW, &cand_email);
 	if (!rc)
 		rc = db_commit(d);
 	else
@@ -101,7 +107,9 @@ int cmd_demo(int argc, char **argv)
 		       "  Administrator (" DEMO_ORG "): " DEMO_ADMIN " / " DEMO_ADMIN_PW "\n"
 		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n"
 		       "  Second administrator:           " DEMO_ADMIN2 " / " DEMO_ADMIN2_PW "\n"
-		       "  Proctor (« surveillant »):       " DEMO_PROCTOR " / " DEMO_PROCTOR_PW "\n");
+		       "  Proctor (« surveillant »):       " DEMO_PROCTOR " / " DEMO_PROCTOR_PW "\n"
+		       "  Candidate (/candidat/connexion): %s / " DEMO_CAND_PW "\n",
+		       cand_email);
 	}
 	arena_free(a);
 	db_close(d);

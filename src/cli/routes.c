@@ -23,7 +23,7 @@ int cmd_routes(int argc, char **argv)
 	static const struct {
 		int flag;
 		const char *name;
-	} roles[] = {{R_ADMIN, "admin"}, {R_PROCTOR, "proctor"}, {R_STAFF, "staff"}, {R_USER, "user"}, {R_API, "api"}};
+	} roles[] = {{R_ADMIN, "admin"}, {R_PROCTOR, "proctor"}, {R_STAFF, "staff"}, {R_USER, "user"}, {R_API, "api"}, {R_CANDIDATE, "candidate"}};
 	for (const struct route *rt = routes; rt->method; rt++) {
 		char who[64] = "", opts[32] = "";
 		for (size_t i = 0; i < sizeof roles / sizeof *roles; i++)

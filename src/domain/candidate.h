@@ -72,15 +72,17 @@ int candidate_create(db *d, arena *a, const struct actor *who, const struct cand
  * transaction (CLR_EINVAL without one): candidate_batch_begin() prepares a
  * temporary staging table; candidate_create_batch() stages in[0..n)
  * (n <= CAND_BATCH_MAX), validated, each with password_hash set and distinct
- * e-mails, by one multi-row INSERT, and enqueues their credentials e-mails;
+ * e-mails, by one multi-row INSERT;
  * candidate_batch_finish() creates every staged row with `steps` and
  * `status` by one INSERT ... SELECT (in staging order), writes their audit
- * rows, empties the staging table and returns the number created.
+ * rows and, when send_credentials, their credentials e-mails (a one-time
+ * link each: domain/cand_access.h), empties the staging table and returns the number created.
  * CLR_ECONFLICT if an e-mail is already used: the caller rolls back. */
 #define CAND_BATCH_MAX 64
 int candidate_batch_begin(db *d);
 int candidate_create_batch(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int n);
-long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status);
+long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status,
+				 int send_credentials);
 
 /* The web form: validates step `step` of candidate `id` (0 = a new one,
  * step 1 only) and stores it.  With finish != 0, a draft whose three

@@ -284,3 +284,76 @@ int session_destroy_others(db *d, arena *a, long long user_id, const char *keep)
 			 DB_P(db_int(a, user_id), keep ? keep : ""));
 	return rc < 0 ? rc : 0;
 }
+
+/* ---- candidates' sessions (session.h) ------------------------------------- */
+
+int cand_session_create(db *d, arena *a, long long candidate_id, const char *ip, const char *user_agent,
+			char token_out[TOKEN_LEN + 1])
+{
+	char hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
+	token_new(token_out);
+	token_hash(token_out, hash);
+	token_new(csrf);
+	const char *now = db_int(a, now_s());
+	char ua[201];
+	snprintf(ua, sizeof ua, "%s", user_agent ? user_agent : "");
+	while (*ua && !utf8_valid(ua, strlen(ua)))
+		ua[strlen(ua) - 1] = 0;
+	int rc = db_exec(d, "DELETE FROM candidate_sessions WHERE seen_at < $1 OR created_at < $2",
+			 DB_P(db_int(a, now_s() - SESSION_IDLE_S), db_int(a, now_s() - max_age_s())));
+	if (rc < 0)
+		return rc;
+	rc = db_exec(d,
+		     "INSERT INTO candidate_sessions (id_hash, candidate_id, csrf, created_at, seen_at, ip, user_agent) "
+		     "VALUES ($1, $2, $3, $4, $4, $5, $6)",
+		     DB_P(hash, db_int(a, candidate_id), csrf, now, ip ? ip : "", ua));
+	return rc < 0 ? rc : 0;
+}
+
+int cand_session_load(db *d, arena *a, const char *token, struct cand_session *out)
+{
+	memset(out, 0, sizeof *out);
+	token_hash(token, out->hash);
+	db_rows rows;
+	int rc = db_query(d, a, &rows,
+			  "SELECT s.candidate_id, s.csrf, s.seen_at, c.org_id, c.email, c.first_name, c.last_name, "
+			  "s.created_at FROM candidate_sessions s JOIN candidates c ON c.id = s.candidate_id "
+			  "WHERE s.id_hash = $1 AND c.erased_at IS NULL",
+			  DB_P(out->hash));
+	if (rc < 0)
+		return rc;
+	if (rows.nrows == 0)
+		return CLR_ENOTFOUND;
+	time_t now = now_s();
+	long long seen = db_ll(&rows, 0, 2);
+	if (seen < now - SESSION_IDLE_S || db_ll(&rows, 0, 7) < now - max_age_s()) {
+		cand_session_destroy(d, out->hash);
+		return CLR_ENOTFOUND;
+	}
+	if (now - seen >= 60) {
+		rc = db_exec(d, "UPDATE candidate_sessions SET seen_at = $1 WHERE id_hash = $2",
+			     DB_P(db_int(a, now), out->hash));
+		if (rc < 0 && rc != CLR_EUNAVAIL)
+			return rc;
+	}
+	out->candidate_id = db_ll(&rows, 0, 0);
+	out->csrf = db_cell(&rows, 0, 1);
+	out->org_id = db_ll(&rows, 0, 3);
+	out->email = db_cell(&rows, 0, 4);
+	out->first_name = db_cell(&rows, 0, 5);
+	out->last_name = db_cell(&rows, 0, 6);
+	return 0;
+}
+
+int cand_session_destroy(db *d, const char *hash)
+{
+	int rc = db_exec(d, "DELETE FROM candidate_sessions WHERE id_hash = $1", DB_P(hash));
+	return rc < 0 ? rc : 0;
+}
+
+int cand_session_destroy_others(db *d, arena *a, long long candidate_id, const char *keep)
+{
+	int rc = db_exec(d, "DELETE FROM candidate_sessions WHERE candidate_id = $1 AND id_hash <> $2",
+			 DB_P(db_int(a, candidate_id), keep ? keep : ""));
+	return rc < 0 ? rc : 0;
+}

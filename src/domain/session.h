@@ -58,4 +58,28 @@ const char *session_home(int is_staff, int is_proctor);
 /* Closes every session of the user except the one whose hash is `keep`. */
 int session_destroy_others(db *d, arena *a, long long user_id, const char *keep);
 
+/* ---- candidates' sessions ------------------------------------------------
+ * A kind of their own: a row of candidate_sessions, the cookie clr_cand
+ * (never clr_session), so a candidate's session is never an
+ * administrator's and reaches only the candidate's space (R_CANDIDATE
+ * routes, http/routes.h); same lifetimes as above. */
+#define CAND_SESSION_COOKIE "clr_cand"
+
+struct cand_session {
+	long long candidate_id;
+	long long org_id;
+	const char *email;
+	const char *first_name, *last_name;
+	const char *csrf;
+	char hash[TOKEN_HASH_LEN + 1];
+};
+
+int cand_session_create(db *d, arena *a, long long candidate_id, const char *ip, const char *user_agent,
+			char token_out[TOKEN_LEN + 1]);
+/* 0, or CLR_ENOTFOUND when unknown, expired, or the candidate erased. */
+int cand_session_load(db *d, arena *a, const char *token, struct cand_session *out);
+int cand_session_destroy(db *d, const char *hash);
+/* Closes every session of the candidate except `keep` (NULL: all). */
+int cand_session_destroy_others(db *d, arena *a, long long candidate_id, const char *keep);
+
 #endif

@@ -354,3 +354,47 @@ int user_change_password(db *d, arena *a, const struct actor *who, const char *c
 	}
 	return db_commit(d);
 }
+
+/* ---- the same throttling for other kinds of accounts ----------------------- */
+
+static void throttle_keys(arena *a, struct attempt *t, const char *kind, const char *email, const char *ip)
+{
+	char *norm = str_lower(a, str_trim(a, email, 0));
+	ip = ip ? ip : "";
+	*t = (struct attempt){
+		.a = a,
+		.keys = {arena_printf(a, "%s:%s %s", kind, ip, norm), arena_printf(a, "ip:%s", ip)},
+		.free = {LOGIN_PAIR_FREE, LOGIN_ADDR_FREE},
+		.forget = {LOGIN_PAIR_FORGET_S, LOGIN_ADDR_FORGET_S},
+		.now = now_ms(),
+	};
+}
+
+int login_throttle_count(db *d, arena *a, const char *kind, const char *email, const char *ip, int *wait_s)
+{
+	struct attempt t;
+	throttle_keys(a, &t, kind, email, ip);
+	*wait_s = 0;
+	int rc = db_tx(d, count_attempts, &t);
+	if (rc == CLR_ETHROTTLED) {
+		long long s = (t.wait + 999) / 1000;
+		*wait_s = s < 1 ? 1 : s > INT32_MAX ? INT32_MAX : (int)s;
+		return rc;
+	}
+	if (rc == 0)
+		forget_old(d, a, t.now);
+	return rc;
+}
+
+int login_throttle_success(db *d, arena *a, const char *kind, const char *email, const char *ip)
+{
+	struct attempt t;
+	throttle_keys(a, &t, kind, email, ip);
+	int rc = db_exec(d, "DELETE FROM login_throttle WHERE subject = $1", DB_P(t.keys[0]));
+	if (rc >= 0)
+		rc = db_exec(d,
+			     "UPDATE login_throttle SET fails = fails - 1, "
+			     "next_ms = CASE WHEN fails - 1 < $2 THEN 0 ELSE next_ms END WHERE subject = $1 AND fails > 0",
+			     DB_P(t.keys[1], db_int(a, LOGIN_ADDR_FREE)));
+	return rc < 0 ? rc : 0;
+}

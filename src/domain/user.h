@@ -63,5 +63,12 @@ int user_change_password(db *d, arena *a, const struct actor *who, const char *c
  * *wait_s. */
 int user_throttle(db *d, arena *a, const char *kind, const char *subject, const char *ip, int subject_free,
 		  int addr_free, long forget_s, int *wait_s);
+/* The throttling of user_login() for another kind of account (the
+ * candidates' space: kind "c"; administrators' keys are "a").  The address
+ * key is shared by every kind.  login_throttle_count() counts an attempt
+ * before the password is tried: 0, or CLR_ETHROTTLED with *wait_s;
+ * login_throttle_success() forgets the pair's failures after a success. */
+int login_throttle_count(db *d, arena *a, const char *kind, const char *email, const char *ip, int *wait_s);
+int login_throttle_success(db *d, arena *a, const char *kind, const char *email, const char *ip);
 
 #endif

@@ -445,6 +445,12 @@ static int render_body(struct req *r, int status, const char *tmpl, view *v)
 	return 0;
 }
 
+int resp_page_in(struct req *r, int status, const char *layout, const char *tmpl, view *v)
+{
+	view_set_tmpl(v, "content", tmpl);
+	return render_body(r, status, layout, v);
+}
+
 int resp_page(struct req *r, int status, const char *tmpl, view *v)
 {
 	view_set_tmpl(v, "content", tmpl); /* the layout renders tmpl where it says {{content}} */

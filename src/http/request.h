@@ -54,6 +54,8 @@ struct req {
 	unsigned long db_trips; /* its round trips for this request (db_trips(), logged) */
 	struct session *sess; /* NULL when anonymous */
 	int no_defer;         /* load the session with its own round trip (answering again) */
+
+	struct cand_session *cand; /* a logged-in candidate (clr_cand cookie), else NULL */
 	const char *csrf;     /* token to embed in this response's forms */
 	const char *flash;    /* one-shot message from the previous POST */
 	double t0;            /* mono_ms() at arrival */
@@ -116,6 +118,9 @@ int resp_download(struct req *r, const char *content_type, const char *filename,
 /* Renders template `tmpl` inside the shell chosen by the session
  * (administrator, staff or public) with view v. */
 int resp_page(struct req *r, int status, const char *tmpl, view *v);
+/* The same inside another shell: `layout` (the candidate's space:
+ * "candidate/layout"). */
+int resp_page_in(struct req *r, int status, const char *layout, const char *tmpl, view *v);
 /* Renders template `tmpl` alone (an HTML fragment: live list updates). */
 int resp_part(struct req *r, int status, const char *tmpl, view *v);
 /* French error page for 400, 403, 404, 405, 413, 429, 500 (under /api/:

@@ -68,6 +68,8 @@ const struct route routes[] = {
 	{"GET", "/candidats/{id}/supprimer", web_candidate_delete_form, R_ADMIN},
 	{"POST", "/candidats/{id}/supprimer", web_candidate_delete, R_ADMIN},
 	{"POST", "/candidats/{id}/groupes", web_candidate_groups_save, R_ADMIN},
+	{"POST", "/candidats/{id}/acces", web_candidate_access_resend, R_ADMIN},
+	{"POST", "/candidats/{id}/effacer", web_candidate_erase, R_ADMIN},
 	/* « Gérer les certifications » (certifications.c) */
 	{"GET", "/certifications", web_certifications, R_ADMIN},
 	{"GET", "/certifications/surveillance", web_cert_partner_pick, R_ADMIN},
@@ -121,6 +123,32 @@ const struct route routes[] = {
 	{"GET", "/mes-sessions/{id}/codes.pdf", web_proctor_codes_pdf, R_PROCTOR},
 	{"GET", "/mes-sessions/{id}/surveillance.pdf", web_proctor_surveillance_pdf, R_PROCTOR},
 	{"GET", "/mes-sessions/{id}/brouillons.pdf", web_proctor_scratch_pdf, R_PROCTOR},
+
+	/* the candidate's space (cand_space.c): its own session kind, never an
+	 * administrator's; the public pages first */
+	{"GET", "/candidat/connexion", web_cand_login_form, R_PUBLIC},
+	{"POST", "/candidat/connexion", web_cand_login, R_PUBLIC},
+	{"GET", "/candidat/mot-de-passe-oublie", web_cand_forgot_form, R_PUBLIC},
+	{"POST", "/candidat/mot-de-passe-oublie", web_cand_forgot, R_PUBLIC},
+	{"GET", "/candidat/acces", web_cand_access_form, R_PUBLIC},
+	{"POST", "/candidat/acces", web_cand_access, R_PUBLIC},
+	{"GET", "/candidat", web_cand_home, R_CANDIDATE},
+	{"POST", "/candidat/deconnexion", web_cand_logout, R_CANDIDATE},
+	{"GET", "/candidat/coordonnees", web_cand_contact_form, R_CANDIDATE},
+	{"POST", "/candidat/coordonnees", web_cand_contact_save, R_CANDIDATE},
+	{"GET", "/candidat/divers", web_cand_misc_form, R_CANDIDATE},
+	{"POST", "/candidat/divers", web_cand_misc_save, R_CANDIDATE},
+	{"GET", "/candidat/communes", web_cand_communes, R_CANDIDATE},
+	{"GET", "/candidat/mot-de-passe", web_cand_password_form, R_CANDIDATE},
+	{"POST", "/candidat/mot-de-passe", web_cand_password_save, R_CANDIDATE},
+	{"GET", "/candidat/certifications/{id}/convocation.pdf", web_cand_convocation_pdf, R_CANDIDATE},
+	{"GET", "/candidat/certifications/{id}/certification.ics", web_cand_ics, R_CANDIDATE},
+	{"GET", "/candidat/certifications/{id}/certificat.pdf", web_cand_certificate_pdf, R_CANDIDATE},
+	{"GET", "/candidat/mes-donnees", web_cand_data, R_CANDIDATE},
+	{"GET", "/candidat/mes-donnees.json", web_cand_data_json, R_CANDIDATE},
+	{"POST", "/candidat/mes-donnees/effacement", web_cand_erasure_request, R_CANDIDATE},
+	/* the public verification of a certificate (a code, or the QR code's link) */
+	{"GET", "/verification", web_verification, R_PUBLIC},
 
 	/* Le Robert staff */
 	{"GET", "/backoffice", web_bo_home, R_STAFF},

@@ -14,6 +14,10 @@ enum route_flags {
 			    * no session, no CSRF, body up to 64 KiB, JSON answers
 			    * (errors too); r->api_key_id is the key's id */
 	R_PROCTOR = 1 << 6, /* a logged-in proctor (« surveillant ») of an organisation */
+	R_CANDIDATE = 1 << 9, /* a logged-in candidate (their own space, under
+			       * /candidat/): r->cand; never an administrator's
+			       * session, and a candidate's session reaches no
+			       * other route that needs a login */
 };
 
 /* The roles a route admits: a session's role must be one of the route's

@@ -209,6 +209,10 @@ static enum MHD_Result send_response(struct req *r)
  * user's is stored with the session. */
 static void setup_csrf(struct req *r)
 {
+	if (r->cand && r->route && (r->route->flags & R_CANDIDATE)) { /* the candidate's space */
+		r->csrf = r->cand->csrf;
+		return;
+	}
 	if (r->sess) {
 		r->csrf = r->sess->csrf;
 		return;
@@ -245,6 +249,21 @@ static int load_session(struct req *r)
 		rc = session_load(d, r->a, tok, s);
 	if (rc == 0)
 		r->sess = s;
+	else if (rc != CLR_ENOTFOUND)
+		return rc;
+	return 0;
+}
+
+/* A candidate's session (session.h): its own cookie, its own table. */
+static int load_cand_session(struct req *r)
+{
+	const char *tok = req_cookie(r, CAND_SESSION_COOKIE);
+	if (!tok || strlen(tok) != TOKEN_LEN)
+		return 0;
+	struct cand_session *s = arena_alloc(r->a, sizeof *s);
+	int rc = cand_session_load(r->db, r->a, tok, s);
+	if (rc == 0)
+		r->cand = s;
 	else if (rc != CLR_ENOTFOUND)
 		return rc;
 	return 0;
@@ -390,6 +409,8 @@ static void dispatch(struct req *r)
 static void run_route(struct req *r, const struct route *rt)
 {
 	int rc = load_session(r);
+	if (rc == 0)
+		rc = load_cand_session(r);
 	if (rc) {
 		handled(r, rc);
 		return;
@@ -413,6 +434,18 @@ static void run_route(struct req *r, const struct route *rt)
 static void authorise_and_handle(struct req *r, const struct route *rt)
 {
 	setup_csrf(r);
+	if (rt->flags & R_CANDIDATE) { /* the candidate's space: a candidate's session, nothing else */
+		if (!r->cand) {
+			if (r->is_post) {
+				resp_error(r, 403);
+			} else {
+				const char *back = r->raw_query ? arena_printf(r->a, "%s?%s", r->path, r->raw_query) : r->path;
+				resp_redirect(r, arena_printf(r->a, "/candidat/connexion?suite=%s", url_encode(r->a, back)),
+					      NULL);
+			}
+			return;
+		}
+	}
 	if (rt->flags & R_ROLES) {
 		if (!r->sess) {
 			if (r->is_post) {

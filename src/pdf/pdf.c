@@ -333,6 +333,31 @@ void pdf_bullets(struct pdf *d, const char *const *items, int n)
 	d->y += PARA_GAP - 3;
 }
 
+void pdf_matrix(struct pdf *d, const unsigned char *dark, int n, double size)
+{
+	if (n <= 0 || size <= 0)
+		return;
+	if (size > d->w)
+		size = d->w;
+	double m = size / n, x0 = d->x0 + (d->w - size) / 2;
+	ensure(d, size);
+	for (int r = 0; r < n; r++)
+		for (int c = 0; c < n;) {
+			if (!dark[r * n + c]) {
+				c++;
+				continue;
+			}
+			int e = c;
+			while (e < n && dark[r * n + e])
+				e++;
+			/* one rectangle per run of dark modules, a hair taller than a
+			 * module so that rows leave no seam when rasterised */
+			op_fill(d, x0 + c * m, d->y + r * m, (e - c) * m, m + (r + 1 < n ? 0.05 : 0), 0x000000);
+			c = e;
+		}
+	d->y += size + PARA_GAP;
+}
+
 void pdf_box(struct pdf *d, const char *caption, double width, double height)
 {
 	if (width <= 0 || width > d->w)

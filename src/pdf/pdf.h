@@ -104,6 +104,10 @@ struct pdf_kv {
 void pdf_kv(struct pdf *d, const struct pdf_kv *rows, int n);
 /* A bulleted list. */
 void pdf_bullets(struct pdf *d, const char *const *items, int n);
+/* A square matrix of n x n modules, size points wide, centred: dark[r * n
+ * + c] non-zero is a black module (a QR code: pdf/certificate.c).  Moved
+ * whole to the next page if it does not fit. */
+void pdf_matrix(struct pdf *d, const unsigned char *dark, int n, double size);
 /* An empty framed box of the given height (points) with a caption above
  * it, e.g. « Signature du candidat ».  width <= 0: the whole text width. */
 void pdf_box(struct pdf *d, const char *caption, double width, double height);

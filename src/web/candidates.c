@@ -395,6 +395,9 @@ int web_candidate_show(struct req *r)
 	rc = web_candidate_groups_fill(r, v, c.id); /* « Groupes » section (groups.c) */
 	if (rc)
 		return rc;
+	rc = web_candidate_privacy_fill(r, v, c.id); /* « Espace candidat »: erasure (cand_space.c) */
+	if (rc)
+		return rc;
 	return resp_page(r, 200, "candidates/show", v);
 }
 
@@ -457,4 +460,14 @@ int web_candidates_tile(struct req *r, view *v)
 		view_set(o, "href", arena_printf(r->a, "/candidats?statut=%s", cand_statuses[i].slug));
 	}
 	return 0;
+}
+
+/* The fields of one step for another form (the candidate's space,
+ * cand_space.c): all_required marks every field required. */
+int web_candidate_fields(struct req *r, view *v, int step, const struct candidate_input *vals, const struct errs *e,
+			 int all_required)
+{
+	if (all_required)
+		view_set_bool(v, "all_required", 1);
+	return fields_into(r, v, step, vals, e, 1);
 }

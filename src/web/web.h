@@ -219,4 +219,41 @@ int web_is_part(const struct req *r);
  * list), else the page `page`. */
 int web_page_or_part(struct req *r, const char *page, const char *part, view *v);
 
+/* cand_space.c - the candidate's space (/candidat/...), issue 16 */
+int web_cand_login_form(struct req *r);
+int web_cand_login(struct req *r);
+int web_cand_logout(struct req *r);
+int web_cand_forgot_form(struct req *r);
+int web_cand_forgot(struct req *r);
+int web_cand_access_form(struct req *r);
+int web_cand_access(struct req *r);
+int web_cand_home(struct req *r);
+int web_cand_contact_form(struct req *r);
+int web_cand_contact_save(struct req *r);
+int web_cand_misc_form(struct req *r);
+int web_cand_misc_save(struct req *r);
+int web_cand_convocation_pdf(struct req *r);
+int web_cand_ics(struct req *r);
+int web_cand_password_form(struct req *r);
+int web_cand_password_save(struct req *r);
+int web_cand_communes(struct req *r);
+int web_cand_certificate_pdf(struct req *r);
+/* the public verification of a certificate */
+int web_verification(struct req *r);
+int web_cand_data(struct req *r);
+int web_cand_data_json(struct req *r);
+int web_cand_erasure_request(struct req *r);
+/* the administrator erases a candidate's personal data */
+int web_candidate_erase(struct req *r);
+/* the candidate page's erasure request and state (cand_space.c) */
+int web_candidate_privacy_fill(struct req *r, view *v, long long id);
+/* « Renvoyer le lien d'accès » on the candidate page (administrator) */
+int web_candidate_access_resend(struct req *r);
+/* The fields of step `step` of the candidate form into v (candidates.c),
+ * for the candidate's own forms. */
+struct candidate_input;
+struct errs;
+int web_candidate_fields(struct req *r, view *v, int step, const struct candidate_input *vals, const struct errs *e,
+			 int all_required);
+
 #endif

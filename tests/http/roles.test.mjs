@@ -15,6 +15,9 @@ const PUBLIC = new Set([
 	'POST /mot-de-passe-oublie/{token}', 'GET /invitation/{token}', 'POST /invitation/{token}',
 	// probes: /readyz for anyone, /metrics for the addresses of CLR_METRICS_FROM only (404 otherwise)
 	'GET /readyz', 'GET /metrics',
+	// the candidate's space: its login, its one-time links, and the public certificate check
+	'GET /candidat/connexion', 'POST /candidat/connexion', 'GET /candidat/mot-de-passe-oublie',
+	'POST /candidat/mot-de-passe-oublie', 'GET /candidat/acces', 'POST /candidat/acces', 'GET /verification',
 ]);
 const PROCTOR = new Set([
 	'POST /deconnexion', 'GET /compte/mot-de-passe', 'POST /compte/mot-de-passe', 'GET /mes-sessions',
@@ -65,7 +68,7 @@ describe('every route with every role', () => {
 
 	test('the table is listed whole and every route names its roles', async () => {
 		assert.ok(table.length > 100, `${table.length} routes`);
-		const known = new Set(['public', 'admin', 'proctor', 'staff', 'user', 'api']);
+		const known = new Set(['public', 'admin', 'proctor', 'staff', 'user', 'api', 'candidate']);
 		for (const rt of table) {
 			for (const x of rt.roles) assert.ok(known.has(x), `${rt.method} ${rt.pattern}: role ${x}`);
 			const key = `${rt.method} ${rt.pattern}`;
@@ -91,12 +94,21 @@ describe('every route with every role', () => {
 					if (st !== 401) problems.push(`${key}: ${st}, expected 401 without an API key`);
 					continue;
 				}
+				if (rt.roles.has('candidate')) {
+					// a candidate's session only (tests/http/cand_access.test.mjs): for everyone
+					// here, the candidates' login page or a 403
+					const loc = r.headers.get('location') || '';
+					if (rt.method === 'GET' ? st !== 303 || !loc.startsWith('/candidat/connexion?suite=') : st !== 403)
+						problems.push(`${key}: ${st} ${loc}, expected the candidates' login (GET) or 403 (POST)`);
+					continue;
+				}
 				const admits = rt.roles.has('public') || (role !== 'anonymous' && (rt.roles.has('user') || rt.roles.has(role)));
 				if (admits) {
 					if (st === 403 || st === 405) problems.push(`${key}: ${st} for an admitted ${role}`);
-					// a page without parameters answers (422: a search page asked without its query)
-					if (rt.method === 'GET' && !rt.pattern.includes('{') && ![200, 303, 422].includes(st))
-						problems.push(`${key}: ${st}, expected 200, 303 or 422`);
+					// a page without parameters answers (422: a search page asked without its query;
+					// 410: a one-time link's page asked without its token, /candidat/acces)
+					if (rt.method === 'GET' && !rt.pattern.includes('{') && ![200, 303, 410, 422].includes(st))
+						problems.push(`${key}: ${st}, expected 200, 303, 410 or 422`);
 				} else if (role === 'anonymous' && rt.method === 'GET') {
 					if (st !== 303 || !(r.headers.get('location') || '').startsWith('/connexion?suite='))
 						problems.push(`${key}: ${st} ${r.headers.get('location')}, expected the login redirect`);
