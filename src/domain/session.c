@@ -19,8 +19,11 @@ static long max_age_s(void)
 	return s;
 }
 
-int session_create(db *d, arena *a, long long user_id, const char *ip, const char *user_agent,
-		   char token_out[TOKEN_LEN + 1])
+/* A new session row: the token (out) and its CSRF token drawn, the table's
+ * dead sessions purged first (purge_sql: $1 idle limit, $2 age limit),
+ * then insert_sql ($1 hash, $2 owner, $3 csrf, $4 now, $5 ip, $6 user agent). */
+static int new_session(db *d, arena *a, const char *purge_sql, const char *insert_sql, long long owner,
+		       const char *ip, const char *user_agent, char token_out[TOKEN_LEN + 1])
 {
 	char hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
 	token_new(token_out);
@@ -32,15 +35,20 @@ int session_create(db *d, arena *a, long long user_id, const char *ip, const cha
 	/* a cut in the middle of a UTF-8 sequence must not reach the db */
 	while (*ua && !utf8_valid(ua, strlen(ua)))
 		ua[strlen(ua) - 1] = 0;
-	int rc = db_exec(d, "DELETE FROM sessions WHERE seen_at < $1 OR created_at < $2",
-			 DB_P(db_int(a, now_s() - SESSION_IDLE_S), db_int(a, now_s() - max_age_s())));
+	int rc = db_exec(d, purge_sql, DB_P(db_int(a, now_s() - SESSION_IDLE_S), db_int(a, now_s() - max_age_s())));
 	if (rc < 0)
 		return rc;
-	rc = db_exec(d,
-		     "INSERT INTO sessions (id_hash, user_id, csrf, created_at, seen_at, ip, user_agent) "
-		     "VALUES ($1, $2, $3, $4, $4, $5, $6)",
-		     DB_P(hash, db_int(a, user_id), csrf, now, ip ? ip : "", ua));
+	rc = db_exec(d, insert_sql, DB_P(hash, db_int(a, owner), csrf, now, ip ? ip : "", ua));
 	return rc < 0 ? rc : 0;
+}
+
+int session_create(db *d, arena *a, long long user_id, const char *ip, const char *user_agent,
+		   char token_out[TOKEN_LEN + 1])
+{
+	return new_session(d, a, "DELETE FROM sessions WHERE seen_at < $1 OR created_at < $2",
+			   "INSERT INTO sessions (id_hash, user_id, csrf, created_at, seen_at, ip, user_agent) "
+			   "VALUES ($1, $2, $3, $4, $4, $5, $6)",
+			   user_id, ip, user_agent, token_out);
 }
 
 /* The session's row: what session_load() reads, and what a deferred check
@@ -290,24 +298,10 @@ int session_destroy_others(db *d, arena *a, long long user_id, const char *keep)
 int cand_session_create(db *d, arena *a, long long candidate_id, const char *ip, const char *user_agent,
 			char token_out[TOKEN_LEN + 1])
 {
-	char hash[TOKEN_HASH_LEN + 1], csrf[TOKEN_LEN + 1];
-	token_new(token_out);
-	token_hash(token_out, hash);
-	token_new(csrf);
-	const char *now = db_int(a, now_s());
-	char ua[201];
-	snprintf(ua, sizeof ua, "%s", user_agent ? user_agent : "");
-	while (*ua && !utf8_valid(ua, strlen(ua)))
-		ua[strlen(ua) - 1] = 0;
-	int rc = db_exec(d, "DELETE FROM candidate_sessions WHERE seen_at < $1 OR created_at < $2",
-			 DB_P(db_int(a, now_s() - SESSION_IDLE_S), db_int(a, now_s() - max_age_s())));
-	if (rc < 0)
-		return rc;
-	rc = db_exec(d,
-		     "INSERT INTO candidate_sessions (id_hash, candidate_id, csrf, created_at, seen_at, ip, user_agent) "
-		     "VALUES ($1, $2, $3, $4, $4, $5, $6)",
-		     DB_P(hash, db_int(a, candidate_id), csrf, now, ip ? ip : "", ua));
-	return rc < 0 ? rc : 0;
+	return new_session(d, a, "DELETE FROM candidate_sessions WHERE seen_at < $1 OR created_at < $2",
+			   "INSERT INTO candidate_sessions (id_hash, candidate_id, csrf, created_at, seen_at, ip, user_agent) "
+			   "VALUES ($1, $2, $3, $4, $4, $5, $6)",
+			   candidate_id, ip, user_agent, token_out);
 }
 
 int cand_session_load(db *d, arena *a, const char *token, struct cand_session *out)
