@@ -5,13 +5,14 @@
 #                20 s of each fuzz target)
 #   make         build $(B)/clr
 #   make asan    build $(B)/asan/clr (AddressSanitizer + UndefinedBehaviorSanitizer)
+#   make doc-images  the screenshots of the administrator's manual (data/doc/images/)
 #   make fuzz    build the libFuzzer targets of fuzz/ (clang-14) and run each for
 #                FUZZ_SECONDS (default 300) on its corpus; FUZZ_TARGETS picks some
 
 CC      ?= gcc
 B       ?= build
 MAKEFLAGS += --no-print-directory
-PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl xlsxwriter cairo pangocairo jansson
+PKGS    := libmicrohttpd sqlite3 libpq libsodium libcurl xlsxwriter cairo pangocairo jansson libqrencode
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -D_GNU_SOURCE -Isrc -I$(B)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -20,7 +21,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring -lcsv -lpt
 SRC      := $(sort $(wildcard src/*/*.c))
 LIBSRC   := $(filter-out src/main.c,$(SRC))
 ASSETS   := $(sort $(wildcard templates/*.html templates/*/*.html templates/*.txt templates/*/*.txt \
-              static/* migrations/*.sql data/*.tsv))
+              static/* migrations/*.sql data/*.tsv data/doc/*.txt data/doc/images/*.png))
 OBJ      := $(patsubst src/%.c,$(B)/obj/%.o,$(SRC) src/main.c) $(B)/obj/gen/embedded.o
 LIBOBJ   := $(patsubst src/%.c,$(B)/obj/%.o,$(LIBSRC)) $(B)/obj/gen/embedded.o
 ASAN_OBJ := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(OBJ))
@@ -28,7 +29,7 @@ ASAN_LIBOBJ := $(patsubst $(B)/obj/%,$(B)/asan/obj/%,$(LIBOBJ))
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
-.PHONY: all run test asan deps clean unit demo-db fuzz fuzz-build
+.PHONY: all run test asan deps clean unit demo-db fuzz fuzz-build doc-images
 all: $(B)/clr
 
 deps:
@@ -125,6 +126,13 @@ run: deps $(B)/clr
 test: deps $(B)/clr $(B)/unit $(B)/asan/clr $(B)/asan/unit node_modules/.installed
 	@if FUZZ_CC=$(FUZZ_CC) scripts/fuzz.sh --check; then $(MAKE) fuzz-build || echo "make: the fuzz targets did not build"; fi
 	@tests/run
+
+# The screenshots of the administrator's manual (data/doc/images/, committed):
+# the real screens in headless Chromium against `clr demo` data.  Run it when a
+# screen changes, then rebuild and look at the manual's pages again.
+doc-images: $(B)/clr node_modules/.installed
+	node scripts/doc-screenshots.mjs --bin $(B)/clr --out data/doc/images
+	$(MAKE) $(B)/clr
 
 clean:
 	rm -rf build

@@ -3,7 +3,7 @@
 # a measure that this shared machine's noise does not move (docs/PERFORMANCE.md:
 # wall-clock figures vary by ±30 % between identical runs here).
 #
-#   B=DIR [DB=FILE] [NO_BUILD=1] [KEEP=DIR] bench/instr.sh [list|show|search|live]...  (default: all four)
+#   B=DIR [DB=FILE] [NO_BUILD=1] [KEEP=DIR] [COLLECT="on_request completed"] bench/instr.sh [list|show|search|live]...  (default: all four)
 #
 # Starts DIR/clr serve under callgrind on the SQLite bench data set
 # (bench/run.sh generates it; or DB=FILE, made by `clr bench-data --db
@@ -21,6 +21,7 @@ B=${B:-build}
 CASES=${*:-list show search live}
 DB=${DB:-bench/data/bench-1000000.db}
 PORT=${PORT:-18790}
+COLLECT=${COLLECT:-on_request} # COLLECT="on_request completed": the request's end (metrics, log line) too
 [ -f "$DB.done" ] || { echo "instr.sh: no data set $DB.done: run bench/run.sh sqlite once (or set DB)" >&2; exit 1; }
 command -v valgrind >/dev/null || { echo "instr.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
 [ -n "${NO_BUILD:-}" ] || make -s B="$B" "$B/clr" >&2 # NO_BUILD=1: $B/clr as it is (another commit's build)
@@ -32,7 +33,7 @@ terms=$(sed -n '/local terms = {/,/^}/p' bench/search.lua | grep -o '"[^"]*"' | 
 
 for c in $CASES; do
 	valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file="$TMP/cg.out" --collect-atstart=no \
-		--toggle-collect=on_request "$B/clr" serve --db "sqlite:$DB" --port "$PORT" 2>"$TMP/serve.log" &
+		$(for f in $COLLECT; do printf -- '--toggle-collect=%s ' "$f"; done) "$B/clr" serve --db "sqlite:$DB" --port "$PORT" 2>"$TMP/serve.log" &
 	PID=$!
 	for i in $(seq 600); do curl -s -o /dev/null "$base/healthz" && break; sleep 0.2; done
 	jar=$TMP/jar

@@ -20,8 +20,10 @@
 #   baseline-home   bench/baseline answering the captured « Accueil »
 #   home            /accueil (stock, candidates per status, groups)
 # and prints requests/s, p50, p99, the ratio to the baseline of the same
-# page, and the resident memory of clr serve under load (max VmRSS sampled
-# while wrk runs, and VmHWM).  The table's header says how steady both
+# page, the resident memory of clr serve under load (max VmRSS sampled
+# while wrk runs, and VmHWM), the database round trips of one cache-warm
+# request of the case (db_trips in the server's log: statements on SQLite)
+# and, for PostgreSQL, its req/s against SQLite's for the same case.  The table's header says how steady both
 # cores were just before (bench/noise.c: on a shared virtual machine the
 # host takes a core away now and then, and the tails show it).  Every run is bounded (DURATION seconds per
 # case) and stops its servers on exit.
@@ -182,8 +184,21 @@ wrk_case() {
 	p50=$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")
 	p99=$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")
 	errs=$(awk '/Non-2xx/{n+=$NF} /Socket errors/{gsub(/,/,""); n+=$4+$6+$8+$10} END{print n+0}' <<<"$out")
-	echo "$BACKEND $name $rps $p50 $p99 $((rss / 1024)) $((hwm / 1024)) $errs" >>"$TMP/rows"
+	echo "$BACKEND $name $rps $p50 $p99 $((rss / 1024)) $((hwm / 1024)) $errs $(trips "$name" "$url")" >>"$TMP/rows"
 	log "$BACKEND $name: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, RSS $((rss / 1024)) MB, errors $errs"
+}
+
+# trips CASE URL: the database round trips of one cache-warm request of the
+# case, from the server's log line (db_trips=N; "-" for a baseline)
+trips() {
+	case $1 in baseline-*) echo -; return ;; esac
+	local u=$2
+	case $1 in search | live) u="${2%/}/candidats?q=martin${SEARCH_LIVE:+&partiel=1}" ;; deep) u="${2%/}/candidats?page=7" ;;
+	short) u="${2%/}/candidats?q=ma" ;; esac
+	curl -s -o /dev/null -H "Cookie: clr_session=$SESSION" "$u"
+	curl -s -o /dev/null -H "Cookie: clr_session=$SESSION" "$u"
+	sleep 0.2
+	grep -o 'db_trips=[0-9]*' "$TMP/serve.log" | tail -1 | cut -d= -f2
 }
 
 wait_idle() { # until core 0 (clr serve and PostgreSQL) is idle: requests queued by the previous case drained; <= 120 s
@@ -213,7 +228,7 @@ run_backend() {
 	*) log "unknown backend $BACKEND"; return 1 ;;
 	esac
 	# shellcheck disable=SC2086
-	taskset -c 0 "$CLR" serve --db "$url" --port "$PORT" $SERVE_ARGS 2>/dev/null &
+	taskset -c 0 "$CLR" serve --db "$url" --port "$PORT" $SERVE_ARGS 2>"$TMP/serve.log" &
 	SERVER_PID=$!
 	wait_up "$PORT"
 	# log in once as the big organisation's administrator
@@ -276,9 +291,9 @@ for b in $BACKENDS; do run_backend "$b"; done
 	# the run (the first one after it when none came before), so that
 	# CASES="baseline-list list baseline-list list ..." gives paired ratios
 	awk '
-	{ b[NR] = $1; n[NR] = $2; r[NR] = $3; p50[NR] = $4; p99[NR] = $5; rss[NR] = $6; hwm[NR] = $7; e[NR] = $8 }
+	{ b[NR] = $1; n[NR] = $2; r[NR] = $3; p50[NR] = $4; p99[NR] = $5; rss[NR] = $6; hwm[NR] = $7; e[NR] = $8; t[NR] = $9 }
 	END {
-	  printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s\n", "backend", "case", "req/s", "p50 ms", "p99 ms", "ratio", "RSS MB", "HWM MB", "errors"
+	  printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s %6s %8s\n", "backend", "case", "req/s", "p50 ms", "p99 ms", "ratio", "RSS MB", "HWM MB", "errors", "trips", "pg/sqlite"
 	  for (i = 1; i <= NR; i++) {
 	    k = n[i] ~ /show/ ? "show" : n[i] ~ /home/ ? "home" : "list"
 	    base = 0
@@ -287,7 +302,10 @@ for b in $BACKENDS; do run_backend "$b"; done
 	      for (j = i + 1; j <= NR && !base; j++) if (b[j] == b[i] && n[j] == "baseline-" k) base = r[j]
 	    }
 	    ratio = base > 0 ? sprintf("%.3f", r[i] / base) : "-"
-	    printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s\n", b[i], n[i], r[i], p50[i], p99[i], ratio, rss[i], hwm[i], e[i]
+	    # PostgreSQL against SQLite: req/s of the same case (the last SQLite row of that name)
+	    vs = "-"
+	    if (b[i] == "pg") for (j = 1; j <= NR; j++) if (b[j] == "sqlite" && n[j] == n[i] && r[j] > 0) vs = sprintf("%.2f", r[i] / r[j])
+	    printf "%-7s %-14s %9s %9s %9s %8s %8s %8s %7s %6s %8s\n", b[i], n[i], r[i], p50[i], p99[i], ratio, rss[i], hwm[i], e[i], t[i], vs
 	  }
 	}' "$TMP/rows"
 } | tee -a "$OUT"

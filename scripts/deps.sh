@@ -15,10 +15,14 @@ pkgs=(
 	libmicrohttpd-dev libsqlite3-dev libpq-dev libsodium-dev libcurl4-openssl-dev
 	libjansson-dev libcsv-dev libunistring-dev libcairo2-dev libpango1.0-dev
 	libxlsxwriter-dev fonts-dejavu-core
+	libqrencode-dev       # the certificate's QR code (src/pdf/certificate.c)
+	zbar-tools            # zbarimg: the tests decode that QR code back
 	python3-openpyxl      # tests read the XLSX exports back (tests/lib/xlsx_read.py)
 	poppler-utils         # pdftotext, pdfinfo, pdftoppm: the PDF tests read documents back
 	postgresql            # server binaries, started by tests/lib/pg.sh
 	python3-aiosmtpd      # SMTP sink for mail tests
+	nginx                 # tests/http/lb.test.mjs: deploy/nginx/ in front of two clr serve
+	openssl               # the self-signed certificate of that test
 	chromium              # end-to-end tests (driven by playwright-core)
 	wrk                   # bench/
 	clang-14 libclang-rt-14-dev   # fuzz/: libFuzzer targets (libclang_rt.fuzzer is in libclang-rt-14-dev)

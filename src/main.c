@@ -28,7 +28,11 @@ static const struct command {
 	{"candidates", "candidates import --org NAME --file F [--dry-run]: bulk import of candidates (CSV)", cmd_candidates},
 	{"certifications", "certifications sweep: « Prévue » becomes « En attente » once the exam date has passed", cmd_certifications},
 	{"results", "results import FILE [--confirm]: results of certifications from a CSV file", cmd_results},
+	{"backup", "backup --to FILE: a consistent copy of the SQLite database while it serves (PostgreSQL: pg_dump)", cmd_backup},
+	{"restore", "restore --from FILE [--force]: check a backup and put it in place (SQLite; no server running)", cmd_restore},
+	{"copy", "copy --from URL --to URL: copy every row of one database into another (SQLite <-> PostgreSQL)", cmd_copy},
 	{"bench-data", "generate the benchmark data set of bench/ (1 000 organisations, 1 000 000 candidates)", cmd_bench_data},
+	{"routes", "list every route of the web platform and who may call it", cmd_routes},
 	{NULL, NULL, NULL},
 };
 

@@ -20,9 +20,11 @@ static const char candidates_help[] =
 	"Imports the candidates of the CSV file F (the template of « Importer des\n"
 	"candidats »: UTF-8 or Windows-1252, ';' or ',') into the organisation NAME.\n"
 	"Every line is validated as in the form; the valid ones are created in one\n"
-	"transaction with a generated password each, the others are listed on\n"
+	"transaction with a generated password each (known to nobody), the\n"
+	"others are listed on\n"
 	"stderr.  --dry-run only validates (the web's report: nothing changes).\n"
-	"--send-credentials queues the credentials e-mail of each new candidate.\n"
+	"--send-credentials queues the credentials e-mail of each new candidate:\n"
+	"their identifier and a one-time link to choose their password.\n"
 	"Prints: lines, valid, refused, created and the time taken (ms).\n"
 	"Exit status: 0 done, 1 failure, 3 the file itself was refused.\n";
 

@@ -46,8 +46,22 @@ struct demo_cert {
 int demo_certifications(db *d, arena *a, long long org_id, const struct demo_cert *list, int n);
 /* The demo organisation's groups, one of each category (demo_groups.c), in demo's transaction. */
 int demo_groups(db *d, arena *a, long long org_id);
+/* The demo organisation's requests to support, open, answered and closed (demo_support.c), in demo's transaction. */
+int demo_support(db *d, arena *a, long long org_id);
+/* The demo organisation's team (demo_team.c), in demo's transaction: a
+ * second administrator, a proctor assigned to the next session, a pending
+ * invitation (issue 15). */
+#define DEMO_ADMIN2 "helene.dubois@demo.clr.test"
+#define DEMO_ADMIN2_PW "Voltaire-2026"
+#define DEMO_PROCTOR "paul.lefevre@demo.clr.test"
+#define DEMO_PROCTOR_PW "Surveillance-2026"
+#define DEMO_INVITEE "julie.moreau@demo.clr.test"
+int demo_team(db *d, arena *a, long long org_id, long long admin_id);
 /* La Poste exam centres with slots over the next 8 weeks (demo_centres.c), in demo's transaction. */
 int demo_centres(db *d, arena *a);
+/* Three demo candidates with a password of their own, one with a result
+ * and its certificate (demo_cand_space.c); *email_out: that one's e-mail. */
+int demo_cand_space(db *d, arena *a, long long org_id, const char *password, const char **email_out);
 /* `clr demo --candidates N --org NAME`: N synthetic candidates (demo_groups.c). */
 int demo_bulk_candidates(db *d, arena *a, const char *org, const char *count);
 int cmd_mail(int argc, char **argv);  /* mail.c */
@@ -55,5 +69,9 @@ int cmd_candidates(int argc, char **argv); /* candidates.c: candidates import */
 int cmd_bench_data(int argc, char **argv); /* bench_data.c: the data set of bench/ */
 int cmd_certifications(int argc, char **argv); /* certifications.c: certifications sweep */
 int cmd_results(int argc, char **argv); /* results.c: results import */
+int cmd_backup(int argc, char **argv);  /* backup.c: online backup of a SQLite database */
+int cmd_restore(int argc, char **argv); /* backup.c: restore a SQLite backup */
+int cmd_copy(int argc, char **argv);    /* copy.c: one database into another (SQLite <-> PostgreSQL) */
+int cmd_routes(int argc, char **argv);  /* routes.c: the route table, listed */
 
 #endif

@@ -13,14 +13,18 @@
 #define DEMO_ADMIN_PW "Voltaire-2026"
 #define DEMO_STAFF "staff@demo.clr.test"
 #define DEMO_STAFF_PW "LeRobert-2026"
+#define DEMO_CAND_PW "Espace-Candidat-2026"
 
 static const char demo_help[] =
 	"usage: clr demo [--db URL]\n"
 	"\n"
 	"Loads the demonstration data (the organisation \"" DEMO_ORG "\",\n"
 	"its administrator, a Le Robert staff account, and fourteen La Poste\n"
-	"exam centres with their slots over the next 8 weeks) and prints the\n"
-	"credentials.  Running it again changes nothing.\n"
+	"exam centres with their slots over the next 8 weeks; the organisation's\n"
+	"orders, candidates, groups, team and requests to support in every\n"
+	"status; three candidates with a password of their own, one with a\n"
+	"result and its certificate) and prints the credentials.  Running it\n"
+	"again changes nothing.\n"
 	"\n"
 	"clr demo --candidates N --org NAME [--db URL]\n"
 	"  adds N synthetic candidates (one transaction) to the existing\n"
@@ -81,6 +85,17 @@ int cmd_demo(int argc, char **argv)
 		rc = demo_candidates(d, a, org_id);
 	if (!rc)
 		rc = demo_groups(d, a, org_id); /* a group of each category (demo_groups.c) */
+	if (!rc) { /* a second administrator, a proctor, an invitation (demo_team.c) */
+		db_rows adm;
+		rc = db_query(d, a, &adm, "SELECT id FROM users WHERE email = $1", DB_P(DEMO_ADMIN));
+		if (!rc)
+			rc = demo_team(d, a, org_id, adm.nrows ? db_ll(&adm, 0, 0) : 0);
+	}
+	if (!rc)
+		rc = demo_support(d, a, org_id); /* requests to support in each status (demo_support.c) */
+	const char *cand_email = "";
+	if (!rc) /* the candidate's space (demo_cand_space.c) */
+		rc = demo_cand_space(d, a, org_id, DEMO_CAND_PW, &cand_email);
 	if (!rc)
 		rc = db_commit(d);
 	else
@@ -90,7 +105,11 @@ int cmd_demo(int argc, char **argv)
 	} else {
 		printf("Demo data ready.\n"
 		       "  Administrator (" DEMO_ORG "): " DEMO_ADMIN " / " DEMO_ADMIN_PW "\n"
-		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n");
+		       "  Le Robert staff (back office):  " DEMO_STAFF " / " DEMO_STAFF_PW "\n"
+		       "  Second administrator:           " DEMO_ADMIN2 " / " DEMO_ADMIN2_PW "\n"
+		       "  Proctor (« surveillant »):       " DEMO_PROCTOR " / " DEMO_PROCTOR_PW "\n"
+		       "  Candidate (/candidat/connexion): %s / " DEMO_CAND_PW "\n",
+		       cand_email);
 	}
 	arena_free(a);
 	db_close(d);

@@ -25,9 +25,9 @@ static const char mail_help[] =
 	"                                sent, failed; NAME and E match a part)\n"
 	"  show ID                       one message, with its stored MIME text\n"
 	"  retry ID                      send a failed message again (« Renvoyer »)\n"
-	"  test --to E [--org NAME] [--name N] [--secret S]\n"
+	"  test --to E [--org NAME] [--name N]\n"
 	"                                queue a French test message (HTML part and an\n"
-	"                                .ics attachment; --secret shows a password)\n"
+	"                                .ics attachment)\n"
 	"\n"
 	"Delivery uses CLR_SMTP_URL (smtp://user:pass@host:587, smtps://...); without\n"
 	"it each message is written to CLR_MAIL_DIR (default var/mail) as ID-KIND.eml.\n"
@@ -66,7 +66,7 @@ static int parse_id(const char *s, long long *id)
 	return s && *s && !*end && *id > 0 ? 0 : -1;
 }
 
-static int do_test(db *d, arena *a, const char *to, const char *org, const char *name, const char *secret)
+static int do_test(db *d, arena *a, const char *to, const char *org, const char *name)
 {
 	struct errs e = {0};
 	long long org_id = 0, id = 0;
@@ -81,7 +81,7 @@ static int do_test(db *d, arena *a, const char *to, const char *org, const char 
 	struct mail m = {
 		.kind = "mail.test", .to = to, .to_name = name,
 		.subject = "Message d’essai — Certification Le Robert : accents « éèàçô »",
-		.tmpl = "test", .v = v, .secret = secret, .attachments = &att, .nattachments = 1,
+		.tmpl = "test", .v = v, .attachments = &att, .nattachments = 1,
 	};
 	int rc = db_begin(d);
 	if (!rc && org)
@@ -108,10 +108,10 @@ static int do_test(db *d, arena *a, const char *to, const char *org, const char 
 
 int cmd_mail(int argc, char **argv)
 {
-	const char *dbf = NULL, *status = NULL, *org = NULL, *to = NULL, *name = NULL, *secret = NULL;
+	const char *dbf = NULL, *status = NULL, *org = NULL, *to = NULL, *name = NULL;
 	const struct opt opts[] = {
 		{"db", &dbf, 0},	 {"status", &status, 0}, {"org", &org, 0}, {"to", &to, 0},
-		{"name", &name, 0},	 {"secret", &secret, 0}, {0, 0, 0},
+		{"name", &name, 0},	 {0, 0, 0},
 	};
 	const char *pos[2];
 	int npos, rc = cli_parse(argc, argv, opts, pos, 2, &npos);
@@ -165,7 +165,7 @@ int cmd_mail(int argc, char **argv)
 			ret = 1;
 		} else {
 			print_row(a, &o);
-			printf("secret: %s\n\n%s", o.has_secret ? "kept (not delivered yet)" : "none", o.message);
+			printf("\n%s", o.message);
 		}
 	} else if (!strcmp(sub, "retry")) {
 		struct actor who = {0, 0, "cli"};
@@ -178,7 +178,7 @@ int cmd_mail(int argc, char **argv)
 			printf("message %lld will be sent again\n", id);
 		ret = rc ? 1 : 0;
 	} else {
-		ret = do_test(d, a, to, org, name, secret);
+		ret = do_test(d, a, to, org, name);
 	}
 	arena_free(a);
 	db_close(d);

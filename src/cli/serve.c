@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/tmpl.h"
 #include "db/db.h"
+#include "db/sqlite_file.h"
 #include "http/request.h"
 #include "http/server.h"
 #include "mail/smtp.h"
@@ -18,7 +19,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* --- background threads ------------------------------------------------ */
 
@@ -74,6 +77,7 @@ static const char serve_help[] =
 	"  --db URL        sqlite:PATH or postgresql://... (env CLR_DB, default sqlite:var/clr.db)\n"
 	"  --port N        TCP port (env CLR_PORT, default 8080)\n"
 	"  --listen ADDR   address to bind (default 127.0.0.1)\n"
+	"env CLR_BASE_URL: the platform's address in e-mailed links (default http://ADDR:PORT)\n"
 	"  --threads N     worker threads (default: one per core the process may run on)\n"
 	"\n"
 	"Environment: CLR_LIST_INDEX_MIN (default 2000; 0 turns it off) and\n"
@@ -93,6 +97,10 @@ static const char serve_help[] =
 	"(the proxies of CLR_TRUSTED_PROXIES are not limited).\n"
 	"CLR_UPLOAD_DIR (default TMPDIR, else /var/tmp): request bodies over 64 KiB\n"
 	"are spooled there to unlinked files while they arrive.\n"
+	"CLR_METRICS_FROM (default \"127.0.0.1, ::1\"): who may read GET /metrics\n"
+	"(addresses or CIDR blocks; anyone else gets 404).  CLR_OUTBOX_STUCK_S\n"
+	"(default 900): GET /readyz answers 503 when an e-mail has waited longer.\n"
+	"CLR_LOG_FORMAT=json: one JSON object per log line (docs/OPERATIONS.md).\n"
 	"CLR_TMPL_STRICT=1 (the tests set it): a template variable that a page's\n"
 	"view does not set is logged as an error (src/core/tmpl.h).\n";
 
@@ -153,9 +161,21 @@ int cmd_serve(int argc, char **argv)
 		return 2;
 	}
 	const char *url = cli_db_url(dbf);
+	/* a shared lock on the SQLite file while we serve, taken before the
+	 * migrations (after them for a new file): `clr restore` keeps away (sqlite_file.h) */
+	int sq = strncmp(url, "sqlite:", 7) == 0, locked = sq && access(url + 7, F_OK) == 0;
+	if (locked && sqlite_serve_lock(url + 7, perr, sizeof perr) != 0) {
+		fprintf(stderr, "clr: %s\n", perr);
+		return 1;
+	}
 	db *d = cli_open_db(url, 1);
 	if (!d)
 		return 1;
+	if (sq && !locked && sqlite_serve_lock(url + 7, perr, sizeof perr) != 0) {
+		fprintf(stderr, "clr: %s\n", perr);
+		db_close(d);
+		return 1;
+	}
 	if (reference_load(d) < 0) { /* postal codes and countries (issue 6) */
 		db_close(d);
 		return 1;
@@ -164,6 +184,11 @@ int cmd_serve(int argc, char **argv)
 	db_set_url(url);
 	if (tmpl_init() != 0)
 		return 1;
+	if (!getenv("CLR_BASE_URL") || !*getenv("CLR_BASE_URL")) { /* links in e-mails: what we serve (mail/config.h) */
+		char base[300];
+		snprintf(base, sizeof base, strchr(listen, ':') ? "http://[%s]:%d" : "http://%s:%d", listen, p);
+		setenv("CLR_BASE_URL", base, 1); /* before any thread starts */
+	}
 	int max_conns = env_count("CLR_MAX_CONNS", 0), per_ip = env_count("CLR_MAX_CONNS_PER_IP", 128);
 	if (max_conns < 0 || per_ip < 0) {
 		fprintf(stderr, "clr: CLR_MAX_CONNS and CLR_MAX_CONNS_PER_IP take a whole number (0: the default / none)\n");

@@ -14,6 +14,7 @@ const char *clr_strerror(int err)
 	case CLR_EAUTH: return "authentication failed";
 	case CLR_ESYS: return "system error";
 	case CLR_EUNAVAIL: return "storage unavailable";
+	case CLR_ESTALE: return "stale assumption";
 	}
 	return "unknown error";
 }

@@ -19,6 +19,7 @@ enum clr_err {
 	CLR_ESYS = -8,       /* system failure: I/O, allocation, network */
 	CLR_EUNAVAIL = -9,   /* storage unavailable for now (server unreachable, disk full,
 				read-only file, a write's outcome unknown): HTTP 503 */
+	CLR_ESTALE = -10,    /* what an answer assumed no longer holds (db_defer): answer again */
 };
 
 const char *clr_strerror(int err);

@@ -6,7 +6,18 @@
  * path, an e-mail address, a database's message) can neither start a new
  * line nor end the quoted field it sits in.  The other conversions (%d,
  * %lld, %zu, %.2f...) are printed by snprintf() one at a time.  UTF-8 text
- * passes unchanged.  A line longer than LINE_MAX bytes is cut. */
+ * passes unchanged.  A %s that is a bare value in the format (right after
+ * '=': path=%s, not path="%s") has its spaces escaped too (\x20), so that
+ * it cannot seem to end and be followed by other fields; a %s elsewhere is
+ * a fragment the code composed (" list=index").  A line longer than LINE_MAX
+ * bytes is cut.
+ *
+ * CLR_LOG_FORMAT=json writes the same line as one JSON object instead:
+ * {"ts":"...","level":"info","method":"GET","status":200,...}.  The
+ * key=value line is built as above, then read back (key=value, key="quoted
+ * value"; a word that is not key=value joins the value before it): the
+ * escapes above become JSON's (\xNN is \u00NN), values that are numbers
+ * are written as numbers, and bytes that are not UTF-8 become U+FFFD. */
 #include "core/log.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,10 +29,16 @@
 #define LINE_MAX 2048
 
 static int quiet;
+static int json_mode = -1; /* CLR_LOG_FORMAT=json; read at the first line */
 
 void log_set_quiet(int q)
 {
 	quiet = q;
+}
+
+void log_set_json(int json)
+{
+	json_mode = json;
 }
 
 struct line {
@@ -38,8 +55,11 @@ static void put(struct line *l, const char *s, size_t len)
 	l->n += len;
 }
 
-/* s, at most max bytes of it (max < 0: all), escaped. */
-static void put_escaped(struct line *l, const char *s, long max)
+/* s, at most max bytes of it (max < 0: all), escaped; bare (a value right
+ * after '=' in the format, not quoted): a space too, as \x20, so that a bare
+ * value never holds one and no reader can take what follows it for another
+ * key=value field ("path=/a level=error"). */
+static void put_escaped(struct line *l, const char *s, long max, int bare)
 {
 	static const char hex[] = "0123456789abcdef";
 	for (long i = 0; s[i] && (max < 0 || i < max) && l->n < LINE_MAX - 2; i++) {
@@ -54,7 +74,7 @@ static void put_escaped(struct line *l, const char *s, long max)
 			e[1] = 't';
 		else if (c == '"' || c == '\\')
 			e[1] = (char)c;
-		else if (c < 0x20 || c == 0x7f) {
+		else if (c < 0x20 || c == 0x7f || (bare && c == ' ')) {
 			e[1] = 'x';
 			e[2] = hex[c >> 4];
 			e[3] = hex[c & 15];
@@ -74,6 +94,22 @@ static void put_conv(struct line *l, const char *spec, size_t len, va_list *ap)
 	char f[32], out[128];
 	if (len >= sizeof f)
 		return;
+	/* plain %d, %ld, %lld: written here, not by snprintf() (three or more
+	 * per request line: status, user, org) */
+	if ((len == 2 && spec[1] == 'd') || (len == 3 && spec[1] == 'l' && spec[2] == 'd') ||
+	    (len == 4 && spec[1] == 'l' && spec[2] == 'l' && spec[3] == 'd')) {
+		long long v = len == 2 ? va_arg(*ap, int) : len == 3 ? va_arg(*ap, long) : va_arg(*ap, long long);
+		char d[24];
+		int k = (int)sizeof d;
+		unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+		do
+			d[--k] = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			d[--k] = '-';
+		put(l, d + k, sizeof d - (size_t)k);
+		return;
+	}
 	memcpy(f, spec, len);
 	f[len] = 0;
 	int stars[2], nstars = 0;
@@ -121,7 +157,7 @@ static void put_conv(struct line *l, const char *spec, size_t len, va_list *ap)
 	if (n > 0) {
 		char c = (char)(conv == 'c' ? out[0] : 0);
 		if (conv == 'c') /* a character is a value too */
-			put_escaped(l, (char[2]){c, 0}, 1);
+			put_escaped(l, (char[2]){c, 0}, 1, 1);
 		else
 			put(l, out, (size_t)n < sizeof out ? (size_t)n : sizeof out - 1);
 	}
@@ -175,13 +211,197 @@ static void format(struct line *l, const char *fmt, va_list ap0)
 			if (star_p)
 				prec = va_arg(ap, int);
 			const char *s = va_arg(ap, const char *);
-			put_escaped(l, s ? s : "(null)", prec);
+			put_escaped(l, s ? s : "(null)", prec, pct > fmt && pct[-1] == '=');
 		} else {
 			put_conv(l, pct, (size_t)(q - pct + 1), &ap);
 		}
 		p = q + 1;
 	}
 	va_end(ap);
+}
+
+/* ---- CLR_LOG_FORMAT=json ------------------------------------------------ */
+
+struct jout {
+	char *s;
+	size_t n, cap;
+};
+
+static void jput(struct jout *o, const char *s, size_t len)
+{
+	if (o->n + len > o->cap)
+		len = o->cap - o->n;
+	memcpy(o->s + o->n, s, len);
+	o->n += len;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t len)
+{
+	size_t k = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+	if (!k || k > len)
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((k == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (k == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (k == 4 && s[0] == 0xf0 && s[1] < 0x90) || (k == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return k;
+}
+
+/* s[0..len), escaped by log.c's rules, as the inside of a JSON string. */
+static void jstr(struct jout *o, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\\' && i + 1 < len) {
+			char e = s[i + 1];
+			if (e == 'x' && i + 3 < len) {
+				char u[6] = {'\\', 'u', '0', '0', s[i + 2], s[i + 3]};
+				jput(o, u, 6);
+				i += 3;
+			} else if (e == 'n' || e == 'r' || e == 't' || e == '"' || e == '\\') {
+				jput(o, s + i, 2);
+				i++;
+			} else {
+				jput(o, "\\\\", 2);
+			}
+		} else if (c == '\\') {
+			jput(o, "\\\\", 2);
+		} else if (c == '"') {
+			jput(o, "\\\"", 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			char u[7];
+			snprintf(u, sizeof u, "\\u%04x", c);
+			jput(o, u, 6);
+		} else if (c < 0x80) {
+			jput(o, s + i, 1);
+		} else {
+			size_t k = utf8_len((const unsigned char *)s + i, len - i);
+			if (k) {
+				jput(o, s + i, k);
+				i += k - 1;
+			} else {
+				jput(o, "\\ufffd", 6);
+			}
+		}
+	}
+}
+
+static int is_number(const char *s, size_t len)
+{
+	size_t i = 0, digits = 0;
+	if (i < len && s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0' && i + 1 < len && s[i + 1] != '.')
+		return 0; /* 007: not a JSON number, a string */
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+		digits++;
+	if (i < len && s[i] == '.') {
+		i++;
+		size_t frac = 0;
+		for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+			frac++;
+		if (!frac)
+			return 0;
+	}
+	return digits && i == len && len < 20;
+}
+
+struct field {
+	const char *k, *v;
+	size_t kl, vl;
+	int quoted;
+};
+
+#define MAX_FIELDS 48
+
+/* Writes the key=value text t[0..len) as JSON members (after ts and level). */
+static void to_json(struct jout *o, const char *t, size_t len)
+{
+	struct field f[MAX_FIELDS];
+	int nf = 0;
+	const char *text = NULL, *end = t + len;
+	size_t textl = 0;
+	const char *p = t;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end)
+			break;
+		const char *k = p;
+		while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+				   *p == '_' || *p == '.' || *p == '-'))
+			p++;
+		int is_kv = p > k && p < end && *p == '=' && nf < MAX_FIELDS;
+		const char *v;
+		size_t vl;
+		int quoted = 0;
+		if (is_kv)
+			p++;
+		else
+			p = k;
+		if (p < end && *p == '"') { /* a quoted value: up to its unescaped closing quote */
+			v = ++p;
+			while (p < end && *p != '"')
+				p += (*p == '\\' && p + 1 < end) ? 2 : 1;
+			vl = (size_t)(p - v);
+			if (p < end)
+				p++;
+			quoted = 1;
+		} else {
+			v = p;
+			while (p < end && *p != ' ')
+				p++;
+			vl = (size_t)(p - v);
+		}
+		if (is_kv) {
+			f[nf++] = (struct field){k, v, (size_t)(v - k - 1 - quoted), vl, quoted};
+		} else if (nf && f[nf - 1].quoted != 1) {
+			f[nf - 1].vl = (size_t)(v + vl - f[nf - 1].v); /* "rc=-4 (database error)" */
+			f[nf - 1].quoted = 2;                           /* a string now */
+		} else if (!text) {
+			text = k;
+			textl = (size_t)(p - k);
+		} else {
+			textl = (size_t)(p - text);
+		}
+	}
+	for (int i = 0; i < nf; i++) {
+		jput(o, ",\"", 2);
+		jstr(o, f[i].k, f[i].kl);
+		jput(o, "\":", 2);
+		if (!f[i].quoted && is_number(f[i].v, f[i].vl)) {
+			jput(o, f[i].v, f[i].vl);
+		} else {
+			jput(o, "\"", 1);
+			jstr(o, f[i].v, f[i].vl);
+			jput(o, "\"", 1);
+		}
+	}
+	if (text) {
+		jput(o, ",\"text\":\"", 9);
+		jstr(o, text, textl);
+		jput(o, "\"", 1);
+	}
+}
+
+static void emit_json(const struct line *l, size_t head, const struct timespec *ts, const struct tm *tm,
+		      const char *level)
+{
+	char s[LINE_MAX * 6 + 64];
+	struct jout o = {s, 0, sizeof s - 2};
+	char pre[96];
+	int n = snprintf(pre, sizeof pre, "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\"",
+			 tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour, tm->tm_min, tm->tm_sec,
+			 ts->tv_nsec / 1000000, level);
+	jput(&o, pre, (size_t)n);
+	to_json(&o, l->s + head, l->n - head);
+	s[o.n++] = '}';
+	s[o.n++] = '\n';
+	ssize_t w = write(2, s, o.n);
+	(void)w;
 }
 
 static void emit(const char *level, const char *fmt, va_list ap)
@@ -197,6 +417,14 @@ static void emit(const char *level, const char *fmt, va_list ap)
 		return;
 	l.n = (size_t)n;
 	format(&l, fmt, ap);
+	if (json_mode < 0) {
+		const char *e = getenv("CLR_LOG_FORMAT");
+		json_mode = e && strcmp(e, "json") == 0;
+	}
+	if (json_mode) {
+		emit_json(&l, (size_t)n, &ts, &tm, level);
+		return;
+	}
 	l.s[l.n++] = '\n';
 	ssize_t w = write(2, l.s, l.n);
 	(void)w;

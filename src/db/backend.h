@@ -22,12 +22,18 @@ struct db_ops {
 	int (*in_tx)(const db *d);
 	int (*read_begin)(db *d); /* NULL: nothing to do */
 	int (*read_end)(db *d);
+	/* NULL: db.c runs the statements one after another */
+	int (*batch)(db *d, arena *a, struct db_stmt *st, int count);
 };
 
 struct db {
 	const struct db_ops *ops;
 	enum db_kind kind;
 	int retryable;      /* last failure was transient */
+	unsigned long trips; /* db_trips(): each backend counts its own */
+	struct db_deferred *defer; /* db_defer(): NULL when none */
+	struct db_stmt *kept;      /* db_prefetch(): results kept (arena of the request), or NULL */
+	int nkept;
 	char errmsg[512];   /* last failure's message ("" if none) */
 };
 

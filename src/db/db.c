@@ -6,6 +6,7 @@
 #include "db/backend.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include <limits.h>
 #include <pthread.h>
@@ -66,6 +67,7 @@ void db_log_sql_error(const db *d, const char *sql)
 		flat[i] = (sql[i] == '\n' || sql[i] == '\t' || sql[i] == '\r') ? ' '
 			  : sql[i] == '"' ? '\'' : sql[i];
 	flat[i] = '\0';
+	metric_inc(M_DB_ERRORS);
 	log_error("msg=\"%s error\" err=\"%s\" sql=\"%s\"", d->ops->name, d->errmsg, flat);
 }
 
@@ -150,9 +152,132 @@ static void slow_log(const db *d, const char *sql, double t0)
 		log_info("msg=\"slow statement\" ms=%.1f backend=%s sql=\"%.80s\"", took, d->ops->name, sql);
 }
 
+/* ---------------------------------------------------------- deferral */
+
+void db_defer(db *d, struct db_deferred *x)
+{
+	x->state = 1;
+	d->defer = x;
+}
+
+/* The deferred check's verdict on its rows (rc: the statement's). */
+static int defer_settle(db *d, int rc)
+{
+	struct db_deferred *x = d->defer;
+	if (rc >= 0)
+		rc = x->check(x->ctx, x->st.rows);
+	x->state = rc < 0 ? rc : 0;
+	return x->state;
+}
+
+/* Runs the pending deferred statement alone: its outcome (0 or < 0); 0
+ * when none is pending. */
+static int defer_flush(db *d)
+{
+	struct db_deferred *x = d->defer;
+	if (!x)
+		return 0;
+	if (x->state != 1)
+		return x->state;
+	*x->st.rows = (db_rows){0, 0, NULL};
+	return defer_settle(d, d->ops->query(d, x->a, x->st.rows, x->st.sql, x->st.n, x->st.params));
+}
+
+int db_defer_end(db *d)
+{
+	int rc = defer_flush(d);
+	d->defer = NULL;
+	return rc;
+}
+
+static int run_batch(db *d, arena *a, struct db_stmt *st, int count);
+
+/* db_query()/db_batch() with a deferred statement pending: one batch, the
+ * deferred one first; its verdict before anything is returned. */
+static int batch_with_defer(db *d, arena *a, struct db_stmt *st, int count)
+{
+	struct db_deferred *x = d->defer;
+	struct db_stmt *all = arena_alloc(a, sizeof *all * (size_t)(count + 1));
+	all[0] = x->st;
+	memcpy(all + 1, st, sizeof *st * (size_t)count);
+	*x->st.rows = (db_rows){0, 0, NULL};
+	int rc = run_batch(d, a, all, count + 1);
+	int verdict = defer_settle(d, all[0].rc);
+	if (verdict < 0) {
+		for (int i = 0; i < count; i++) {
+			st[i].rc = verdict;
+			if (st[i].rows)
+				*st[i].rows = (db_rows){0, 0, NULL};
+		}
+		return verdict;
+	}
+	memcpy(st, all + 1, sizeof *st * (size_t)count);
+	return rc;
+}
+
+/* ---------------------------------------------------------- prefetch */
+
+int db_prefetch(db *d, arena *a, struct db_stmt *st, int count)
+{
+	d->kept = NULL;
+	d->nkept = 0;
+	if (!d->ops->batch || count <= 0)
+		return 0;
+	struct db_stmt *k = arena_alloc(a, sizeof *k * (size_t)count);
+	for (int i = 0; i < count; i++) {
+		k[i] = st[i];
+		k[i].rows = arena_alloc(a, sizeof *k[i].rows);
+	}
+	int rc = db_batch(d, a, k, count);
+	if (rc < 0)
+		return rc;
+	d->kept = k;
+	d->nkept = count;
+	return 0;
+}
+
+/* The kept rows of this statement (forgotten once taken), or 0. */
+static int take_kept(db *d, db_rows *out, const char *sql, int n, const char *const *params)
+{
+	for (int i = 0; i < d->nkept; i++) {
+		struct db_stmt *k = &d->kept[i];
+		if (!k->rows || k->n != n || (k->sql != sql && strcmp(k->sql, sql) != 0))
+			continue;
+		int same = 1;
+		for (int p = 0; p < n && same; p++)
+			same = (!k->params[p] && !params[p]) ||
+			       (k->params[p] && params[p] && strcmp(k->params[p], params[p]) == 0);
+		if (!same)
+			continue;
+		*out = *k->rows;
+		k->rows = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+static void forget_kept(db *d)
+{
+	d->kept = NULL;
+	d->nkept = 0;
+}
+
+/* Before a write: what db_prefetch() kept is forgotten, and the deferred
+ * statement runs alone (its verdict first). */
+#define DEFER_BEFORE_WRITE(d)                    \
+	do {                                     \
+		forget_kept(d);                  \
+		int drc_ = defer_flush(d);       \
+		if (drc_ < 0)                    \
+			return drc_;             \
+	} while (0)
+
+/* ---------------------------------------------------------- statements */
+
 int db_exec(db *d, const char *sql, int n, const char *const *params)
 {
 	d->retryable = 0;
+	DEFER_BEFORE_WRITE(d);
 	if (slow_ms() < 0)
 		return d->ops->exec(d, sql, n, params);
 	double t0 = mono_ms();
@@ -166,6 +291,16 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	d->retryable = 0;
 	out->nrows = out->ncols = 0;
 	out->cells = NULL;
+	if (d->nkept && take_kept(d, out, sql, n, params))
+		return 0;
+	if (d->defer) {
+		if (d->defer->state < 0)
+			return d->defer->state;
+		if (d->defer->state == 1) {
+			struct db_stmt st = {sql, n, params, out, 0};
+			return batch_with_defer(d, a, &st, 1);
+		}
+	}
 	if (slow_ms() < 0)
 		return d->ops->query(d, a, out, sql, n, params);
 	double t0 = mono_ms();
@@ -174,15 +309,65 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	return rc;
 }
 
+static int run_batch(db *d, arena *a, struct db_stmt *st, int count)
+{
+	double t0 = slow_ms() < 0 ? 0 : mono_ms();
+	int rc = 0;
+	if (d->ops->batch) {
+		rc = d->ops->batch(d, a, st, count);
+	} else {
+		for (int i = 0; i < count && rc >= 0; i++) {
+			st[i].rc = st[i].rows ? d->ops->query(d, a, st[i].rows, st[i].sql, st[i].n, st[i].params)
+					      : d->ops->exec(d, st[i].sql, st[i].n, st[i].params);
+			if (st[i].rc < 0)
+				rc = st[i].rc;
+		}
+	}
+	if (slow_ms() >= 0 && count > 0)
+		slow_log(d, st[0].sql, t0);
+	return rc < 0 ? rc : 0;
+}
+
+int db_batch(db *d, arena *a, struct db_stmt *st, int count)
+{
+	d->retryable = 0;
+	for (int i = 0; i < count; i++) {
+		st[i].rc = CLR_EDB;
+		if (st[i].rows)
+			*st[i].rows = (db_rows){0, 0, NULL};
+	}
+	if (count <= 0)
+		return 0;
+	if (d->defer) {
+		if (d->defer->state < 0)
+			return d->defer->state;
+		if (d->defer->state == 1)
+			return batch_with_defer(d, a, st, count);
+	}
+	return run_batch(d, a, st, count);
+}
+
+unsigned long db_trips(const db *d)
+{
+	return d ? d->trips : 0;
+}
+
+unsigned long db_thread_trips(void)
+{
+	return db_trips(thread_db);
+}
+
 int db_exec_script(db *d, const char *sql)
 {
 	d->retryable = 0;
+	DEFER_BEFORE_WRITE(d);
 	return d->ops->exec_script(d, sql);
 }
 
 int db_begin(db *d)
 {
 	d->retryable = 0;
+	DEFER_BEFORE_WRITE(d);
 	return d->ops->begin(d);
 }
 
@@ -204,6 +389,7 @@ int db_read_begin(db *d)
 
 int db_read_end(db *d)
 {
+	forget_kept(d);
 	return d->ops->read_end ? d->ops->read_end(d) : 0;
 }
 

@@ -88,6 +88,75 @@ int db_in_tx(const db *d);
 int db_read_begin(db *d);
 int db_read_end(db *d);
 
+/* A batch: statements sent together.  On PostgreSQL one round trip (libpq's
+ * pipeline mode: every statement sent, then one Sync, then every result
+ * read); on SQLite they simply run one after another.  Guarantees, on both
+ * backends:
+ *   - the statements run in order, each as db_query() (rows != NULL) or
+ *     db_exec() would run it, and st[i].rc is what that call would return;
+ *   - when one fails, the later ones do not run (their rc is CLR_EDB and
+ *     their rows empty) and db_batch() returns the first failure's code;
+ *     inside a transaction that transaction has failed (roll it back, as
+ *     after any failed statement); the connection is usable afterwards;
+ *   - outside a transaction a batch is for reads: PostgreSQL runs the
+ *     batch as one implicit transaction, SQLite each statement on its own,
+ *     so writes belong inside db_tx(), where both agree.  A batch of reads
+ *     outside a transaction whose connection is lost is run again once on a
+ *     new connection, as db_query() does.
+ * The point is fewer round trips: a page reads its independent data in one
+ * batch (docs/PERFORMANCE.md, « PostgreSQL round trips »). */
+struct db_stmt {
+	const char *sql;
+	int n;
+	const char *const *params;
+	db_rows *rows; /* the rows (arena-owned), or NULL: a statement run for its effect */
+	int rc;        /* out: 0 (or the rows changed, rows == NULL), or negative */
+};
+int db_batch(db *d, arena *a, struct db_stmt *st, int count);
+
+/* Reads a page will make, run now in one batch (db_batch: one round trip
+ * on PostgreSQL) and kept for this request: a later db_query() with the
+ * same SQL text and parameters is answered from them without running
+ * again (each once).  The domain functions that will read stay as they
+ * are; their header offers a *_stmt() that describes their statement.  A
+ * write (db_exec(), db_begin(), db_exec_script()) and db_read_end()
+ * forget what is kept.  On SQLite, which has no round trip to save,
+ * nothing is run or kept.  Returns db_batch()'s code; a failure keeps
+ * nothing (each read then runs when asked and reports its own error). */
+int db_prefetch(db *d, arena *a, struct db_stmt *st, int count);
+
+/* A deferred check: a read that rides with this connection's next round
+ * trip instead of taking one of its own.  The server answers a request
+ * from what it knew of the session and sends the session's row with the
+ * page's first read (docs/DECISIONS.md, « One round trip for the session »).
+ *
+ * After db_defer(d, x), the next db_query() or db_batch() on d sends x->st
+ * in front of its own statements (one batch) and calls x->check(x->ctx,
+ * &rows) with x's rows before it returns anything; the next db_exec(),
+ * db_begin() or db_exec_script() runs x->st alone first.  When x->st fails
+ * or check returns non-zero (e.g. CLR_ESTALE), that call returns that code
+ * with no rows, nothing of a write is run, and every later call on d but
+ * db_rollback() returns it too, until db_defer_end().  db_defer_end(d)
+ * runs x->st now if it is still pending, ends the deferral and returns its
+ * outcome: 0 when the check passed.  x (caller-owned) lives until then. */
+struct db_deferred {
+	struct db_stmt st;      /* st.rows must be set */
+	int (*check)(void *ctx, const db_rows *rows);
+	void *ctx;
+	arena *a;               /* for the rows */
+	int state;              /* private: 1 pending, 0 passed, < 0 failed */
+};
+void db_defer(db *d, struct db_deferred *x);
+int db_defer_end(db *d);
+
+/* Round trips to the database server on this connection since it opened
+ * (PostgreSQL: every message exchange that waits for the server, including
+ * preparing a statement; SQLite, which has no server: every statement run).
+ * The server logs the difference for each request (db_trips=N). */
+unsigned long db_trips(const db *d);
+/* db_trips() of this thread's connection (0 while it has none). */
+unsigned long db_thread_trips(void);
+
 /* The backend's message for the last failure (never NULL). */
 const char *db_errmsg(db *d);
 /* True when the last failure is transient (SQLITE_BUSY, serialization
@@ -117,5 +186,18 @@ int db_tx(db *d, int (*fn)(db *d, void *ctx), void *ctx);
  * each in its own transaction, recording it in schema_migrations.  Returns
  * the number applied, or negative. */
 int db_migrate(db *d, int verbose);
+/* The number of embedded migrations of this backend not yet recorded in
+ * schema_migrations (all of them when the table is missing), or negative
+ * when the database cannot be read. */
+int db_migrations_pending(db *d);
+
+/* Copies every row of SRC into DST (copy.c): both on this binary's schema
+ * (DST migrated, SRC without pending migration), DST without organisation
+ * or account.  One read snapshot of SRC, one transaction on DST; on
+ * PostgreSQL the id sequences are set past the largest id.  report (may be
+ * NULL) is called per table after the commit with both row counts.  0, or
+ * negative with a French message in err (nothing copied). */
+int db_copy(db *src, db *dst, void (*report)(const char *table, long long src_rows, long long dst_rows),
+	    char *err, size_t errlen);
 
 #endif

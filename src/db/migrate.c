@@ -168,3 +168,35 @@ int db_migrate(db *d, int verbose)
 		fflush(stdout);
 	return count;
 }
+
+int db_migrations_pending(db *d)
+{
+	arena *a = arena_new();
+	db_rows r;
+	int pending = 0;
+	/* a missing table fails the query: every migration is then pending */
+	int rc = db_query(d, a, &r, "SELECT version FROM schema_migrations", DB_NOP);
+	if (rc < 0) {
+		/* tell "no table" from "no database": a statement that needs no table */
+		db_rows one;
+		int rc2 = db_query(d, a, &one, "SELECT 1", DB_NOP);
+		arena_free(a);
+		if (rc2 < 0)
+			return rc2;
+		r.nrows = 0;
+		a = NULL;
+	}
+	for (size_t i = 0; i < embedded_count; i++) {
+		char ver[256];
+		version_of(embedded_files[i].name, db_kind(d), ver, sizeof ver);
+		if (!ver[0])
+			continue;
+		int found = 0;
+		for (int k = 0; k < r.nrows && !found; k++)
+			found = db_cell(&r, k, 0) && strcmp(db_cell(&r, k, 0), ver) == 0;
+		pending += !found;
+	}
+	if (a)
+		arena_free(a);
+	return pending;
+}

@@ -33,6 +33,7 @@
 #include "db/backend.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include <libpq-fe.h>
 #include <poll.h>
@@ -128,6 +129,7 @@ static int lost_fail(struct pg *p, PGresult *res, const char *sql, int in_tx)
 	set_err(p, result_msg(p, res));
 	PQclear(res);
 	p->base.retryable = in_tx;
+	metric_inc(M_DB_LOST);
 	log_warn("msg=\"postgresql connection lost\" in_transaction=%d outcome=\"%s\" err=\"%s\" sql=\"%.80s\"", in_tx,
 		 in_tx ? "rolled back, retryable" : "unknown", p->base.errmsg, sql);
 	return CLR_EUNAVAIL;
@@ -162,8 +164,10 @@ static int reconnect(struct pg *p)
 	int tries = 0;
 	for (;;) {
 		tries++;
+		p->base.trips++;
 		PQreset(p->c);
 		if (PQstatus(p->c) == CONNECTION_OK) {
+			metric_inc(M_DB_RECONNECTS);
 			log_info("msg=\"postgresql connection re-established\" tries=%d ms=%.0f", tries, mono_ms() - t0);
 			return 0;
 		}
@@ -173,6 +177,7 @@ static int reconnect(struct pg *p)
 		pause = pause < 500 ? pause * 2 : 1000;
 	}
 	set_err(p, PQerrorMessage(p->c));
+	metric_inc(M_DB_UNREACHABLE);
 	log_error("msg=\"postgresql unreachable\" tries=%d ms=%.0f err=\"%s\"", tries, mono_ms() - t0, p->base.errmsg);
 	return CLR_EUNAVAIL;
 }
@@ -233,6 +238,7 @@ static int prepare(struct pg *p, const char *sql, struct pstmt **out, PGresult *
 	if (!np)
 		abort();
 	snprintf(np->name, sizeof np->name, "s%d", ++p->next_id);
+	p->base.trips += 2; /* Parse, then Describe */
 	PGresult *r = PQprepare(p->c, np->name, sql, 0, NULL);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		free(np);
@@ -274,6 +280,7 @@ static int run(struct pg *p, const char *sql, int n, const char *const *params, 
 			}
 			return lost_fail(p, r, sql, in_tx);
 		}
+		p->base.trips++;
 		if (!ps) {
 			/* Cache full (SQL text built at run time?): run unprepared. */
 			r = PQexecParams(p->c, sql, n, NULL, params, NULL, NULL, 0);
@@ -318,13 +325,9 @@ static int pg_exec(db *d, const char *sql, int n, const char *const *params)
 	return rc;
 }
 
-static int pg_query(db *d, arena *a, db_rows *out, const char *sql, int n,
-		    const char *const *params)
+/* Copies a TUPLES_OK result's rows into the arena. */
+static void copy_rows(arena *a, const PGresult *r, db_rows *out)
 {
-	PGresult *r;
-	int rc = run(PG(d), sql, n, params, &r);
-	if (rc < 0)
-		return rc;
 	int nrows = PQntuples(r), ncols = PQnfields(r);
 	size_t len = (size_t)nrows * (size_t)ncols;
 	out->cells = arena_alloc(a, (len ? len : 1) * sizeof *out->cells);
@@ -336,8 +339,138 @@ static int pg_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 					: arena_strndup(a, PQgetvalue(r, i, c), (size_t)PQgetlength(r, i, c));
 	out->nrows = nrows;
 	out->ncols = ncols;
+}
+
+static int pg_query(db *d, arena *a, db_rows *out, const char *sql, int n,
+		    const char *const *params)
+{
+	PGresult *r;
+	int rc = run(PG(d), sql, n, params, &r);
+	if (rc < 0)
+		return rc;
+	copy_rows(a, r, out);
 	PQclear(r);
 	return 0;
+}
+
+/* db_batch() one statement after another (a statement that cannot be
+ * prepared, a full statement cache, no pipeline mode). */
+static int batch_each(struct pg *p, arena *a, struct db_stmt *st, int count)
+{
+	for (int i = 0; i < count; i++) {
+		st[i].rc = st[i].rows ? pg_query(&p->base, a, st[i].rows, st[i].sql, st[i].n, st[i].params)
+				      : pg_exec(&p->base, st[i].sql, st[i].n, st[i].params);
+		if (st[i].rc < 0)
+			return st[i].rc;
+	}
+	return 0;
+}
+
+/* db_batch() in one round trip with libpq's pipeline mode: each statement
+ * sent with PQsendQueryPrepared, one Sync, then the results in order (each
+ * statement's results end with a NULL from PQgetResult; the Sync's own
+ * result ends the batch).  After an error the server skips the rest up to
+ * the Sync (PGRES_PIPELINE_ABORTED).  Statements this connection has not
+ * prepared yet are prepared first, one round trip each (a connection's
+ * first requests only); one that cannot be prepared sends the batch down
+ * the one-by-one path, whose semantics are the same. */
+static int pg_batch(db *d, arena *a, struct db_stmt *st, int count)
+{
+	struct pg *p = PG(d);
+	if (count < 2)
+		return batch_each(p, a, st, count);
+	struct pstmt **ps = arena_alloc(a, sizeof *ps * (size_t)count);
+	for (int attempt = 0;; attempt++) {
+		int rc = ensure(p);
+		if (rc < 0) {
+			st[0].rc = rc;
+			return rc;
+		}
+		int in_tx = p->tx || PQtransactionStatus(p->c) != PQTRANS_IDLE;
+		for (int i = 0; i < count; i++) {
+			PGresult *bad = NULL;
+			ps[i] = strmap_get(&p->cache, st[i].sql, NULL);
+			if (!ps[i] && (p->cache.n >= STMT_CACHE_MAX || prepare(p, st[i].sql, &ps[i], &bad) < 0)) {
+				PQclear(bad);
+				return batch_each(p, a, st, count);
+			}
+		}
+		if (!PQenterPipelineMode(p->c))
+			return batch_each(p, a, st, count);
+		p->base.trips++;
+		int sent = 1;
+		for (int i = 0; i < count && sent; i++) {
+			const char *stackv[32];
+			const char **vals = ps[i]->nparams <= 32 ? stackv : arena_alloc(a, sizeof *vals * (size_t)ps[i]->nparams);
+			for (int k = 0; k < ps[i]->nparams; k++)
+				vals[k] = k < st[i].n ? st[i].params[k] : NULL;
+			sent = PQsendQueryPrepared(p->c, ps[i]->name, ps[i]->nparams, vals, NULL, NULL, 0);
+		}
+		if (sent)
+			sent = PQpipelineSync(p->c);
+		int i = 0, first = 0;
+		PGresult *gone = NULL; /* the result that told of the connection's loss */
+		int broken = !sent;
+		while (!broken) {
+			PGresult *r = PQgetResult(p->c);
+			if (!r) {
+				if (PQstatus(p->c) != CONNECTION_OK) {
+					broken = 1;
+					break;
+				}
+				i++; /* the end of statement i's results */
+				continue;
+			}
+			ExecStatusType t = PQresultStatus(r);
+			if (t == PGRES_PIPELINE_SYNC) {
+				PQclear(r);
+				break;
+			}
+			if (i >= count || t == PGRES_PIPELINE_ABORTED) {
+				PQclear(r); /* skipped after a failure: rc stays CLR_EDB */
+			} else if (t == PGRES_TUPLES_OK || t == PGRES_COMMAND_OK) {
+				if (st[i].rows)
+					copy_rows(a, r, st[i].rows);
+				st[i].rc = st[i].rows ? 0 : atoi(PQcmdTuples(r));
+				PQclear(r);
+			} else if (lost(p, r)) {
+				gone = r;
+				broken = 1;
+			} else if (!first) {
+				first = st[i].rc = fail(p, r, st[i].sql);
+			} else {
+				PQclear(r);
+			}
+		}
+		if (!PQexitPipelineMode(p->c) && !broken) {
+			PGresult *r;
+			while ((r = PQgetResult(p->c)))
+				PQclear(r);
+			PQexitPipelineMode(p->c);
+		}
+		if (!broken)
+			return first;
+		/* the connection died under the batch */
+		int reads = 1;
+		for (int k = 0; k < count; k++)
+			reads = reads && read_only(st[k].sql);
+		if (!in_tx && attempt == 0 && reads) {
+			log_warn("msg=\"postgresql connection lost: batch run again\" sql=\"%.80s\"", st[0].sql);
+			PQclear(gone);
+			for (int k = 0; k < count; k++) {
+				st[k].rc = CLR_EDB;
+				if (st[k].rows)
+					*st[k].rows = (db_rows){0, 0, NULL};
+			}
+			p->doomed = 1; /* reconnect before the next try */
+			continue;
+		}
+		if (i >= count)
+			i = count - 1;
+		st[i].rc = lost_fail(p, gone, st[i].sql, in_tx);
+		p->doomed = 1;
+		return st[i].rc;
+	}
 }
 
 static int pg_exec_script(db *d, const char *sql)
@@ -347,6 +480,7 @@ static int pg_exec_script(db *d, const char *sql)
 	if (rc < 0)
 		return rc;
 	int in_tx = p->tx || PQtransactionStatus(p->c) != PQTRANS_IDLE;
+	p->base.trips++;
 	PGresult *r = PQexec(p->c, sql);
 	ExecStatusType st = PQresultStatus(r);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_EMPTY_QUERY)
@@ -362,6 +496,7 @@ static int pg_begin(db *d)
 		int rc = ensure(p);
 		if (rc < 0)
 			return rc;
+		p->base.trips++;
 		PGresult *r = PQexec(p->c, "BEGIN");
 		if (PQresultStatus(r) == PGRES_COMMAND_OK) {
 			PQclear(r);
@@ -387,6 +522,7 @@ static int commit_outcome(struct pg *p, long long xid)
 	char x[24];
 	snprintf(x, sizeof x, "%lld", xid);
 	const char *const v[] = {x};
+	p->base.trips++;
 	PGresult *r = PQexecParams(p->c, "SELECT txid_status(CAST($1 AS BIGINT))", 1, NULL, v, NULL, NULL, 0);
 	int out = -1;
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
@@ -407,11 +543,13 @@ static int pg_commit(db *d)
 			return ensure(p); /* no transaction: nothing to commit */
 		set_err(p, "connection lost before COMMIT: the transaction was rolled back");
 		p->base.retryable = 1;
+		metric_inc(M_DB_LOST);
 		log_warn("msg=\"postgresql connection lost\" in_transaction=1 outcome=\"rolled back, retryable\"");
 		return CLR_EUNAVAIL;
 	}
 	if (PQtransactionStatus(p->c) == PQTRANS_INERROR) {
 		/* COMMIT of a failed transaction "succeeds" as a ROLLBACK: report it. */
+		p->base.trips++;
 		PGresult *r = PQexec(p->c, "COMMIT");
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 			return lost(p, r) ? lost_fail(p, r, "COMMIT", 1) : fail(p, r, "COMMIT");
@@ -421,10 +559,12 @@ static int pg_commit(db *d)
 	}
 	/* The transaction's id travels with COMMIT (one round trip): should
 	 * the connection die before COMMIT's answer, its fate can be asked. */
+	p->base.trips++;
 	if (!PQsendQuery(p->c, "SELECT txid_current_if_assigned(); COMMIT")) {
 		/* the message did not leave whole: the server ran none of it */
 		set_err(p, PQerrorMessage(p->c));
 		p->base.retryable = 1;
+		metric_inc(M_DB_LOST);
 		log_warn("msg=\"postgresql connection lost\" in_transaction=1 outcome=\"rolled back, retryable\" err=\"%s\"",
 			 p->base.errmsg);
 		return CLR_EUNAVAIL;
@@ -468,6 +608,7 @@ static int pg_commit(db *d)
 	if (got_xid && xid == 0)
 		return 0; /* the transaction wrote nothing: nothing was lost */
 	int fate = got_xid ? commit_outcome(p, xid) : -1;
+	metric_inc(M_DB_LOST);
 	log_warn("msg=\"postgresql connection lost during COMMIT\" xid=%lld outcome=%s", xid,
 		 fate == 1 ? "committed" : fate == 0 ? "\"rolled back, retryable\"" : "unknown");
 	if (fate == 1)
@@ -495,6 +636,7 @@ static int pg_rollback(db *d)
 	p->tx = 0;
 	if (PQstatus(p->c) != CONNECTION_OK || p->doomed)
 		return 0; /* the server rolled it back when the connection died */
+	p->base.trips++;
 	PGresult *r = PQexec(p->c, "ROLLBACK");
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		if (lost(p, r)) {
@@ -525,6 +667,7 @@ static const struct db_ops pg_ops = {
 	.commit = pg_commit,
 	.rollback = pg_rollback,
 	.in_tx = pg_in_tx,
+	.batch = pg_batch,
 };
 
 int db_pg_open(const char *url, db **out, char *err, size_t errlen)

@@ -155,6 +155,7 @@ static int sq_exec(db *d, const char *sql, int n, const char *const *params)
 	int rc = prepare(s, sql, n, params, &st, &cached);
 	if (rc < 0 || !st)
 		return rc;
+	s->base.trips++;
 	if (s->snap && !sqlite3_stmt_readonly(st))
 		snap_end(s); /* a write commits on its own, as without a snapshot */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -208,6 +209,7 @@ static int sq_query(db *d, arena *a, db_rows *out, const char *sql, int n,
 	int rc = prepare(s, sql, n, params, &st, &cached);
 	if (rc < 0 || !st)
 		return rc;
+	s->base.trips++;
 	if (s->snap && !sqlite3_stmt_readonly(st))
 		snap_end(s); /* INSERT ... RETURNING */
 	int ncols = sqlite3_column_count(st), nrows = 0;

@@ -941,5 +941,8 @@ void cand_index_stats(struct cand_index_stats *out)
 	out->builds = n_builds;
 	out->hits = n_hits;
 	out->bytes = held;
+	out->count = 0;
+	for (int i = 0; i < nents; i++)
+		out->count += ents[i].ix != NULL;
 	pthread_mutex_unlock(&mu);
 }

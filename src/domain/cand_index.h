@@ -75,6 +75,7 @@ size_t cand_index_bytes(const struct cand_index *ix);
 /* Counters for tests and logs: indexes built since start, searches served. */
 struct cand_index_stats {
 	long long builds, hits;
+	long long count; /* indexes held now */
 	size_t bytes; /* held now */
 };
 void cand_index_stats(struct cand_index_stats *out);

@@ -89,6 +89,14 @@ const char *candidate_filter(db *d, arena *a, long long org_id, const struct can
 	return s;
 }
 
+void candidate_list_version_stmt(struct db_stmt *st, arena *a, long long org_id)
+{
+	const char **p = arena_alloc(a, sizeof *p);
+	p[0] = db_int(a, org_id);
+	*st = (struct db_stmt){"SELECT COALESCE(SUM(n), 0), COALESCE(SUM(v), 0) FROM candidate_counts WHERE org_id = $1",
+			       1, p, NULL, 0};
+}
+
 /* The list from the organisation's in-memory index (cand_index.h) when it
  * is at the current list version: 0 done, 1 not available (then the SQL
  * path answers, and *ORG_TOTAL, read with the version, is the number of
@@ -97,9 +105,9 @@ static int list_from_index(db *d, arena *a, long long org_id, const struct candi
 			   int per, struct candidate_page *out, long long *org_total)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  "SELECT COALESCE(SUM(n), 0), COALESCE(SUM(v), 0) FROM candidate_counts WHERE org_id = $1",
-			  DB_P(db_int(a, org_id)));
+	struct db_stmt st;
+	candidate_list_version_stmt(&st, a, org_id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*org_total = db_ll(&r, 0, 0);
@@ -208,6 +216,13 @@ int candidate_list(db *d, arena *a, long long org_id, const struct candidate_que
 	return 0;
 }
 
+void candidate_counts_stmt(struct db_stmt *st, arena *a, long long org_id)
+{
+	const char **p = arena_alloc(a, sizeof *p);
+	p[0] = db_int(a, org_id);
+	*st = (struct db_stmt){"SELECT status, n FROM candidate_counts WHERE org_id = $1", 1, p, NULL, 0};
+}
+
 int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NSTATUS], long long *total)
 {
 	memset(counts, 0, sizeof(long long) * CAND_NSTATUS);
@@ -215,7 +230,9 @@ int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NS
 	db_rows r;
 	/* the counters of migration 0008_perf_counts, kept by triggers: not a
 	 * COUNT over the organisation's rows (~10 ms for 100 000) */
-	int rc = db_query(d, a, &r, "SELECT status, n FROM candidate_counts WHERE org_id = $1", DB_P(db_int(a, org_id)));
+	struct db_stmt st;
+	candidate_counts_stmt(&st, a, org_id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i < r.nrows; i++) {

@@ -5,6 +5,7 @@
  * the same transaction.  Every column list and bind array is derived from
  * CAND_FIELDS.  The list, its filters and the exports are cand_query.c. */
 #include "domain/candidate.h"
+#include "domain/cand_access.h"
 #include "domain/certification.h"
 #include "domain/outbox.h"
 #include "domain/place.h"
@@ -437,30 +438,10 @@ static void bind_fields(const struct candidate_input *in, int step, const char *
 
 const char *candidate_login_url(void)
 {
-	const char *u = getenv("CLR_CANDIDATE_URL");
-	return u && *u ? u : "https://candidat.certification-lerobert.com";
-}
-
-/* The credentials e-mail, in the caller's transaction. */
-static int enqueue_credentials(db *d, arena *a, long long org_id, const char *email, const char *first,
-			       const char *last, const char *password)
-{
-	view *v = view_new(a);
-	view_set(v, "first_name", s0(first));
-	view_set(v, "last_name", s0(last));
-	view_set(v, "email", s0(email));
-	view_set(v, "login_url", candidate_login_url());
-	struct mail m = {0};
-	m.org_id = org_id;
-	m.kind = "candidate.credentials";
-	m.to = email;
-	m.to_name = arena_printf(a, "%s %s", s0(first), s0(last));
-	m.subject = "Vos identifiants pour la Certification Le Robert";
-	m.tmpl = "candidate_credentials";
-	m.v = v;
-	m.secret = password;
-	struct errs e = {0};
-	return outbox_enqueue(d, a, &m, &e, NULL);
+	static char url[600];
+	if (!url[0])
+		snprintf(url, sizeof url, "%s/candidat/connexion", cand_public_url());
+	return url;
 }
 
 static int wants_credentials(const struct candidate_input *in)
@@ -497,9 +478,13 @@ static int create_tx(db *d, void *vctx)
 	if (rc < 0)
 		return rc;
 	c->id = db_ll(&rows, 0, 0);
+	/* a password typed by the administrator (the import's are generated: nobody knows them) */
+	if (c->hash && !in->password_hash &&
+	    (rc = db_exec(d, "UPDATE candidates SET password_by = 'admin' WHERE id = $1", DB_P(db_int(a, c->id)))) < 0)
+		return rc;
 	rc = audit_log(d, a, c->who, "candidate.create", "candidate", c->id, s0(in->email));
 	if (rc >= 0 && wants_credentials(in))
-		rc = enqueue_credentials(d, a, c->who->org_id, in->email, in->first_name, in->last_name, in->password);
+		rc = cand_access_enqueue(d, a, c->id); /* a one-time link, never the password */
 	return rc < 0 ? rc : 0;
 }
 
@@ -586,17 +571,11 @@ int candidate_create_batch(db *d, arena *a, const struct actor *who, const struc
 	}
 	int rc = db_exec(d, build ? sql.data : full, n * np, p);
 	buf_free(&sql);
-	if (rc < 0)
-		return rc;
-	for (int i = 0; i < n; i++)
-		if (wants_credentials(&in[i]) &&
-		    (rc = enqueue_credentials(d, a, who->org_id, in[i].email, in[i].first_name, in[i].last_name,
-					      in[i].password)) < 0)
-			return rc;
-	return 0;
+	return rc < 0 ? rc : 0;
 }
 
-long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status)
+long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status,
+				 int send_credentials)
 {
 	sql_init();
 	const char *org = db_int(a, who->org_id), *now = db_int(a, now_s());
@@ -610,6 +589,20 @@ long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int s
 		     "c.id, c.email, $4 FROM candidate_import_rows t JOIN candidates c ON c.org_id = CAST($2 AS BIGINT) "
 		     "AND c.email = t.email ORDER BY t.seq",
 		     DB_P(now, org, who->user_id ? db_int(a, who->user_id) : NULL, who->ip ? who->ip : ""));
+	if (rc >= 0 && send_credentials) { /* each one's link, in the file's order */
+		db_rows ids;
+		rc = db_query(d, a, &ids,
+			      "SELECT c.id FROM candidate_import_rows t JOIN candidates c ON c.org_id = CAST($1 AS BIGINT) "
+			      "AND c.email = t.email ORDER BY t.seq",
+			      DB_P(org));
+		arena *scratch = arena_new();
+		for (int i = 0; rc >= 0 && i < ids.nrows; i++) {
+			rc = cand_access_enqueue(d, scratch, db_ll(&ids, i, 0));
+			if (i % 64 == 63)
+				arena_reset(scratch);
+		}
+		arena_free(scratch);
+	}
 	if (rc >= 0)
 		rc = db_exec(d, "DELETE FROM candidate_import_rows", DB_NOP); /* the password hashes */
 	return rc < 0 ? rc : created;
@@ -666,14 +659,11 @@ static int step_tx(db *d, void *vctx)
 	rc = audit_log(d, a, c->who, cand_steps[c->step].audit, "candidate", c->id, "");
 	if (rc < 0)
 		return rc;
-	if (c->step == CAND_STEP_PASSWORD && c->hash && str_eq(in->send_credentials, "oui")) {
-		/* the e-mail goes to the candidate's current address */
-		rc = db_query(d, a, &rows, "SELECT email, first_name, last_name FROM candidates WHERE id = $1", DB_P(id));
-		if (rc < 0)
-			return rc;
-		rc = enqueue_credentials(d, a, c->who->org_id, db_cell(&rows, 0, 0), db_cell(&rows, 0, 1),
-					 db_cell(&rows, 0, 2), in->password);
-	}
+	if (c->step == CAND_STEP_PASSWORD && c->hash &&
+	    (rc = db_exec(d, "UPDATE candidates SET password_by = 'admin' WHERE id = $1", DB_P(id))) < 0)
+		return rc;
+	if (c->step == CAND_STEP_PASSWORD && c->hash && str_eq(in->send_credentials, "oui"))
+		rc = cand_access_enqueue(d, a, c->id); /* to the candidate's current address; a link, never the password */
 	return rc < 0 ? rc : 0;
 }
 
@@ -717,12 +707,22 @@ int candidate_save_step(db *d, arena *a, const struct actor *who, long long id, 
 	return rc;
 }
 
-int candidate_get(db *d, arena *a, long long org_id, long long id, struct candidate *out)
+void candidate_get_stmt(struct db_stmt *st, arena *a, long long org_id, long long id)
 {
 	sql_init();
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, id);
+	p[1] = db_int(a, org_id);
+	*st = (struct db_stmt){q.select, 2, p, NULL, 0};
+}
+
+int candidate_get(db *d, arena *a, long long org_id, long long id, struct candidate *out)
+{
 	memset(out, 0, sizeof *out);
 	db_rows r;
-	int rc = db_query(d, a, &r, q.select, DB_P(db_int(a, id), db_int(a, org_id)));
+	struct db_stmt st;
+	candidate_get_stmt(&st, a, org_id, id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	if (!r.nrows)
@@ -778,15 +778,25 @@ int candidate_delete(db *d, arena *a, const struct actor *who, long long id, str
 	return db_tx(d, delete_tx, &c);
 }
 
-int candidate_mails(db *d, arena *a, long long org_id, const char *email, struct candidate_mail **out, int *n)
+void candidate_mails_stmt(struct db_stmt *st, arena *a, long long org_id, long long id)
+{
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, org_id);
+	p[1] = db_int(a, id);
+	*st = (struct db_stmt){"SELECT subject, status, created_at, sent_at FROM outbox WHERE org_id = $1 AND recipient = "
+			       "(SELECT email FROM candidates WHERE id = $2 AND org_id = $1) "
+			       "AND kind LIKE 'candidate.%' ORDER BY id DESC LIMIT 20",
+			       2, p, NULL, 0};
+}
+
+int candidate_mails(db *d, arena *a, long long org_id, long long id, struct candidate_mail **out, int *n)
 {
 	*out = NULL;
 	*n = 0;
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  "SELECT subject, status, created_at, sent_at FROM outbox WHERE org_id = $1 AND recipient = $2 "
-			  "AND kind LIKE 'candidate.%' ORDER BY id DESC LIMIT 20",
-			  DB_P(db_int(a, org_id), email));
+	struct db_stmt st;
+	candidate_mails_stmt(&st, a, org_id, id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));

@@ -72,15 +72,17 @@ int candidate_create(db *d, arena *a, const struct actor *who, const struct cand
  * transaction (CLR_EINVAL without one): candidate_batch_begin() prepares a
  * temporary staging table; candidate_create_batch() stages in[0..n)
  * (n <= CAND_BATCH_MAX), validated, each with password_hash set and distinct
- * e-mails, by one multi-row INSERT, and enqueues their credentials e-mails;
+ * e-mails, by one multi-row INSERT;
  * candidate_batch_finish() creates every staged row with `steps` and
  * `status` by one INSERT ... SELECT (in staging order), writes their audit
- * rows, empties the staging table and returns the number created.
+ * rows and, when send_credentials, their credentials e-mails (a one-time
+ * link each: domain/cand_access.h), empties the staging table and returns the number created.
  * CLR_ECONFLICT if an e-mail is already used: the caller rolls back. */
 #define CAND_BATCH_MAX 64
 int candidate_batch_begin(db *d);
 int candidate_create_batch(db *d, arena *a, const struct actor *who, const struct candidate_input *in, int n);
-long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status);
+long long candidate_batch_finish(db *d, arena *a, const struct actor *who, int steps, const char *status,
+				 int send_credentials);
 
 /* The web form: validates step `step` of candidate `id` (0 = a new one,
  * step 1 only) and stores it.  With finish != 0, a draft whose three
@@ -103,6 +105,8 @@ struct candidate {
 	long long created_at, updated_at;
 };
 
+/* Its statement, for db_prefetch() (db.h). */
+void candidate_get_stmt(struct db_stmt *st, arena *a, long long org_id, long long id);
 int candidate_get(db *d, arena *a, long long org_id, long long id, struct candidate *out);
 /* Sets the status and the « Date de passage » ('YYYY-MM-DD' or NULL) of
  * one of who->org_id's candidates (for certification assignment and the
@@ -153,8 +157,14 @@ struct candidate_page {
 	int page, pages;
 	int from_index; /* answered by the in-memory index (cand_index.h), not SQL */
 };
+/* The statement candidate_list() reads first when the in-memory index may
+ * answer (no group, name order, cand_index_enabled()): the organisation's
+ * list version and total, for db_prefetch() (db.h). */
+void candidate_list_version_stmt(struct db_stmt *st, arena *a, long long org_id);
 int candidate_list(db *d, arena *a, long long org_id, const struct candidate_query *q, struct candidate_page *out);
 /* Number of candidates per status (index in cand_statuses) and in all. */
+/* Its statement, for db_prefetch() (db.h). */
+void candidate_counts_stmt(struct db_stmt *st, arena *a, long long org_id);
 int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NSTATUS], long long *total);
 
 /* " ORDER BY" terms of q's sort (without the keyword), on `candidates c`:
@@ -176,12 +186,14 @@ int candidate_export(db *d, arena *a, long long org_id, const struct candidate_q
 		     int (*row)(void *ctx, const char *const *cells), void *ctx);
 
 /* The e-mails sent to the candidate (outbox rows of kind "candidate.*" to
- * their address), newest first, at most 20. */
+ * current address), newest first, at most 20. */
 struct candidate_mail {
 	const char *subject, *status; /* outbox status: pending, sending, sent, failed */
 	long long created_at, sent_at;
 };
-int candidate_mails(db *d, arena *a, long long org_id, const char *email, struct candidate_mail **out, int *n);
+/* Its statement, for db_prefetch() (db.h). */
+void candidate_mails_stmt(struct db_stmt *st, arena *a, long long org_id, long long id);
+int candidate_mails(db *d, arena *a, long long org_id, long long id, struct candidate_mail **out, int *n);
 
 /* The candidates' site, as e-mails link to it (CLR_CANDIDATE_URL). */
 const char *candidate_login_url(void);

@@ -5,6 +5,7 @@
  * same transaction, the lists and pages' data, and the sweep that turns
  * « Prévue » into « En attente » once the date has passed. */
 #include "domain/certification.h"
+#include "domain/cand_access.h"
 #include "domain/activation.h"
 #include "domain/centre.h"
 #include "domain/org.h"
@@ -126,12 +127,14 @@ struct notice_row {
 	int sequence;
 	const char *mode, *date, *time, *email, *civility, *first, *last, *birth, *place, *product;
 	const char *centre, *address, *postal_code, *city;
+	long long candidate_id;
+	const char *password_by; /* who chose the candidate's password: '', 'admin', 'candidate' */
 };
 
 #define NOTICE_COLS                                                                                               \
 	"c.id, c.assigned_at, c.sequence, c.mode, c.exam_date, c.exam_time, k.email, k.civility, k.first_name, " \
 	"k.last_name, k.birth_date, COALESCE(s.place, ''), p.type_label, COALESCE(lc.name, ''), "              \
-	"COALESCE(lc.address, ''), COALESCE(lc.postal_code, ''), COALESCE(lc.city, '') "                        \
+	"COALESCE(lc.address, ''), COALESCE(lc.postal_code, ''), COALESCE(lc.city, ''), k.id, k.password_by " \
 	"FROM certifications c JOIN candidates k ON k.id = c.candidate_id JOIN products p ON p.id = c.product_id " \
 	"LEFT JOIN exam_sessions s ON s.id = c.session_id LEFT JOIN laposte_slots ls ON ls.id = c.slot_id "       \
 	"LEFT JOIN laposte_centres lc ON lc.id = ls.centre_id "
@@ -145,6 +148,8 @@ static void notice_row_read(const db_rows *r, int i, struct notice_row *n)
 			    &n->place, &n->product, &n->centre, &n->address, &n->postal_code, &n->city};
 	for (size_t k = 0; k < sizeof f / sizeof *f; k++)
 		*f[k] = s0(db_cell(r, i, 3 + (int)k));
+	n->candidate_id = db_ll(r, i, 17);
+	n->password_by = s0(db_cell(r, i, 18));
 }
 
 enum notice_kind { NOTICE_NONE, NOTICE_ASSIGNED, NOTICE_MOVED, NOTICE_CANCELLED, NOTICE_RESULT };
@@ -203,6 +208,17 @@ static int notify_one(db *d, arena *a, struct notifier *nf, const struct notice_
 	view_set(v, "reference", reference);
 	view_set_bool(v, "moved", kind == NOTICE_MOVED);
 	view_set_bool(v, "laposte", laposte);
+	/* the candidate's space: their identifier, and a one-time link to
+	 * choose a password until they have chosen one (cand_access.h) */
+	view_set(v, "login_url", candidate_login_url());
+	const char *link = "";
+	if ((kind == NOTICE_ASSIGNED || kind == NOTICE_MOVED) && !str_eq(n->password_by, "candidate")) {
+		int lrc = cand_link_new(d, a, n->candidate_id, "invite", &link);
+		if (lrc < 0)
+			return lrc;
+	}
+	view_set(v, "access_link", link);
+	view_set_bool(v, "admin_chose", str_eq(n->password_by, "admin"));
 
 	struct ics_event ev = {
 		.method = kind == NOTICE_CANCELLED ? ICS_CANCEL : ICS_REQUEST,
@@ -260,7 +276,6 @@ static int notify_one(db *d, arena *a, struct notifier *nf, const struct notice_
 		m.kind = "candidate.result";
 		m.tmpl = "certification_result";
 		m.subject = "Votre résultat à la Certification Le Robert est disponible";
-		view_set(v, "login_url", candidate_login_url());
 	} else if (kind == NOTICE_CANCELLED) {
 		m.kind = "candidate.cancellation";
 		m.tmpl = "certification_cancelled";
@@ -996,22 +1011,32 @@ static void cert_read(arena *a, const db_rows *r, int i, struct certification *c
 	c->taken_at = s0(db_cell(r, i, k++));
 }
 
+void certification_list_stmt(struct db_stmt *st, arena *a, long long org_id, const struct cert_filter *f)
+{
+	const char *col = f->candidate_id ? "c.candidate_id" : f->session_id ? "c.session_id" : "c.slot_id";
+	long long v = f->candidate_id ? f->candidate_id : f->session_id ? f->session_id : f->slot_id;
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, org_id);
+	p[1] = db_int(a, v);
+	*st = (struct db_stmt){
+		f->candidate_id ? arena_printf(a, "SELECT " CERT_COLS(CERT_NO_CANDIDATE) "WHERE c.org_id = $1 AND "
+						  "c.candidate_id = $2%s ORDER BY c.id DESC",
+					       f->planned_only ? " AND c.state = 'planned'" : "")
+				: arena_printf(a, "SELECT " CERT_COLS(CERT_CANDIDATE) CERT_JOIN_CANDIDATE
+						  "WHERE c.org_id = $1 AND %s = $2%s ORDER BY k.sort_name, k.id, c.id",
+					       col, f->planned_only ? " AND c.state = 'planned'" : ""),
+		2, p, NULL, 0};
+}
+
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,
 		       int *n)
 {
 	*out = NULL;
 	*n = 0;
-	const char *col = f->candidate_id ? "c.candidate_id" : f->session_id ? "c.session_id" : "c.slot_id";
-	long long v = f->candidate_id ? f->candidate_id : f->session_id ? f->session_id : f->slot_id;
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  f->candidate_id ? arena_printf(a, "SELECT " CERT_COLS(CERT_NO_CANDIDATE) "WHERE c.org_id = $1 AND "
-							    "c.candidate_id = $2%s ORDER BY c.id DESC",
-							 f->planned_only ? " AND c.state = 'planned'" : "")
-					  : arena_printf(a, "SELECT " CERT_COLS(CERT_CANDIDATE) CERT_JOIN_CANDIDATE
-							    "WHERE c.org_id = $1 AND %s = $2%s ORDER BY k.sort_name, k.id, c.id",
-							 col, f->planned_only ? " AND c.state = 'planned'" : ""),
-			  DB_P(db_int(a, org_id), db_int(a, v)));
+	struct db_stmt st;
+	certification_list_stmt(&st, a, org_id, f);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
@@ -1034,16 +1059,25 @@ int certification_get(db *d, arena *a, long long org_id, long long id, struct ce
 	return 0;
 }
 
+void certification_history_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id)
+{
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, org_id);
+	p[1] = db_int(a, candidate_id);
+	*st = (struct db_stmt){"SELECT e.certification_id, e.at, e.action, e.detail, COALESCE(NULLIF(u.name, ''), u.email, '') "
+			       "FROM certification_events e JOIN certifications c ON c.id = e.certification_id "
+			       "LEFT JOIN users u ON u.id = e.actor_id WHERE c.org_id = $1 AND c.candidate_id = $2 "
+			       "ORDER BY e.id DESC LIMIT 100",
+			       2, p, NULL, 0};
+}
+
 int certification_history(db *d, arena *a, long long org_id, long long candidate_id, struct cert_event **out,
 			  int *n)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  "SELECT e.certification_id, e.at, e.action, e.detail, COALESCE(NULLIF(u.name, ''), u.email, '') "
-			  "FROM certification_events e JOIN certifications c ON c.id = e.certification_id "
-			  "LEFT JOIN users u ON u.id = e.actor_id WHERE c.org_id = $1 AND c.candidate_id = $2 "
-			  "ORDER BY e.id DESC LIMIT 100",
-			  DB_P(db_int(a, org_id), db_int(a, candidate_id)));
+	struct db_stmt st;
+	certification_history_stmt(&st, a, org_id, candidate_id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
@@ -1154,4 +1188,52 @@ int certification_batch_get(db *d, arena *a, long long org_id, long long id, str
 						   db_cell(&r, i, 3), db_cell(&r, i, 4)};
 	out->nskips = r.nrows;
 	return 0;
+}
+
+/* ------------------------------------------------------------ the candidate's documents */
+
+int certification_documents(db *d, arena *a, long long org_id, long long candidate_id, long long id, buf *pdf,
+			    buf *ics)
+{
+	db_rows r;
+	int rc = db_query(d, a, &r,
+			  "SELECT " NOTICE_COLS "WHERE c.org_id = CAST($1 AS BIGINT) AND c.candidate_id = CAST($2 AS BIGINT) "
+			  "AND c.id = CAST($3 AS BIGINT) AND c.state <> 'cancelled'",
+			  DB_P(db_int(a, org_id), db_int(a, candidate_id), db_int(a, id)));
+	if (rc < 0)
+		return rc;
+	if (!r.nrows)
+		return CLR_ENOTFOUND;
+	struct notice_row n;
+	notice_row_read(&r, 0, &n);
+	int laposte = str_eq(n.mode, "laposte");
+	if (pdf && !laposte)
+		return CLR_ENOTFOUND;
+	struct notifier nf;
+	if ((rc = notifier_init(d, a, org_id, &nf)) < 0)
+		return rc;
+	if (pdf) {
+		struct convocation cv = {code_label(cand_civilities, n.civility), n.last, n.first, n.birth, n.email,
+					 nf.org_name, n.centre, n.address, n.postal_code, n.city, n.date, n.time,
+					 certification_reference(a, n.id, n.assigned_at), now_s()};
+		return pdf_convocation(pdf, &cv);
+	}
+	struct ics_event ev = {
+		.method = ICS_PUBLISH,
+		.uid = arena_printf(a, "certification-%lld@certification-lerobert.com", n.id),
+		.sequence = n.sequence,
+		.date = n.date,
+		.time = n.time,
+		.duration_min = CERT_DURATION_MIN,
+		.summary = "Certification Le Robert",
+		.location = where_line(a, &n),
+		.description = "Munissez-vous de votre identifiant (adresse de courriel), de votre mot de passe "
+			       "et d'une pièce d'identité en cours de validité.",
+		.organizer_email = nf.from_addr,
+		.organizer_name = *nf.from_name ? nf.from_name : "Certification Le Robert",
+		.attendee_email = n.email,
+		.attendee_name = arena_printf(a, "%s %s", n.first, n.last),
+		.stamp = now_s(),
+	};
+	return ics_write(ics, &ev);
 }

@@ -45,6 +45,7 @@
  */
 #ifndef CLR_CERTIFICATION_H
 #define CLR_CERTIFICATION_H
+#include "core/buf.h"
 #include "core/validate.h"
 #include "db/db.h"
 #include "domain/audit.h"
@@ -109,6 +110,8 @@ struct cert_filter {
 	long long candidate_id, session_id, slot_id;
 	int planned_only;
 };
+/* Its statement, for db_prefetch() (db.h). */
+void certification_list_stmt(struct db_stmt *st, arena *a, long long org_id, const struct cert_filter *f);
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,
 		       int *n);
 int certification_get(db *d, arena *a, long long org_id, long long id, struct certification *out);
@@ -118,6 +121,8 @@ struct cert_event {
 	long long certification_id, at;
 	const char *action, *detail, *actor;
 };
+/* Its statement, for db_prefetch() (db.h). */
+void certification_history_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id);
 int certification_history(db *d, arena *a, long long org_id, long long candidate_id, struct cert_event **out,
 			  int *n);
 
@@ -199,5 +204,13 @@ int certification_sweep(db *d, arena *a, long long *changed);
  * reason in e (a planned certification: cancel it first; a taken one: the
  * result must stay).  Runs in the caller's transaction. */
 int certification_candidate_deletable(db *d, arena *a, long long org_id, long long candidate_id, struct errs *e);
+
+/* The candidate's own documents of one of their certifications (not
+ * cancelled): its convocation PDF (La Poste only) into pdf, or its
+ * calendar event (METHOD:PUBLISH) into ics; one of them non-NULL.
+ * CLR_ENOTFOUND when it is not candidate_id's (of org_id), cancelled, or
+ * has no such document. */
+int certification_documents(db *d, arena *a, long long org_id, long long candidate_id, long long id, buf *pdf,
+			    buf *ics);
 
 #endif

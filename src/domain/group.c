@@ -249,11 +249,19 @@ int group_list(db *d, arena *a, long long org_id, const struct group_query *q, s
 	return 0;
 }
 
+void group_names_stmt(struct db_stmt *st, arena *a, long long org_id)
+{
+	const char **p = arena_alloc(a, sizeof *p);
+	p[0] = db_int(a, org_id);
+	*st = (struct db_stmt){"SELECT id, name FROM groups WHERE org_id = $1 ORDER BY name_folded, id", 1, p, NULL, 0};
+}
+
 int group_names(db *d, arena *a, long long org_id, struct group **out, int *n)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT id, name FROM groups WHERE org_id = $1 ORDER BY name_folded, id",
-			  DB_P(db_int(a, org_id)));
+	struct db_stmt st;
+	group_names_stmt(&st, a, org_id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	*out = NULL;
 	*n = 0;
 	if (rc < 0)
@@ -269,14 +277,35 @@ int group_names(db *d, arena *a, long long org_id, struct group **out, int *n)
 	return 0;
 }
 
+void group_count_stmt(struct db_stmt *st, arena *a, long long org_id)
+{
+	const char **p = arena_alloc(a, sizeof *p);
+	p[0] = db_int(a, org_id);
+	*st = (struct db_stmt){"SELECT COUNT(*) FROM groups WHERE org_id = $1", 1, p, NULL, 0};
+}
+
 int group_count(db *d, arena *a, long long org_id, long long *n)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT COUNT(*) FROM groups WHERE org_id = $1", DB_P(db_int(a, org_id)));
+	struct db_stmt st;
+	group_count_stmt(&st, a, org_id);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*n = db_ll(&r, 0, 0);
 	return 0;
+}
+
+void group_choices_stmt(struct db_stmt *st, arena *a, long long org_id, long long cid)
+{
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, org_id);
+	p[1] = db_int(a, cid);
+	*st = (struct db_stmt){"SELECT g.id, g.org_id, g.name, g.category, g.created_at, g.updated_at, 0, "
+			       "CASE WHEN EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id "
+			       "AND m.candidate_id = $2 AND m.org_id = $1) THEN 1 ELSE 0 END "
+			       "FROM groups g WHERE g.org_id = $1 ORDER BY g.name_folded, g.id",
+			       2, p, NULL, 0};
 }
 
 int group_choices(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n)
@@ -284,12 +313,9 @@ int group_choices(db *d, arena *a, long long org_id, long long cid, struct group
 	*out = NULL;
 	*n = 0;
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  "SELECT g.id, g.org_id, g.name, g.category, g.created_at, g.updated_at, 0, "
-			  "CASE WHEN EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id "
-			  "AND m.candidate_id = $2 AND m.org_id = $1) THEN 1 ELSE 0 END "
-			  "FROM groups g WHERE g.org_id = $1 ORDER BY g.name_folded, g.id",
-			  DB_P(db_int(a, org_id), db_int(a, cid)));
+	struct db_stmt st;
+	group_choices_stmt(&st, a, org_id, cid);
+	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));

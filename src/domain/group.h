@@ -58,7 +58,11 @@ struct group_query {
 int group_list(db *d, arena *a, long long org_id, const struct group_query *q, struct group **out, int *n);
 /* Every group of org_id in group_list()'s order, with only id and name set
  * (a <select> of groups: no member counts to compute). */
+/* Its statement, for db_prefetch() (db.h). */
+void group_names_stmt(struct db_stmt *st, arena *a, long long org_id);
 int group_names(db *d, arena *a, long long org_id, struct group **out, int *n);
+/* Its statement, for db_prefetch() (db.h). */
+void group_count_stmt(struct db_stmt *st, arena *a, long long org_id);
 int group_count(db *d, arena *a, long long org_id, long long *n);
 
 /* Associates the candidates ids[0..n) (duplicates allowed) with group
@@ -81,6 +85,8 @@ int group_remove_members(db *d, arena *a, const struct actor *who, long long gid
  * the candidate page's « Groupes ».  CID is one of the organisation's
  * candidates (the caller has read it); memberships are read within ORG_ID
  * only. */
+/* Its statement, for db_prefetch() (db.h). */
+void group_choices_stmt(struct db_stmt *st, arena *a, long long org_id, long long cid);
 int group_choices(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n);
 /* Makes gids[0..n) exactly the groups of candidate cid.  Every group must
  * be the organisation's (else CLR_ENOTFOUND, nothing changed). */

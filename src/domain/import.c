@@ -477,7 +477,7 @@ static int run_tx(db *d, void *vctx)
 	}
 	if (rc < 0)
 		return rc;
-	long long made = candidate_batch_finish(d, im->a, c->who, CAND_ALL_STEPS, CAND_TO_ASSIGN);
+	long long made = candidate_batch_finish(d, im->a, c->who, CAND_ALL_STEPS, CAND_TO_ASSIGN, c->send);
 	if (made < 0)
 		return (int)made;
 	rep->created = made;

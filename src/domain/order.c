@@ -5,6 +5,7 @@
 #include "domain/org.h"
 #include "domain/outbox.h"
 #include "domain/stock.h"
+#include "domain/team.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/money.h"
@@ -561,6 +562,26 @@ int order_create(db *d, arena *a, const struct actor *who, const struct order_in
 	return 0;
 }
 
+/* The organisation's administrators are told of what staff did to their
+ * order (issue 15): kind "order.quoted", "order.validated" or
+ * "order.cancelled", template order_<status>, in the caller's transaction. */
+static int notify_admins(db *d, arena *a, long long id, const char *status)
+{
+	struct order o;
+	int rc = order_get(d, a, 0, id, &o);
+	if (rc)
+		return rc;
+	view *v = view_new(a);
+	order_view_fill(v, a, &o);
+	const char *subject = str_eq(status, "quoted")
+				      ? (*o.quote_ref ? arena_printf(a, "Devis %s de votre commande %s", o.quote_ref, o.number)
+						      : arena_printf(a, "Le devis de votre commande %s est prêt", o.number))
+			      : str_eq(status, "validated") ? arena_printf(a, "Votre commande %s est validée", o.number)
+							    : arena_printf(a, "Votre commande %s a été annulée", o.number);
+	return team_notify_admins(d, a, o.org_id, arena_printf(a, "order.%s", status), subject,
+				  arena_printf(a, "order_%s", status), v);
+}
+
 /* Explains why a status transition did not happen: not found or conflict. */
 static int why_not(db *d, arena *a, long long org_id, long long id, const char **status)
 {
@@ -602,8 +623,11 @@ static int transition_tx(db *d, void *ctx)
 		const char *st;
 		return why_not(d, a, c->org_id, c->id, &st);
 	}
-	return audit_log(d, a, c->who, c->quote_ref ? "order.quote" : "order.cancel", "order", c->id,
-			 c->quote_ref ? c->quote_ref : "");
+	rc = audit_log(d, a, c->who, c->quote_ref ? "order.quote" : "order.cancel", "order", c->id,
+		       c->quote_ref ? c->quote_ref : "");
+	if (rc == 0 && (c->quote_ref || c->who->org_id == 0)) /* staff's doing, not the administrator's own cancel */
+		rc = notify_admins(d, a, c->id, c->quote_ref ? "quoted" : "cancelled");
+	return rc;
 }
 
 int order_cancel(db *d, arena *a, const struct actor *who, long long org_id, long long id)
@@ -668,7 +692,8 @@ static int validate_tx(db *d, void *ctx)
 	}
 	struct actor who = *c->who;
 	who.org_id = org_id;
-	return audit_log(d, a, &who, "order.validate", "order", c->id, number ? number : "");
+	rc = audit_log(d, a, &who, "order.validate", "order", c->id, number ? number : "");
+	return rc ? rc : notify_admins(d, a, c->id, "validated");
 }
 
 int order_validate(db *d, arena *a, const struct actor *who, long long id, int *already)

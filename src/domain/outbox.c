@@ -59,13 +59,10 @@ int outbox_enqueue(db *d, arena *a, const struct mail *m, struct errs *e, long l
 		log_error("msg=\"outbox: no such mail template\" template=%s", tname);
 		return CLR_ENOTFOUND;
 	}
-	/* the bodies hold placeholders; the secret itself is stored apart */
+	/* no secret is ever part of a message: a candidate gets a one-time
+	 * link, never a password (domain/cand_access.h) */
 	view *base = m->v ? m->v : view_new(a);
 	view *tv = view_child(base), *hv = view_child(base);
-	if (m->secret) {
-		view_set(tv, "secret", MIME_SECRET);
-		view_set(hv, "secret", MIME_SECRET_HTML);
-	}
 	const char *text = NULL, *html = NULL;
 	int rc = render(tname, tv, a, &text);
 	if (!rc && tmpl_exists(hname))
@@ -93,10 +90,9 @@ int outbox_enqueue(db *d, arena *a, const struct mail *m, struct errs *e, long l
 	const char *nows = db_int(a, now);
 	db_rows rows;
 	rc = db_query(d, a, &rows,
-		      "INSERT INTO outbox (created_at, org_id, kind, recipient, subject, message, secret, status, "
-		      "attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $1) RETURNING id",
-		      DB_P(nows, m->org_id > 0 ? db_int(a, m->org_id) : NULL, m->kind, to, m->subject, msg.data,
-			   m->secret));
+		      "INSERT INTO outbox (created_at, org_id, kind, recipient, subject, message, status, "
+		      "attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $1) RETURNING id",
+		      DB_P(nows, m->org_id > 0 ? db_int(a, m->org_id) : NULL, m->kind, to, m->subject, msg.data));
 	buf_free(&msg);
 	if (rc < 0)
 		return rc;
@@ -107,7 +103,7 @@ int outbox_enqueue(db *d, arena *a, const struct mail *m, struct errs *e, long l
 
 /* ---- delivery ------------------------------------------------------------ */
 
-#define CLAIM_COLS "id, org_id, kind, recipient, message, secret, attempts"
+#define CLAIM_COLS "id, org_id, kind, recipient, message, attempts"
 
 static const char claim_sqlite[] =
 	"UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_until = $2, attempts = attempts + 1 "
@@ -120,7 +116,7 @@ static const char claim_pg[] =
 	"OR (status = 'sending' AND claimed_until < $3) ORDER BY next_attempt_at, id LIMIT $4 "
 	"FOR UPDATE SKIP LOCKED) "
 	"UPDATE outbox o SET status = 'sending', claimed_by = $1, claimed_until = $2, attempts = o.attempts + 1 "
-	"FROM c WHERE o.id = c.id RETURNING o.id, o.org_id, o.kind, o.recipient, o.message, o.secret, o.attempts";
+	"FROM c WHERE o.id = c.id RETURNING o.id, o.org_id, o.kind, o.recipient, o.message, o.attempts";
 
 struct claim_ctx {
 	arena *a;
@@ -165,8 +161,7 @@ int outbox_claim(db *d, arena *a, const char *worker, int lease_s, int max, stru
 		m->kind = db_cell(&c.rows, i, 2);
 		m->recipient = db_cell(&c.rows, i, 3);
 		m->message = db_cell(&c.rows, i, 4);
-		m->secret = db_cell(&c.rows, i, 5);
-		m->attempts = (int)db_ll(&c.rows, i, 6);
+		m->attempts = (int)db_ll(&c.rows, i, 5);
 	}
 	*n = c.rows.nrows;
 	return 0;
@@ -192,7 +187,7 @@ int outbox_release(db *d, arena *a, long long id, const char *worker)
 int outbox_mark_sent(db *d, arena *a, long long id)
 {
 	int rc = db_exec(d,
-			 "UPDATE outbox SET status = 'sent', sent_at = $2, secret = NULL, last_error = '', "
+			 "UPDATE outbox SET status = 'sent', sent_at = $2, last_error = '', "
 			 "claimed_by = NULL, claimed_until = NULL WHERE id = $1",
 			 DB_P(db_int(a, id), db_int(a, now_s())));
 	return rc < 0 ? rc : 0;
@@ -226,7 +221,7 @@ int outbox_mark_error(db *d, arena *a, long long id, const char *error, int perm
 
 #define ROW_COLS                                                                                          \
 	"o.id, o.org_id, COALESCE(g.name, ''), o.kind, o.recipient, o.subject, o.status, o.attempts, " \
-	"o.last_error, o.created_at, o.sent_at, o.next_attempt_at, CASE WHEN o.secret IS NULL THEN 0 ELSE 1 END"
+	"o.last_error, o.created_at, o.sent_at, o.next_attempt_at"
 
 static void read_row(const db_rows *r, int i, struct outbox_row *o)
 {
@@ -242,7 +237,6 @@ static void read_row(const db_rows *r, int i, struct outbox_row *o)
 	o->created_at = db_ll(r, i, 9);
 	o->sent_at = db_ll(r, i, 10);
 	o->next_attempt_at = db_ll(r, i, 11);
-	o->has_secret = (int)db_ll(r, i, 12);
 }
 
 static const char *like(arena *a, const char *s, int lower)
@@ -291,7 +285,7 @@ int outbox_get(db *d, arena *a, long long id, struct outbox_row *out)
 	if (!rows.nrows)
 		return CLR_ENOTFOUND;
 	read_row(&rows, 0, out);
-	out->message = db_cell(&rows, 0, 13);
+	out->message = db_cell(&rows, 0, 12);
 	return 0;
 }
 
@@ -325,4 +319,29 @@ int outbox_retry(db *d, arena *a, const struct actor *who, long long id)
 {
 	struct retry_ctx c = {a, who, id};
 	return db_tx(d, retry_tx, &c);
+}
+
+int outbox_stats(db *d, arena *a, long long now, long long counts[4], long long *oldest_s)
+{
+	static const char *const st[4] = {"pending", "sending", "sent", "failed"};
+	db_rows r;
+	int rc = db_query(d, a, &r, "SELECT status, COUNT(*), MIN(created_at) FROM outbox GROUP BY status", DB_NOP);
+	if (rc < 0)
+		return rc;
+	long long oldest = 0;
+	for (int i = 0; i < 4; i++)
+		counts[i] = 0;
+	for (int row = 0; row < r.nrows; row++) {
+		const char *s = db_cell(&r, row, 0);
+		for (int i = 0; i < 4; i++)
+			if (s && strcmp(s, st[i]) == 0)
+				counts[i] = db_ll(&r, row, 1);
+		if (s && (strcmp(s, "pending") == 0 || strcmp(s, "sending") == 0)) {
+			long long c = db_ll(&r, row, 2);
+			if (!oldest || c < oldest)
+				oldest = c;
+		}
+	}
+	*oldest_s = oldest && now > oldest ? now - oldest : 0;
+	return 0;
 }

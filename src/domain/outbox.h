@@ -32,10 +32,6 @@ struct mail {
 	 * and templates/mail/<template>.html (optional), rendered with v. */
 	const char *tmpl;
 	view *v;
-	/* A secret shown in the message (a candidate's initial password): put
-	 * "{{secret}}" in the templates; the value is kept apart and erased from
-	 * the database once the message is delivered. */
-	const char *secret;
 	const struct mail_attachment *attachments;
 	int nattachments;
 };
@@ -54,8 +50,8 @@ int outbox_enqueue(db *d, arena *a, const struct mail *m, struct errs *e, long l
  * claim the same row.  Strings are arena-owned. */
 struct outbox_msg {
 	long long id, org_id;
-	const char *kind, *recipient, *message, *secret; /* secret may be NULL */
-	int attempts;                                    /* including this one */
+	const char *kind, *recipient, *message;
+	int attempts; /* including this one */
 };
 
 /* Claims up to max due messages; *n is their count. */
@@ -66,7 +62,7 @@ int outbox_renew(db *d, arena *a, long long id, const char *worker, int lease_s)
 /* Gives a claimed, unsent message back (shutting down): due at once, the
  * attempt not counted. */
 int outbox_release(db *d, arena *a, long long id, const char *worker);
-/* Delivered: status 'sent', secret erased. */
+/* Delivered: status 'sent'. */
 int outbox_mark_sent(db *d, arena *a, long long id);
 /* Not delivered: back to 'pending' at now + backoff_s, or 'failed' when
  * permanent (the caller also passes permanent when the attempts are used
@@ -86,7 +82,6 @@ struct outbox_row {
 	const char *org_name; /* "" when none */
 	const char *kind, *recipient, *subject, *status, *last_error;
 	int attempts;
-	int has_secret;
 	const char *message; /* the stored MIME text: outbox_get() only */
 };
 
@@ -96,6 +91,10 @@ int outbox_get(db *d, arena *a, long long id, struct outbox_row *out);
 /* « Renvoyer »: a failed message is due again with a fresh attempt count.
  * CLR_ENOTFOUND, or CLR_ECONFLICT when it is not failed.  Audited. */
 int outbox_retry(db *d, arena *a, const struct actor *who, long long id);
+/* Monitoring (GET /metrics, GET /readyz): the number of messages in each
+ * status (pending, sending, sent, failed) and the age at NOW of the oldest
+ * one not delivered yet (pending or sending; 0 if none). */
+int outbox_stats(db *d, arena *a, long long now, long long counts[4], long long *oldest_s);
 /* French label of a status: « En attente »... */
 const char *outbox_status_label(const char *status);
 

@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/text.h"
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicase.h>
@@ -308,18 +309,49 @@ int place_countries(db *d, arena *a, struct country **out, int *n)
 	return 0;
 }
 
+/* Code -> French name from the embedded data/countries.tsv, parsed once
+ * for the process (its strings live as long as it). */
+static const char *country_names[26 * 26];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void names_load(void)
+{
+	const struct embedded_file *f = embedded_find("data/countries.tsv");
+	if (!f)
+		return;
+	const char *s = (const char *)f->data, *end = s + f->len;
+	while (s < end) {
+		const char *eol = memchr(s, '\n', (size_t)(end - s));
+		if (!eol)
+			eol = end;
+		const char *tab = memchr(s, '\t', (size_t)(eol - s));
+		if (*s != '#' && tab && tab - s == 2) {
+			char code[3] = {s[0], s[1], 0};
+			int k = cc_index(code);
+			size_t n = (size_t)(eol - tab - 1);
+			if (n && tab[n] == '\r')
+				n--;
+			char *name = k >= 0 ? strndup(tab + 1, n) : NULL;
+			if (name)
+				country_names[k] = name;
+		}
+		s = eol + 1;
+	}
+}
+
 const char *place_country_name(db *d, arena *a, const char *code)
 {
 	if (str_empty(code) || strlen(code) != 2)
 		return NULL;
-	if (cache) {
-		int k = cc_index(code);
-		return k < 0 ? NULL : cache->country[k];
-	}
-	db_rows rows;
-	if (db_query(d, a, &rows, "SELECT name FROM ref_countries WHERE code = $1", DB_P(code)) < 0 || !rows.nrows)
+	int k = cc_index(code);
+	if (k < 0)
 		return NULL;
-	return db_cell(&rows, 0, 0);
+	if (cache)
+		return cache->country[k];
+	/* the names of data/countries.tsv, the file ref_countries is loaded
+	 * from (place_ref_load()): no query for a page that shows a country */
+	pthread_once(&names_once, names_load);
+	return country_names[k];
 }
 
 /* ------------------------------------------------------------ loading */

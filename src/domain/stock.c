@@ -93,14 +93,22 @@ int stock_credit(db *d, arena *a, long long org_id, long long product_id, long l
 	return move(d, &c, credit_tx, move_id);
 }
 
+void stock_balances_stmt(struct db_stmt *st, arena *a, long long org_id)
+{
+	const char **p = arena_alloc(a, sizeof *p);
+	p[0] = db_int(a, org_id);
+	*st = (struct db_stmt){"SELECT p.id, p.reference, p.name, p.type_label, p.proctoring, COALESCE(b.qty, 0) "
+			       "FROM products p LEFT JOIN stock_balances b ON b.product_id = p.id AND b.org_id = $1 "
+			       "WHERE p.active = 1 OR b.qty > 0 ORDER BY p.sort_order, p.id",
+			       1, p, NULL, 0};
+}
+
 int stock_balances(db *d, arena *a, long long org_id, struct stock_balance **out, int *n, long long *total)
 {
 	db_rows rows;
-	int rc = db_query(d, a, &rows,
-			  "SELECT p.id, p.reference, p.name, p.type_label, p.proctoring, COALESCE(b.qty, 0) "
-			  "FROM products p LEFT JOIN stock_balances b ON b.product_id = p.id AND b.org_id = $1 "
-			  "WHERE p.active = 1 OR b.qty > 0 ORDER BY p.sort_order, p.id",
-			  DB_P(db_int(a, org_id)));
+	struct db_stmt st;
+	stock_balances_stmt(&st, a, org_id);
+	int rc = db_query(d, a, &rows, st.sql, st.n, st.params);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(rows.nrows + 1));

@@ -41,6 +41,8 @@ int stock_credit(db *d, arena *a, long long org_id, long long product_id, long l
 		 long long order_id, const char *ref, const struct actor *who, long long *move_id);
 /* One row per active product (and any product the organisation holds),
  * with 0 where nothing is held.  *total (may be NULL) = sum of the rows. */
+/* Its statement, for db_prefetch() (db.h). */
+void stock_balances_stmt(struct db_stmt *st, arena *a, long long org_id);
 int stock_balances(db *d, arena *a, long long org_id, struct stock_balance **out, int *n, long long *total);
 /* Movements, newest first (product_id 0: every product), at most limit. */
 int stock_history(db *d, arena *a, long long org_id, long long product_id, int limit, struct stock_move **out,

@@ -1,6 +1,7 @@
 /* user.c - accounts: login with throttling, creation, profile and password
  * changes.  Every change writes an audit row in the same transaction. */
 #include "domain/user.h"
+#include "domain/outbox.h"
 #include "domain/password.h"
 #include "domain/session.h"
 #include "core/crypto.h"
@@ -123,7 +124,7 @@ int user_login(db *d, arena *a, const char *email, const char *password, const c
 		return rc;
 	db_rows rows;
 	rc = db_query(d, a, &rows,
-		      "SELECT id, org_id, role, password_hash, name, email, phone FROM users "
+		      "SELECT id, org_id, role, password_hash, name, email, phone, proctor FROM users "
 		      "WHERE email = $1 AND disabled = 0",
 		      DB_P(norm));
 	if (rc < 0)
@@ -144,6 +145,7 @@ int user_login(db *d, arena *a, const char *email, const char *password, const c
 	out->name = db_cell(&rows, 0, 4);
 	out->email = db_cell(&rows, 0, 5);
 	out->phone = db_cell(&rows, 0, 6);
+	out->is_proctor = !out->is_staff && db_ll(&rows, 0, 7) != 0;
 	/* not a failure: this account's failures at this address are
 	 * forgotten, and the address gets its attempt back */
 	rc = db_exec(d, "DELETE FROM login_throttle WHERE subject = $1", DB_P(t.keys[0]));
@@ -158,11 +160,31 @@ int user_login(db *d, arena *a, const char *email, const char *password, const c
 	return audit_log(d, a, &who, "user.login", "user", out->id, "");
 }
 
+int user_throttle(db *d, arena *a, const char *kind, const char *subject, const char *ip, int subject_free,
+		  int addr_free, long forget_s, int *wait_s)
+{
+	*wait_s = 0;
+	ip = ip ? ip : "";
+	struct attempt t = {
+		.a = a,
+		.keys = {arena_printf(a, "%s:%s", kind, subject), arena_printf(a, "%sip:%s", kind, ip)},
+		.free = {subject_free, addr_free},
+		.forget = {forget_s, forget_s},
+		.now = now_ms(),
+	};
+	int rc = db_tx(d, count_attempts, &t);
+	if (rc == CLR_ETHROTTLED) {
+		long long s = (t.wait + 999) / 1000;
+		*wait_s = s < 1 ? 1 : s > INT32_MAX ? INT32_MAX : (int)s;
+	}
+	return rc;
+}
+
 int user_get(db *d, arena *a, long long id, struct user *out)
 {
 	memset(out, 0, sizeof *out);
 	db_rows rows;
-	int rc = db_query(d, a, &rows, "SELECT id, org_id, role, name, email, phone FROM users WHERE id = $1",
+	int rc = db_query(d, a, &rows, "SELECT id, org_id, role, name, email, phone, proctor FROM users WHERE id = $1",
 			  DB_P(db_int(a, id)));
 	if (rc < 0)
 		return rc;
@@ -174,6 +196,7 @@ int user_get(db *d, arena *a, long long id, struct user *out)
 	out->name = db_cell(&rows, 0, 3);
 	out->email = db_cell(&rows, 0, 4);
 	out->phone = db_cell(&rows, 0, 5);
+	out->is_proctor = !out->is_staff && db_ll(&rows, 0, 6) != 0;
 	return 0;
 }
 
@@ -236,13 +259,26 @@ int user_create(db *d, arena *a, long long org_id, const char *email_in, const c
 }
 
 int user_update_profile(db *d, arena *a, const struct actor *who, const char *name_in, const char *email_in,
-			const char *phone_in, struct errs *e)
+			const char *phone_in, const char *current, struct errs *e)
 {
+	db_rows old;
+	int rc0 = db_query(d, a, &old, "SELECT email, password_hash, name FROM users WHERE id = $1",
+			   DB_P(db_int(a, who->user_id)));
+	if (rc0 < 0)
+		return rc0;
+	if (!old.nrows)
+		return CLR_ENOTFOUND;
 	const char *name = check_name(a, "name", name_in, e);
 	const char *email = check_email(a, "email", email_in, e);
 	const char *phone = str_trim(a, phone_in, 1);
 	if (*phone && !valid_phone(phone))
 		errs_add(e, "phone", "Numéro de téléphone invalide.");
+	const char *old_email = db_cell(&old, 0, 0);
+	int email_changed = !errs_get(e, "email") && !str_eq(email, old_email);
+	if (email_changed && (str_empty(current) || !pw_verify(db_cell(&old, 0, 1), current)))
+		errs_add(e, "current_password", str_empty(current)
+							? "Pour changer l'adresse de connexion, indiquez votre mot de passe actuel."
+							: "Mot de passe actuel incorrect.");
 	if (e->n)
 		return CLR_EINVAL;
 	int rc = db_begin(d);
@@ -254,6 +290,25 @@ int user_update_profile(db *d, arena *a, const struct actor *who, const char *na
 		db_rollback(d);
 		errs_add(e, "email", "Cette adresse est déjà utilisée par un autre compte.");
 		return CLR_EINVAL;
+	}
+	if (rc >= 0 && email_changed) { /* the old address learns of it: a stolen session cannot quietly take the account */
+		view *v = view_new(a);
+		view_set(v, "name", name);
+		view_set(v, "old_email", old_email);
+		view_set(v, "new_email", email);
+		struct errs me = {0};
+		struct mail m = {
+			.org_id = who->org_id,
+			.kind = "user.email_changed",
+			.to = old_email,
+			.to_name = *name ? name : NULL,
+			.subject = "Votre adresse de connexion Certification Le Robert a changé",
+			.tmpl = "email_changed",
+			.v = v,
+		};
+		rc = outbox_enqueue(d, a, &m, &me, NULL);
+		if (rc == CLR_EINVAL)
+			rc = 0;
 	}
 	if (rc >= 0)
 		rc = audit_log(d, a, who, "profile.update", "user", who->user_id, email);
@@ -298,4 +353,48 @@ int user_change_password(db *d, arena *a, const struct actor *who, const char *c
 		return rc;
 	}
 	return db_commit(d);
+}
+
+/* ---- the same throttling for other kinds of accounts ----------------------- */
+
+static void throttle_keys(arena *a, struct attempt *t, const char *kind, const char *email, const char *ip)
+{
+	char *norm = str_lower(a, str_trim(a, email, 0));
+	ip = ip ? ip : "";
+	*t = (struct attempt){
+		.a = a,
+		.keys = {arena_printf(a, "%s:%s %s", kind, ip, norm), arena_printf(a, "ip:%s", ip)},
+		.free = {LOGIN_PAIR_FREE, LOGIN_ADDR_FREE},
+		.forget = {LOGIN_PAIR_FORGET_S, LOGIN_ADDR_FORGET_S},
+		.now = now_ms(),
+	};
+}
+
+int login_throttle_count(db *d, arena *a, const char *kind, const char *email, const char *ip, int *wait_s)
+{
+	struct attempt t;
+	throttle_keys(a, &t, kind, email, ip);
+	*wait_s = 0;
+	int rc = db_tx(d, count_attempts, &t);
+	if (rc == CLR_ETHROTTLED) {
+		long long s = (t.wait + 999) / 1000;
+		*wait_s = s < 1 ? 1 : s > INT32_MAX ? INT32_MAX : (int)s;
+		return rc;
+	}
+	if (rc == 0)
+		forget_old(d, a, t.now);
+	return rc;
+}
+
+int login_throttle_success(db *d, arena *a, const char *kind, const char *email, const char *ip)
+{
+	struct attempt t;
+	throttle_keys(a, &t, kind, email, ip);
+	int rc = db_exec(d, "DELETE FROM login_throttle WHERE subject = $1", DB_P(t.keys[0]));
+	if (rc >= 0)
+		rc = db_exec(d,
+			     "UPDATE login_throttle SET fails = fails - 1, "
+			     "next_ms = CASE WHEN fails - 1 < $2 THEN 0 ELSE next_ms END WHERE subject = $1 AND fails > 0",
+			     DB_P(t.keys[1], db_int(a, LOGIN_ADDR_FREE)));
+	return rc < 0 ? rc : 0;
 }

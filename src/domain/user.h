@@ -32,6 +32,7 @@ struct user {
 	long long id;
 	long long org_id; /* 0 for staff */
 	int is_staff;
+	int is_proctor; /* a proctor (« surveillant »): domain/team.h */
 	const char *email, *name, *phone;
 };
 
@@ -44,12 +45,30 @@ int user_get(db *d, arena *a, long long id, struct user *out);
  * (the password's rules: domain/password.h). */
 int user_create(db *d, arena *a, long long org_id, const char *email, const char *password, const char *name,
 		struct errs *e, long long *id_out);
-/* Fields: name, email, phone.  CLR_EINVAL with messages in e. */
+/* Fields: name, email, phone, current_password.  A new e-mail address
+ * needs the current password (current_password), and the old address is
+ * told of the change by e-mail (outbox, same transaction).  CLR_EINVAL with
+ * messages in e. */
 int user_update_profile(db *d, arena *a, const struct actor *who, const char *name, const char *email,
-			const char *phone, struct errs *e);
+			const char *phone, const char *current, struct errs *e);
 /* Fields: current_password, new_password, confirm_password.  On success
  * closes every other session of the user (keep_session = current one). */
 int user_change_password(db *d, arena *a, const struct actor *who, const char *current, const char *next,
 			 const char *confirm, const char *keep_session, struct errs *e);
+
+/* The same throttling for another kind of request (the password reset of
+ * domain/team.h): keys "<kind>:<subject>" (subject_free free requests) and
+ * "<kind>ip:<ip>" (addr_free), both forgotten after forget_s seconds
+ * without requests; every request counts.  0, or CLR_ETHROTTLED with
+ * *wait_s. */
+int user_throttle(db *d, arena *a, const char *kind, const char *subject, const char *ip, int subject_free,
+		  int addr_free, long forget_s, int *wait_s);
+/* The throttling of user_login() for another kind of account (the
+ * candidates' space: kind "c"; administrators' keys are "a").  The address
+ * key is shared by every kind.  login_throttle_count() counts an attempt
+ * before the password is tried: 0, or CLR_ETHROTTLED with *wait_s;
+ * login_throttle_success() forgets the pair's failures after a success. */
+int login_throttle_count(db *d, arena *a, const char *kind, const char *email, const char *ip, int *wait_s);
+int login_throttle_success(db *d, arena *a, const char *kind, const char *email, const char *ip);
 
 #endif

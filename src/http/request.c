@@ -313,6 +313,19 @@ void req_client_info(struct req *r)
 	r->tls = trust && *trust == '1' && proto && strcasecmp(proto, "https") == 0;
 }
 
+void resp_reset(struct req *r)
+{
+	r->status = 0;
+	r->content_type_out = NULL;
+	buf_reset(&r->out);
+	r->out_static = NULL;
+	r->out_static_len = 0;
+	r->nheaders = 0;
+	r->is_html = 0;
+	r->responded = 0;
+	r->log_note = NULL;
+}
+
 void resp_header(struct req *r, const char *name, const char *value)
 {
 	if (r->nheaders >= RESP_MAX_HEADERS) {
@@ -376,7 +389,7 @@ view *page_view(struct req *r, const char *title)
 	view_set(v, "js_url", static_url("app.js"));
 	view_set(v, "logo_url", static_url("logo.svg"));
 	if (r->sess) {
-		view_set_bool(v, r->sess->is_staff ? "is_staff" : "is_admin", 1);
+		view_set_bool(v, r->sess->is_staff ? "is_staff" : r->sess->is_proctor ? "is_proctor" : "is_admin", 1);
 		view_set(v, "user_name", r->sess->user_name);
 		view_set(v, "user_email", r->sess->user_email);
 		if (r->sess->org_name)
@@ -443,6 +456,12 @@ static int render_body(struct req *r, int status, const char *tmpl, view *v)
 	r->is_html = 1;
 	r->responded = 1;
 	return 0;
+}
+
+int resp_page_in(struct req *r, int status, const char *layout, const char *tmpl, view *v)
+{
+	view_set_tmpl(v, "content", tmpl);
+	return render_body(r, status, layout, v);
 }
 
 int resp_page(struct req *r, int status, const char *tmpl, view *v)
@@ -557,6 +576,36 @@ int resp_error(struct req *r, int status)
 	if (resp_page(r, pages[k].status, "error", v) != 0) {
 		/* the templates themselves failed: answer plain text */
 		resp_text(r, pages[k].status, "text/plain; charset=utf-8", pages[k].title);
+	}
+	return 0;
+}
+
+int req_ip_in(const char *ip, const char *list)
+{
+	struct net a;
+	if (!ip || addr_parse(ip, strlen(ip), &a) != 0)
+		return 0;
+	const char *s = list;
+	while (s && *s) {
+		s += strspn(s, ", \t");
+		if (!*s)
+			break;
+		size_t len = strcspn(s, ", \t");
+		struct net n;
+		const char *slash = memchr(s, '/', len);
+		size_t alen = slash ? (size_t)(slash - s) : len;
+		int ok = alen && addr_parse(s, alen, &n) == 0;
+		if (ok && slash) {
+			char *end;
+			long bits = strtol(slash + 1, &end, 10);
+			ok = end == s + len && slash + 1 < end && bits >= 0 && bits <= n.bits;
+			n.bits = (int)bits;
+		}
+		if (!ok)
+			return -1;
+		if (in_net(&a, &n))
+			return 1;
+		s += len;
 	}
 	return 0;
 }

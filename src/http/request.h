@@ -60,13 +60,18 @@ struct req {
 	size_t body_map_len;
 	const struct route *route;
 	db *db;               /* this thread's connection (set before any handler but static files) */
+	unsigned long db_trips; /* its round trips for this request (db_trips(), logged) */
 	struct session *sess; /* NULL when anonymous */
+	int no_defer;         /* load the session with its own round trip (answering again) */
+
+	struct cand_session *cand; /* a logged-in candidate (clr_cand cookie), else NULL */
 	const char *csrf;     /* token to embed in this response's forms */
 	const char *flash;    /* one-shot message from the previous POST */
 	double t0;            /* mono_ms() at arrival */
 	const char *log_note;  /* appended to the request's log line, e.g. "list=index" */
 	int is_api;            /* under /api/: every answer, errors too, is JSON */
 	long long api_key_id;  /* R_API routes: the id of the key that authenticated the request */
+	char request_id[17];   /* sent back as X-Request-Id and logged (req=) */
 
 	/* response */
 	int status;
@@ -105,6 +110,9 @@ void kvs_add(arena *a, struct kvs *k, const char *key, const char *val);
 const char *kvs_get(const struct kvs *k, const char *key);
 
 /* Response */
+/* Forgets everything of the response built so far (status, headers,
+ * cookies, body), to answer again. */
+void resp_reset(struct req *r);
 void resp_header(struct req *r, const char *name, const char *value);
 /* Set-Cookie NAME=VALUE; Path=/; HttpOnly; SameSite=Lax, and over https
  * (behind CLR_BEHIND_TLS) the name prefixed with __Host- and Secure;
@@ -119,6 +127,9 @@ int resp_download(struct req *r, const char *content_type, const char *filename,
 /* Renders template `tmpl` inside the shell chosen by the session
  * (administrator, staff or public) with view v. */
 int resp_page(struct req *r, int status, const char *tmpl, view *v);
+/* The same inside another shell: `layout` (the candidate's space:
+ * "candidate/layout"). */
+int resp_page_in(struct req *r, int status, const char *layout, const char *tmpl, view *v);
 /* Renders template `tmpl` alone (an HTML fragment: live list updates). */
 int resp_part(struct req *r, int status, const char *tmpl, view *v);
 /* French error page for 400, 403, 404, 405, 413, 429, 500 (under /api/:
@@ -158,5 +169,8 @@ int req_trusted_proxies_init(char *err, size_t errlen);
  * CLR_TRUSTED_PROXIES: its connections carry many clients. */
 struct sockaddr;
 int req_addr_trusted(const struct sockaddr *sa);
+/* Whether the address IP is one of LIST (addresses or CIDR blocks, IPv4 or
+ * IPv6, separated by commas or spaces): 1 or 0; -1 when LIST is malformed. */
+int req_ip_in(const char *ip, const char *list);
 
 #endif

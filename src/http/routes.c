@@ -1,7 +1,8 @@
 /* routes.c - THE route table: every URL of the platform, in one place.
  *
  * Columns: method, path pattern ({x} = one segment, captured in order),
- * handler, flags (who may call it; R_API for the results API, authenticated
+ * handler, flags (who may call it: R_ADMIN, R_PROCTOR, R_STAFF, R_USER or none
+ * for anyone, see routes.h; R_API for the results API, authenticated
  * by an API key instead of a session; R_UPLOAD for bodies up to 10 MiB).  Authentication, authorisation and the
  * CSRF check happen in server.c before the handler runs, from these flags.
  */
@@ -12,6 +13,8 @@
 const struct route routes[] = {
 	/* system */
 	{"GET", "/healthz", web_healthz, R_PUBLIC},
+	{"GET", "/readyz", web_readyz, R_PUBLIC},
+	{"GET", "/metrics", web_metrics, R_PUBLIC},
 	{"GET", "/static/{name}", web_static, R_PUBLIC},
 	{"GET", "/", web_root, R_PUBLIC},
 
@@ -19,6 +22,14 @@ const struct route routes[] = {
 	{"GET", "/connexion", web_login_form, R_PUBLIC},
 	{"POST", "/connexion", web_login, R_PUBLIC},
 	{"POST", "/deconnexion", web_logout, R_USER},
+	/* « Mot de passe oublié ? » and invitations (reset.c, team.c): the
+	 * token of the e-mailed link is the credential */
+	{"GET", "/mot-de-passe-oublie", web_reset_form, R_PUBLIC},
+	{"POST", "/mot-de-passe-oublie", web_reset_request, R_PUBLIC},
+	{"GET", "/mot-de-passe-oublie/{token}", web_reset_token_form, R_PUBLIC},
+	{"POST", "/mot-de-passe-oublie/{token}", web_reset_token_save, R_PUBLIC},
+	{"GET", "/invitation/{token}", web_invitation_form, R_PUBLIC},
+	{"POST", "/invitation/{token}", web_invitation_accept, R_PUBLIC},
 
 	/* partner administrator */
 	{"GET", "/accueil", web_home, R_ADMIN},
@@ -57,6 +68,8 @@ const struct route routes[] = {
 	{"GET", "/candidats/{id}/supprimer", web_candidate_delete_form, R_ADMIN},
 	{"POST", "/candidats/{id}/supprimer", web_candidate_delete, R_ADMIN},
 	{"POST", "/candidats/{id}/groupes", web_candidate_groups_save, R_ADMIN},
+	{"POST", "/candidats/{id}/acces", web_candidate_access_resend, R_ADMIN},
+	{"POST", "/candidats/{id}/effacer", web_candidate_erase, R_ADMIN},
 	/* « Gérer les certifications » (certifications.c) */
 	{"GET", "/certifications", web_certifications, R_ADMIN},
 	{"GET", "/certifications/surveillance", web_cert_partner_pick, R_ADMIN},
@@ -67,6 +80,7 @@ const struct route routes[] = {
 	{"GET", "/certifications/lots/{id}", web_cert_batch, R_ADMIN},
 	{"GET", "/certifications/sessions/{id}", web_cert_session, R_ADMIN},
 	{"POST", "/certifications/sessions/{id}/deplacer", web_cert_session_move, R_ADMIN},
+	{"POST", "/certifications/sessions/{id}/surveillants", web_cert_session_proctors, R_ADMIN},
 	{"GET", "/certifications/sessions/{id}/annuler", web_cert_session_cancel_form, R_ADMIN},
 	{"POST", "/certifications/sessions/{id}/annuler", web_cert_session_cancel, R_ADMIN},
 	{"GET", "/certifications/codes", web_cert_codes, R_ADMIN},
@@ -84,8 +98,57 @@ const struct route routes[] = {
 	{"POST", "/certifications/{id}/deplacer", web_cert_move, R_ADMIN},
 	{"GET", "/compte", web_profile_form, R_ADMIN},
 	{"POST", "/compte", web_profile_save, R_ADMIN},
-	{"GET", "/compte/mot-de-passe", web_password_form, R_ADMIN},
-	{"POST", "/compte/mot-de-passe", web_password_save, R_ADMIN},
+	{"GET", "/compte/mot-de-passe", web_password_form, R_ADMIN | R_PROCTOR},
+	{"POST", "/compte/mot-de-passe", web_password_save, R_ADMIN | R_PROCTOR},
+	/* « Documentation » and « Contact » (account.c) */
+	{"GET", "/compte/documentation", web_documentation, R_ADMIN},
+	{"GET", "/compte/documentation/mode-emploi-administrateur.pdf", web_doc_admin_pdf, R_ADMIN},
+	{"GET", "/compte/documentation/mode-emploi-surveillant.pdf", web_doc_proctor_pdf, R_ADMIN},
+	{"GET", "/compte/documentation/feuille-de-brouillon.pdf", web_doc_scratch_pdf, R_ADMIN},
+	{"GET", "/compte/documentation/document-de-surveillance.pdf", web_doc_surveillance_pdf, R_ADMIN},
+	{"GET", "/compte/contact", web_contact_form, R_ADMIN},
+	{"POST", "/compte/contact", web_contact_send, R_ADMIN},
+	{"GET", "/compte/contact/{id}", web_contact_request, R_ADMIN},
+	{"POST", "/compte/alerte-stock", web_stock_threshold_save, R_ADMIN},
+	/* « Équipe » (team.c) */
+	{"GET", "/compte/equipe", web_team, R_ADMIN},
+	{"POST", "/compte/equipe/invitations", web_team_invite, R_ADMIN},
+	{"POST", "/compte/equipe/invitations/{id}/renvoyer", web_team_resend, R_ADMIN},
+	{"POST", "/compte/equipe/invitations/{id}/revoquer", web_team_revoke, R_ADMIN},
+	{"POST", "/compte/equipe/membres/{id}/retirer", web_team_remove, R_ADMIN},
+
+	/* proctor (« surveillant »), read-only on their sessions (proctor.c) */
+	{"GET", "/mes-sessions", web_proctor_sessions, R_PROCTOR},
+	{"GET", "/mes-sessions/{id}", web_proctor_session, R_PROCTOR},
+	{"GET", "/mes-sessions/{id}/codes.pdf", web_proctor_codes_pdf, R_PROCTOR},
+	{"GET", "/mes-sessions/{id}/surveillance.pdf", web_proctor_surveillance_pdf, R_PROCTOR},
+	{"GET", "/mes-sessions/{id}/brouillons.pdf", web_proctor_scratch_pdf, R_PROCTOR},
+
+	/* the candidate's space (cand_space.c): its own session kind, never an
+	 * administrator's; the public pages first */
+	{"GET", "/candidat/connexion", web_cand_login_form, R_PUBLIC},
+	{"POST", "/candidat/connexion", web_cand_login, R_PUBLIC},
+	{"GET", "/candidat/mot-de-passe-oublie", web_cand_forgot_form, R_PUBLIC},
+	{"POST", "/candidat/mot-de-passe-oublie", web_cand_forgot, R_PUBLIC},
+	{"GET", "/candidat/acces", web_cand_access_form, R_PUBLIC},
+	{"POST", "/candidat/acces", web_cand_access, R_PUBLIC},
+	{"GET", "/candidat", web_cand_home, R_CANDIDATE},
+	{"POST", "/candidat/deconnexion", web_cand_logout, R_CANDIDATE},
+	{"GET", "/candidat/coordonnees", web_cand_contact_form, R_CANDIDATE},
+	{"POST", "/candidat/coordonnees", web_cand_contact_save, R_CANDIDATE},
+	{"GET", "/candidat/divers", web_cand_misc_form, R_CANDIDATE},
+	{"POST", "/candidat/divers", web_cand_misc_save, R_CANDIDATE},
+	{"GET", "/candidat/communes", web_cand_communes, R_CANDIDATE},
+	{"GET", "/candidat/mot-de-passe", web_cand_password_form, R_CANDIDATE},
+	{"POST", "/candidat/mot-de-passe", web_cand_password_save, R_CANDIDATE},
+	{"GET", "/candidat/certifications/{id}/convocation.pdf", web_cand_convocation_pdf, R_CANDIDATE},
+	{"GET", "/candidat/certifications/{id}/certification.ics", web_cand_ics, R_CANDIDATE},
+	{"GET", "/candidat/certifications/{id}/certificat.pdf", web_cand_certificate_pdf, R_CANDIDATE},
+	{"GET", "/candidat/mes-donnees", web_cand_data, R_CANDIDATE},
+	{"GET", "/candidat/mes-donnees.json", web_cand_data_json, R_CANDIDATE},
+	{"POST", "/candidat/mes-donnees/effacement", web_cand_erasure_request, R_CANDIDATE},
+	/* the public verification of a certificate (a code, or the QR code's link) */
+	{"GET", "/verification", web_verification, R_PUBLIC},
 
 	/* Le Robert staff */
 	{"GET", "/backoffice", web_bo_home, R_STAFF},
@@ -127,6 +190,16 @@ const struct route routes[] = {
 	{"POST", "/backoffice/cles-api", web_bo_api_key_create, R_STAFF},
 	{"GET", "/backoffice/cles-api/{id}/revoquer", web_bo_api_key_revoke_form, R_STAFF},
 	{"POST", "/backoffice/cles-api/{id}/revoquer", web_bo_api_key_revoke, R_STAFF},
+	/* « Demandes »: the « Contact » tab's requests (bo_support.c) */
+	{"GET", "/backoffice/demandes", web_bo_support_list, R_STAFF},
+	{"GET", "/backoffice/demandes/{id}", web_bo_support_show, R_STAFF},
+	{"POST", "/backoffice/demandes/{id}/repondre", web_bo_support_answer, R_STAFF},
+	{"POST", "/backoffice/demandes/{id}/clore", web_bo_support_close, R_STAFF},
+	/* « Mon compte » of staff (account.c) */
+	{"GET", "/backoffice/compte", web_profile_form, R_STAFF},
+	{"POST", "/backoffice/compte", web_profile_save, R_STAFF},
+	{"GET", "/backoffice/compte/mot-de-passe", web_password_form, R_STAFF},
+	{"POST", "/backoffice/compte/mot-de-passe", web_password_save, R_STAFF},
 
 	/* the results API (api.c, docs/API.md): the exam platform, with an
 	 * API key; JSON in and out */

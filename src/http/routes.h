@@ -13,7 +13,18 @@ enum route_flags {
 	R_API = 1 << 5,    /* the results API: an API key (Authorization: Bearer),
 			    * no session, no CSRF, body up to 64 KiB, JSON answers
 			    * (errors too); r->api_key_id is the key's id */
+	R_PROCTOR = 1 << 6, /* a logged-in proctor (« surveillant ») of an organisation */
+	R_CANDIDATE = 1 << 9, /* a logged-in candidate (their own space, under
+			       * /candidat/): r->cand; never an administrator's
+			       * session, and a candidate's session reaches no
+			       * other route that needs a login */
 };
+
+/* The roles a route admits: a session's role must be one of the route's
+ * role flags (R_USER: any), else 403; none of them: a public route.
+ * R_ADMIN is a partner administrator only (not a proctor of the same
+ * organisation): a proctor reaches only the routes that name R_PROCTOR. */
+#define R_ROLES (R_ADMIN | R_STAFF | R_PROCTOR | R_USER)
 
 /* A handler answers with a resp_* function and returns 0.  Returning
  * CLR_ENOTFOUND or CLR_EFORBIDDEN (without answering) gives the French 404

@@ -22,6 +22,7 @@
  */
 #include "http/server.h"
 #include "http/routes.h"
+#include "http/metrics.h"
 #include "http/multipart.h"
 #include "http/static.h"
 #include "core/crypto.h"
@@ -147,6 +148,7 @@ static int ip_add(const unsigned char *ip, int d)
 static void conn_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			enum MHD_ConnectionNotificationCode toe)
 {
+	metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		struct conn_ctx *c = calloc(1, sizeof(struct conn_ctx));
 		*socket_context = c;
@@ -208,6 +210,8 @@ static struct req *req_new(struct MHD_Connection *conn)
 	r->body_limit = FORM_BODY_LIMIT;
 	r->spool_fd = -1;
 	atomic_fetch_add(&in_flight, 1);
+	metrics_request_start();
+	metrics_request_id(r->request_id);
 	return r;
 }
 
@@ -349,9 +353,17 @@ static void completed(void *cls, struct MHD_Connection *conn, void **req_cls, en
 		path[k++] = (c <= ' ' || c == '"' || c >= 0x7f) ? '?' : (char)c;
 	}
 	path[k] = 0;
-	log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s%s", r->method ? r->method : "?", path, r->status,
-		 mono_ms() - r->t0, r->log_note ? " " : "", r->log_note ? r->log_note : "",
-		 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	double ms = mono_ms() - r->t0;
+	metrics_request_end(r, ms);
+	/* who by ids only, never an e-mail or a name */
+	const char *note = r->log_note ? r->log_note : "", *sp = r->log_note ? " " : "",
+		   *ab = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1", *m = r->method ? r->method : "?";
+	if (r->sess)
+		log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s db_trips=%lu req=%s user=%lld org=%lld%s", m, path,
+			 r->status, ms, sp, note, r->db_trips, r->request_id, r->sess->user_id, r->sess->org_id, ab);
+	else
+		log_info("method=%s path=%s status=%d dur_ms=%.2f%s%s db_trips=%lu req=%s%s", m, path, r->status, ms, sp,
+			 note, r->db_trips, r->request_id, ab);
 	body_free(r);
 	buf_free(&r->out);
 	arena_free(r->a);
@@ -422,6 +434,7 @@ static enum MHD_Result send_response(struct req *r)
 	for (int i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i][0], r->headers[i][1]);
 	add_security_headers(r, resp);
+	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
 	if (!r->status)
 		r->status = 500;
 	enum MHD_Result ret = MHD_queue_response((struct MHD_Connection *)r->conn, (unsigned)r->status, resp);
@@ -433,6 +446,10 @@ static enum MHD_Result send_response(struct req *r)
  * user's is stored with the session. */
 static void setup_csrf(struct req *r)
 {
+	if (r->cand && r->route && (r->route->flags & R_CANDIDATE)) { /* the candidate's space */
+		r->csrf = r->cand->csrf;
+		return;
+	}
 	if (r->sess) {
 		r->csrf = r->sess->csrf;
 		return;
@@ -463,9 +480,29 @@ static int load_session(struct req *r)
 		return 0;
 	db *d = r->db;
 	struct session *s = arena_alloc(r->a, sizeof *s);
-	int rc = session_load(d, r->a, tok, s);
+	/* a read by a session this thread knows: no round trip of its own, its
+	 * row read again with the page's first statement (session_settle()
+	 * after the handler, in run_route()) */
+	int rc = r->is_post || r->no_defer ? CLR_ENOTFOUND : session_load_deferred(d, r->a, tok, s);
+	if (rc == CLR_ENOTFOUND)
+		rc = session_load(d, r->a, tok, s);
 	if (rc == 0)
 		r->sess = s;
+	else if (rc != CLR_ENOTFOUND)
+		return rc;
+	return 0;
+}
+
+/* A candidate's session (session.h): its own cookie, its own table. */
+static int load_cand_session(struct req *r)
+{
+	const char *tok = req_cookie(r, CAND_SESSION_COOKIE);
+	if (!tok || strlen(tok) != TOKEN_LEN)
+		return 0;
+	struct cand_session *s = arena_alloc(r->a, sizeof *s);
+	int rc = cand_session_load(r->db, r->a, tok, s);
+	if (rc == 0)
+		r->cand = s;
 	else if (rc != CLR_ENOTFOUND)
 		return rc;
 	return 0;
@@ -478,6 +515,8 @@ static void handled(struct req *r, int rc)
 		return;
 	if (r->db && db_in_tx(r->db))
 		db_rollback(r->db);
+	if (rc == CLR_ESTALE && r->sess && r->sess->deferred)
+		return; /* the session was not as assumed: run_route() answers again */
 	/* "no such object (or not this organisation's)" and "not allowed"
 	 * are answers, not failures: handlers just return the code */
 	if (rc == CLR_ENOTFOUND || rc == CLR_EFORBIDDEN) {
@@ -542,6 +581,9 @@ static void api_dispatch(struct req *r, const struct route *rt)
 	handled(r, rt->fn(r));
 }
 
+static void run_route(struct req *r, const struct route *rt);
+static void authorise_and_handle(struct req *r, const struct route *rt);
+
 static void dispatch(struct req *r)
 {
 	if (parse_uri(r)) {
@@ -603,17 +645,59 @@ static void dispatch(struct req *r)
 		r->parts = parts;
 		r->nparts = np;
 	}
-	if (rt->fn && (rt->flags & (R_ADMIN | R_STAFF | R_USER)) == 0 && strncmp(r->path, "/static/", 8) == 0) {
+	if (rt->fn && (rt->flags & R_ROLES) == 0 && strncmp(r->path, "/static/", 8) == 0) {
 		handled(r, rt->fn(r)); /* static assets: no session, no database */
 		return;
 	}
+	run_route(r, rt);
+}
+
+/* The route's answer with the session loaded: authorisation, CSRF, the
+ * handler.  When the session was answered from this thread's memory and
+ * its row, read again with the handler's first statement, says otherwise
+ * (logged out, expired, its user changed), the answer is thrown away and
+ * given again after a plain session_load(). */
+static void run_route(struct req *r, const struct route *rt)
+{
 	int rc = load_session(r);
+	if (rc == 0)
+		rc = load_cand_session(r);
 	if (rc) {
 		handled(r, rc);
 		return;
 	}
+	authorise_and_handle(r, rt);
+	if (r->sess && r->sess->deferred && session_settle(r->db, r->a, r->sess) < 0) {
+		if (r->db && db_in_tx(r->db))
+			db_rollback(r->db);
+		resp_reset(r);
+		r->sess = NULL;
+		r->no_defer = 1;
+		rc = load_session(r);
+		if (rc) {
+			handled(r, rc);
+			return;
+		}
+		authorise_and_handle(r, rt);
+	}
+}
+
+static void authorise_and_handle(struct req *r, const struct route *rt)
+{
 	setup_csrf(r);
-	if (rt->flags & (R_ADMIN | R_STAFF | R_USER)) {
+	if (rt->flags & R_CANDIDATE) { /* the candidate's space: a candidate's session, nothing else */
+		if (!r->cand) {
+			if (r->is_post) {
+				resp_error(r, 403);
+			} else {
+				const char *back = r->raw_query ? arena_printf(r->a, "%s?%s", r->path, r->raw_query) : r->path;
+				resp_redirect(r, arena_printf(r->a, "/candidat/connexion?suite=%s", url_encode(r->a, back)),
+					      NULL);
+			}
+			return;
+		}
+	}
+	if (rt->flags & R_ROLES) {
 		if (!r->sess) {
 			if (r->is_post) {
 				resp_error(r, 403);
@@ -623,7 +707,8 @@ static void dispatch(struct req *r)
 			}
 			return;
 		}
-		if (((rt->flags & R_ADMIN) && r->sess->is_staff) || ((rt->flags & R_STAFF) && !r->sess->is_staff)) {
+		int role = r->sess->is_staff ? R_STAFF : r->sess->is_proctor ? R_PROCTOR : R_ADMIN;
+		if (!(rt->flags & (R_USER | role))) { /* the one place where roles are enforced (routes.h) */
 			resp_error(r, 403);
 			return;
 		}
@@ -660,7 +745,8 @@ static int upload_check(struct req *r, const struct route *rt)
 		return 403;
 	if (rc)
 		return rc == CLR_EUNAVAIL ? 503 : 500;
-	if (((rt->flags & R_ADMIN) && s->is_staff) || ((rt->flags & R_STAFF) && !s->is_staff))
+	int role = s->is_staff ? R_STAFF : s->is_proctor ? R_PROCTOR : R_ADMIN;
+	if (!(rt->flags & (R_USER | role))) /* as dispatch() decides */
 		return 403;
 	r->sess = s;
 	return 0;
@@ -730,9 +816,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->responded && r->body_too_large)
 		return MHD_YES; /* already answered 413 */
+	unsigned long trips0 = db_thread_trips();
 	dispatch(r);
-	if (r->db)
+	if (r->db) {
 		db_read_end(r->db);
+		r->db_trips = db_trips(r->db) - trips0;
+	}
 	return send_response(r);
 }
 

@@ -1,5 +1,6 @@
 /* config.c - mail settings from the environment (see config.h). */
 #include "mail/config.h"
+#include <string.h>
 #include "mail/mime.h"
 #include <stdlib.h>
 
@@ -29,6 +30,20 @@ const char *mail_sales_email(void)
 const char *mail_support_email(void)
 {
 	return env_or("CLR_SUPPORT_EMAIL", MAIL_SUPPORT_DEFAULT);
+}
+
+const char *mail_base_url(void)
+{
+	static char url[512];
+	const char *e = env_or("CLR_BASE_URL", MAIL_BASE_URL_DEFAULT);
+	size_t n = strlen(e);
+	while (n && e[n - 1] == '/')
+		n--;
+	if (n >= sizeof url)
+		n = sizeof url - 1;
+	memcpy(url, e, n); /* the same value in every thread: racing writers write the same bytes */
+	url[n] = 0;
+	return url;
 }
 
 const char *mail_dir(void)

@@ -15,6 +15,10 @@
  *   CLR_MAIL_DIR       where .eml files go without CLR_SMTP_URL (var/mail)
  *   CLR_SALES_EMAIL    ventes@certification-lerobert.test
  *   CLR_SUPPORT_EMAIL  support@certification-lerobert.test
+ *   CLR_BASE_URL       the platform's address as users reach it, for links
+ *                      in messages (invitations, password resets):
+ *                      https://certification.exemple.fr; default: what
+ *                      `clr serve` listens on (http://127.0.0.1:8080)
  *   CLR_MAIL_POLL_MS, CLR_MAIL_LEASE_S, CLR_MAIL_BACKOFF_S,
  *   CLR_MAIL_MAX_ATTEMPTS  worker tuning (see docs/MAIL.md)
  */
@@ -24,6 +28,7 @@
 
 #define MAIL_FROM_DEFAULT "Certification Le Robert <no-reply@certification-lerobert.test>"
 #define MAIL_SALES_DEFAULT "ventes@certification-lerobert.test"
+#define MAIL_BASE_URL_DEFAULT "http://127.0.0.1:8080"
 #define MAIL_SUPPORT_DEFAULT "support@certification-lerobert.test"
 
 /* NULL when unset or empty. */
@@ -33,6 +38,8 @@ void mail_from(char *name, size_t nn, char *addr, size_t na);
 const char *mail_sales_email(void);
 const char *mail_support_email(void);
 const char *mail_dir(void);
+/* CLR_BASE_URL without its trailing « / » (MAIL_BASE_URL_DEFAULT when unset). */
+const char *mail_base_url(void);
 /* Integer setting from the environment, def when unset/invalid, clamped. */
 long mail_env_long(const char *name, long def, long min, long max);
 

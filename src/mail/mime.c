@@ -1,5 +1,5 @@
 /* mime.c - the MIME builder: RFC 2047 header encoding with folding, base64
- * and quoted-printable bodies, multipart structure, secret placeholders.
+ * and quoted-printable bodies, multipart structure.
  * See mime.h for what the output guarantees.
  */
 #include "mail/mime.h"
@@ -186,20 +186,6 @@ void mime_header_addr(buf *out, const char *name, const char *display, const cha
 
 /* ---- quoted-printable ------------------------------------------------- */
 
-/* Room kept on a line before a placeholder, for the secret replacing it. */
-#define SECRET_RESERVE 24
-
-static size_t placeholder_at(const char *s, size_t left)
-{
-	static const char *const ph[] = {MIME_SECRET, MIME_SECRET_HTML};
-	for (size_t i = 0; i < 2; i++) {
-		size_t n = strlen(ph[i]);
-		if (left >= n && memcmp(s, ph[i], n) == 0)
-			return n;
-	}
-	return 0;
-}
-
 static int eol_at(const char *s, size_t i, size_t n)
 {
 	return i >= n || s[i] == '\n' || (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n');
@@ -218,21 +204,6 @@ void mime_qp(buf *out, const char *s, size_t n)
 			buf_add(out, "\r\n", 2);
 			col = 0;
 			i++;
-			continue;
-		}
-		size_t pl = placeholder_at(s + i, n - i);
-		if (pl) {
-			if (col > 0 && col + pl + SECRET_RESERVE > MIME_LINE_MAX - 1) {
-				buf_add(out, "=\r\n", 3);
-				col = 0;
-			}
-			buf_add(out, s + i, pl);
-			col += pl;
-			i += pl;
-			if (!eol_at(s, i, n)) { /* the secret's line ends here */
-				buf_add(out, "=\r\n", 3);
-				col = 0;
-			}
 			continue;
 		}
 		char enc[3];
@@ -407,51 +378,6 @@ void mime_build(const struct mime_msg *m, buf *out)
 		part_attachment(out, &m->att[i]);
 	}
 	buf_printf(out, "--%s--\r\n", b);
-}
-
-/* ---- secrets ------------------------------------------------------------ */
-
-static void qp_inline(buf *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p >= 33 && *p <= 126 && *p != '=')
-			buf_addc(out, (char)*p);
-		else
-			buf_printf(out, "=%c%c", hexchars[*p >> 4], hexchars[*p & 15]);
-	}
-}
-
-void mime_fill_secret(buf *out, const char *msg, size_t len, const char *secret)
-{
-	const char *end = msg + len;
-	const char *hdr_end = strstr(msg, "\r\n\r\n");
-	const char *p = hdr_end ? hdr_end : end;
-	buf_add(out, msg, (size_t)(p - msg));
-	if (!secret) {
-		buf_add(out, p, (size_t)(end - p));
-		return;
-	}
-	buf h = BUF_INIT;
-	buf_add_html(&h, secret);
-	while (p < end) {
-		const char *q = memchr(p, '{', (size_t)(end - p));
-		if (!q) {
-			buf_add(out, p, (size_t)(end - p));
-			break;
-		}
-		buf_add(out, p, (size_t)(q - p));
-		size_t pl = placeholder_at(q, (size_t)(end - q));
-		if (pl == strlen(MIME_SECRET)) {
-			qp_inline(out, secret);
-		} else if (pl) {
-			qp_inline(out, h.data);
-		} else {
-			buf_addc(out, '{');
-			pl = 1;
-		}
-		p = q + pl;
-	}
-	buf_free(&h);
 }
 
 void mime_parse_mailbox(const char *s, char *name, size_t nn, char *addr, size_t na)

@@ -3,18 +3,13 @@
  * The outbox stores each message fully built at enqueue time, so the
  * builder writes into a buf rather than into a libcurl handle (see
  * docs/DECISIONS.md).  What it produces is 7-bit clean with CRLF line ends
- * and no line over 76 characters (but see the secret below):
+ * and no line over 76 characters:
  *   - headers: UTF-8 text as RFC 2047 encoded-words ("=?UTF-8?B?...?="),
  *     folded at 76 columns; display names quoted or encoded;
  *   - Date (RFC 5322, local time with offset), Message-ID, MIME-Version;
  *   - text/plain alone, or multipart/alternative (text/plain + text/html),
  *     wrapped in multipart/mixed when there are attachments; text parts
  *     are UTF-8 quoted-printable, attachments base64 in 76-char lines.
- *
- * Secrets.  The bodies may contain the placeholders MIME_SECRET (text) and
- * MIME_SECRET_HTML (HTML part); the quoted-printable encoder never splits
- * them.  mime_fill_secret() replaces them by the secret, encoded for each
- * part, when the message is sent: the database only holds placeholders.
  *
  * All output goes to caller-owned bufs; nothing else is allocated.
  */
@@ -24,8 +19,6 @@
 #include <time.h>
 #include "core/buf.h"
 
-#define MIME_SECRET "{{secret}}"
-#define MIME_SECRET_HTML "{{secret:html}}"
 #define MIME_LINE_MAX 76
 
 struct mime_attachment {
@@ -58,16 +51,12 @@ void mime_header(buf *out, const char *name, const char *value);
 void mime_header_addr(buf *out, const char *name, const char *display, const char *addr);
 /* Base64 in lines of 76 characters, each ended by CRLF. */
 void mime_base64(buf *out, const unsigned char *data, size_t len);
-/* Quoted-printable (RFC 2045), CRLF line ends, lines <= 76 characters;
- * the secret placeholders are copied whole. */
+/* Quoted-printable (RFC 2045), CRLF line ends, lines <= 76 characters. */
 void mime_qp(buf *out, const char *text, size_t len);
 /* "Tue, 05 Nov 2024 14:03:00 +0100" */
 void mime_date(char out[40], time_t t);
 /* "<16 hex digits.epoch@domain>" */
 void mime_message_id(char *out, size_t n, const char *domain);
-/* Copy of msg with the placeholders replaced by secret (quoted-printable,
- * and HTML-escaped for MIME_SECRET_HTML); secret NULL: copied as is. */
-void mime_fill_secret(buf *out, const char *msg, size_t len, const char *secret);
 
 /* Splits "Name <addr>" or "addr" into its parts (arena-free: writes into
  * the caller's arrays, truncating). */

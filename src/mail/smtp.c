@@ -199,17 +199,9 @@ static int send_smtp(const char *url, const char *rcpt, const char *data, size_t
 }
 
 int smtp_deliver(long long id, const char *kind, const char *rcpt, const char *message, size_t len,
-		 const char *secret, struct smtp_result *res)
+		 struct smtp_result *res)
 {
 	memset(res, 0, sizeof *res);
-	buf filled = BUF_INIT;
-	mime_fill_secret(&filled, message, len, secret);
 	const char *url = mail_smtp_url();
-	int rc = url ? send_smtp(url, rcpt, filled.data, filled.len, res)
-		     : write_eml(id, kind, filled.data, filled.len, res);
-	/* the filled copy may hold a password: wipe it before freeing */
-	if (secret && filled.len)
-		sodium_memzero(filled.data, filled.len);
-	buf_free(&filled);
-	return rc;
+	return url ? send_smtp(url, rcpt, message, len, res) : write_eml(id, kind, message, len, res);
 }

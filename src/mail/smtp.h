@@ -3,8 +3,8 @@
  * user:pass@ authentication), or, without CLR_SMTP_URL, an .eml file
  * written atomically (temporary file + rename) under CLR_MAIL_DIR.
  *
- * The secret placeholders are filled while the bytes are streamed; the
- * filled copy lives only in memory for the duration of the call.
+ * A message is sent byte for byte as the outbox stored it: no secret is
+ * ever added at delivery (migrations/0019_candidate_space.sql).
  */
 #ifndef CLR_SMTP_H
 #define CLR_SMTP_H
@@ -19,9 +19,9 @@ struct smtp_result {
 /* Process-wide libcurl initialisation (call once, before threads start). */
 void smtp_global_init(void);
 
-/* Delivers message (len bytes, secret filled in) to rcpt.  0 on success;
+/* Delivers message (len bytes) to rcpt.  0 on success;
  * CLR_ESYS with res filled otherwise.  id and kind name the .eml file. */
 int smtp_deliver(long long id, const char *kind, const char *rcpt, const char *message, size_t len,
-		 const char *secret, struct smtp_result *res);
+		 struct smtp_result *res);
 
 #endif

@@ -62,7 +62,7 @@ static int pass(db *d, arena *a, const char *me, struct mail_counts *c, const at
 		if (i > 0 && outbox_renew(d, a, m->id, me, lease) != 0)
 			continue; /* taken over by another worker */
 		struct smtp_result res;
-		rc = smtp_deliver(m->id, m->kind, m->recipient, m->message, strlen(m->message), m->secret, &res);
+		rc = smtp_deliver(m->id, m->kind, m->recipient, m->message, strlen(m->message), &res);
 		if (rc == 0) {
 			if (outbox_mark_sent(d, a, m->id) < 0)
 				log_error("msg=\"mail: sent but not recorded\" id=%lld", m->id);

@@ -59,7 +59,7 @@ static const double sizes[SZ_COUNT] = {8.5, 9.0, 10.0, 12.0, 12.5, 19.0};
 
 /* ---- the display list -------------------------------------------------------- */
 
-enum op_kind { OP_TEXT, OP_FILL, OP_STROKE };
+enum op_kind { OP_TEXT, OP_FILL, OP_STROKE, OP_IMAGE };
 
 struct op {
 	enum op_kind kind;
@@ -71,6 +71,7 @@ struct op {
 	PangoLayout *layout; /* OP_TEXT: one reference owned by the op */
 	int line0, line1;    /* OP_TEXT: lines [line0, line1) drawn; line1 < 0: all */
 	double yoff;         /* OP_TEXT with a line range: layout y of line0's top */
+	cairo_surface_t *image; /* OP_IMAGE: one reference owned by the op, drawn into x, y, w, h */
 };
 
 struct pdf {
@@ -182,6 +183,11 @@ static double height_of(PangoLayout *l)
 	PangoRectangle r;
 	pango_layout_get_extents(l, NULL, &r);
 	return (double)r.height / PANGO_SCALE;
+}
+
+static int str_has_text(const char *s)
+{
+	return s && *s;
 }
 
 /* ---- the flow ------------------------------------------------------------- */
@@ -327,6 +333,31 @@ void pdf_bullets(struct pdf *d, const char *const *items, int n)
 	d->y += PARA_GAP - 3;
 }
 
+void pdf_matrix(struct pdf *d, const unsigned char *dark, int n, double size)
+{
+	if (n <= 0 || size <= 0)
+		return;
+	if (size > d->w)
+		size = d->w;
+	double m = size / n, x0 = d->x0 + (d->w - size) / 2;
+	ensure(d, size);
+	for (int r = 0; r < n; r++)
+		for (int c = 0; c < n;) {
+			if (!dark[r * n + c]) {
+				c++;
+				continue;
+			}
+			int e = c;
+			while (e < n && dark[r * n + e])
+				e++;
+			/* one rectangle per run of dark modules, a hair taller than a
+			 * module so that rows leave no seam when rasterised */
+			op_fill(d, x0 + c * m, d->y + r * m, (e - c) * m, m + (r + 1 < n ? 0.05 : 0), 0x000000);
+			c = e;
+		}
+	d->y += size + PARA_GAP;
+}
+
 void pdf_box(struct pdf *d, const char *caption, double width, double height)
 {
 	if (width <= 0 || width > d->w)
@@ -411,6 +442,51 @@ void pdf_fill_in(struct pdf *d, const char *const *labels, const double *weights
 		x += w + gap;
 	}
 	d->y += row_h + PARA_GAP;
+}
+
+/* cairo's PNG reader over a block of memory. */
+struct png_src {
+	const unsigned char *p;
+	size_t len, off;
+};
+
+static cairo_status_t png_read(void *closure, unsigned char *data, unsigned int length)
+{
+	struct png_src *s = closure;
+	if (length > s->len - s->off)
+		return CAIRO_STATUS_READ_ERROR;
+	memcpy(data, s->p + s->off, length);
+	s->off += length;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+int pdf_image(struct pdf *d, const unsigned char *png, size_t len, double max_h, const char *caption)
+{
+	struct png_src src = {png, len, 0};
+	cairo_surface_t *img = cairo_image_surface_create_from_png_stream(png_read, &src);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(img);
+		return CLR_EINVAL;
+	}
+	double iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
+	if (max_h <= 0 || max_h > BODY_H - 40)
+		max_h = BODY_H - 40;
+	double w = d->w, h = w * ih / iw;
+	if (h > max_h) {
+		h = max_h;
+		w = h * iw / ih;
+	}
+	PangoLayout *c = str_has_text(caption) ? layout(d, PDF_SMALL | PDF_MUTED | PDF_CENTER, d->w, caption) : NULL;
+	double ch = c ? height_of(c) + 4 : 0;
+	ensure(d, h + ch + 2);
+	double x = d->x0 + (d->w - w) / 2;
+	add_op(d, (struct op){.kind = OP_IMAGE, .x = x, .y = d->y, .w = w, .h = h, .image = img});
+	op_stroke(d, x, d->y, w, h, 0.6, C_LINE);
+	d->y += h + 4;
+	if (c)
+		op_text(d, c, d->x0, d->y, C_MUTED);
+	d->y += ch + PARA_GAP;
+	return 0;
 }
 
 void pdf_need(struct pdf *d, double points)
@@ -578,9 +654,12 @@ void pdf_free(struct pdf *d)
 {
 	if (!d)
 		return;
-	for (size_t i = 0; i < d->nops; i++)
+	for (size_t i = 0; i < d->nops; i++) {
 		if (d->ops[i].layout)
 			g_object_unref(d->ops[i].layout);
+		if (d->ops[i].image)
+			cairo_surface_destroy(d->ops[i].image);
+	}
 	free(d->ops);
 	for (int i = 0; i < d->ncols; i++)
 		if (d->head[i])
@@ -690,6 +769,17 @@ static void draw_op(cairo_t *cr, const struct op *o)
 		cairo_set_line_width(cr, o->line_width);
 		cairo_rectangle(cr, o->x, o->y, o->w, o->h);
 		cairo_stroke(cr);
+		break;
+	case OP_IMAGE:
+		cairo_save(cr);
+		cairo_rectangle(cr, o->x, o->y, o->w, o->h);
+		cairo_clip(cr);
+		cairo_translate(cr, o->x, o->y);
+		cairo_scale(cr, o->w / cairo_image_surface_get_width(o->image), o->h / cairo_image_surface_get_height(o->image));
+		cairo_set_source_surface(cr, o->image, 0, 0);
+		cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+		cairo_paint(cr);
+		cairo_restore(cr);
 		break;
 	}
 }

@@ -9,7 +9,7 @@
  * tables (column widths, a header row repeated on each page,
  * rows never split across pages, zebra rows, automatic page breaks).  Each
  * block is laid out (wrapped, measured, given its page and position) when
- * it is added; everything is drawn by pdf_finish(), when the page count is
+ * it is added (and PNG images: pdf_image()); everything is drawn by pdf_finish(), when the page count is
  * known.  Paragraphs taller than what is left of a page continue on the
  * next one line by line; a heading never ends a page alone; key/value
  * rows, bullet items and table rows move to the next page whole.
@@ -104,6 +104,10 @@ struct pdf_kv {
 void pdf_kv(struct pdf *d, const struct pdf_kv *rows, int n);
 /* A bulleted list. */
 void pdf_bullets(struct pdf *d, const char *const *items, int n);
+/* A square matrix of n x n modules, size points wide, centred: dark[r * n
+ * + c] non-zero is a black module (a QR code: pdf/certificate.c).  Moved
+ * whole to the next page if it does not fit. */
+void pdf_matrix(struct pdf *d, const unsigned char *dark, int n, double size);
 /* An empty framed box of the given height (points) with a caption above
  * it, e.g. « Signature du candidat ».  width <= 0: the whole text width. */
 void pdf_box(struct pdf *d, const char *caption, double width, double height);
@@ -122,6 +126,12 @@ void pdf_lines(struct pdf *d, const char *caption, int lines, double spacing);
  * equal), e.g. « Fait à ______ le ______ ».  28 pt high: room for
  * handwriting. */
 void pdf_fill_in(struct pdf *d, const char *const *labels, const double *weights, int n);
+/* A PNG image (bytes in memory, e.g. a screenshot embedded in the binary),
+ * centred, scaled to the text width or to max_h points high (<= 0: the
+ * page's body), framed with a thin rule, with a caption under it in grey
+ * (NULL: none); moved whole to the next page if it does not fit.  0, or
+ * CLR_EINVAL when the bytes are not a PNG cairo reads (nothing added). */
+int pdf_image(struct pdf *d, const unsigned char *png, size_t len, double max_h, const char *caption);
 /* Starts a new page unless `points` more fit on this one: keeps a group of
  * blocks together (a heading, its note and a writing area; a closing line
  * and its signature boxes). */

@@ -1,6 +1,7 @@
 /* auth.c - « Connexion » and « Se déconnecter ». */
 #include "web/web.h"
 #include "core/err.h"
+#include "core/metrics.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "domain/session.h"
@@ -44,7 +45,7 @@ static int login_page(struct req *r, int status, const char *error)
 int web_login_form(struct req *r)
 {
 	if (r->sess)
-		return resp_redirect(r, r->sess->is_staff ? "/backoffice" : "/accueil", NULL);
+		return resp_redirect(r, session_home(r->sess->is_staff, r->sess->is_proctor), NULL);
 	return login_page(r, 200, NULL);
 }
 
@@ -54,6 +55,8 @@ int web_login(struct req *r)
 	struct user u;
 	int wait = 0;
 	int rc = user_login(d, r->a, req_form(r, "email"), req_form(r, "password"), r->ip, &u, &wait);
+	if (rc == CLR_EAUTH || rc == CLR_ETHROTTLED)
+		metric_inc(rc == CLR_EAUTH ? M_LOGIN_FAILURES : M_LOGIN_THROTTLED);
 	if (rc == CLR_EAUTH)
 		return login_page(r, 401, "Courriel ou mot de passe incorrect.");
 	if (rc == CLR_ETHROTTLED) {
@@ -76,8 +79,8 @@ int web_login(struct req *r)
 	resp_cookie(r, SESSION_COOKIE, arena_strdup(r->a, token), -1);
 	resp_cookie(r, "clr_pre", "", 0);
 	const char *next = safe_next(req_form(r, "suite"));
-	if (!next || (u.is_staff != str_starts(next, "/backoffice")))
-		next = u.is_staff ? "/backoffice" : "/accueil";
+	if (!next || (u.is_staff != str_starts(next, "/backoffice")) || (u.is_proctor && !str_starts(next, "/mes-sessions")))
+		next = session_home(u.is_staff, u.is_proctor);
 	return resp_redirect(r, next, NULL);
 }
 

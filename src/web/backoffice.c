@@ -3,6 +3,7 @@
 #include "core/err.h"
 #include "core/text.h"
 #include "domain/dashboard.h"
+#include "domain/support.h"
 
 static void tile(view *v, const char *title, long long n, const char *one, const char *many, const char *href,
 		 const char *action, int alert)
@@ -19,7 +20,10 @@ static void tile(view *v, const char *title, long long n, const char *one, const
 int web_bo_home(struct req *r)
 {
 	struct bo_summary s;
+	long long support[3]; /* open, answered, closed */
 	int rc = bo_summary(r->db, r->a, &s);
+	if (rc == 0)
+		rc = support_counts(r->db, r->a, 0, support);
 	if (rc)
 		return rc;
 	view *v = page_view(r, "Back-office");
@@ -28,6 +32,8 @@ int web_bo_home(struct req *r)
 	     "/backoffice/commandes?statut=requested", "Voir les commandes", 1);
 	tile(v, "Commandes à valider", s.orders_quoted, "devis envoyé", "devis envoyés",
 	     "/backoffice/commandes?statut=quoted", "Voir les commandes", 1);
+	tile(v, "Demandes à traiter", support[0], "demande ouverte", "demandes ouvertes", "/backoffice/demandes?statut=open",
+	     "Voir les demandes", 1);
 	tile(v, "Courriels en échec", s.mail_failed, "courriel non remis", "courriels non remis",
 	     "/backoffice/courriels?status=failed", "Voir les courriels", 1);
 	tile(v, "Courriels en attente", s.mail_pending, "courriel à envoyer", "courriels à envoyer",

@@ -5,6 +5,8 @@
 #include "web/candidate_list.h"
 #include "core/err.h"
 #include "core/text.h"
+#include "domain/cand_index.h"
+#include "domain/group.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +93,14 @@ int cand_list_group_filter(struct req *r, view *v, struct cand_list *l)
 		l->groupe = NULL;
 		return 0;
 	}
+	/* the groups of the <select> and, when the in-memory index may answer,
+	 * the list's version: one round trip (PostgreSQL; db_prefetch) */
+	struct db_stmt st[2];
+	int n = 0;
+	group_names_stmt(&st[n++], r->a, r->sess->org_id);
+	if (str_empty(l->groupe) && l->cq.sort == CSORT_NAME && cand_index_enabled())
+		candidate_list_version_stmt(&st[n++], r->a, r->sess->org_id);
+	db_prefetch(r->db, r->a, st, n);
 	int rc = web_group_options(r, v, l->groupe, &l->cq.group_id);
 	if (rc)
 		return rc;

@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "domain/candidate.h"
 #include "domain/certification.h"
+#include "domain/group.h"
 #include "domain/outbox.h"
 #include "domain/place.h"
 #include <string.h>
@@ -329,6 +330,18 @@ int web_candidate_show(struct req *r)
 {
 	db *d = r->db;
 	struct candidate c;
+	/* the page's reads in one round trip (PostgreSQL; db_prefetch): the
+	 * candidate, their e-mails, certifications and history, the groups */
+	long long pid = req_param_id(r, 0);
+	if (pid > 0) {
+		struct db_stmt st[5];
+		candidate_get_stmt(&st[0], r->a, r->sess->org_id, pid);
+		candidate_mails_stmt(&st[1], r->a, r->sess->org_id, pid);
+		certification_list_stmt(&st[2], r->a, r->sess->org_id, &(struct cert_filter){.candidate_id = pid});
+		certification_history_stmt(&st[3], r->a, r->sess->org_id, pid);
+		group_choices_stmt(&st[4], r->a, r->sess->org_id, pid);
+		db_prefetch(d, r->a, st, 5);
+	}
 	int rc = load(r, d, &c);
 	if (rc)
 		return rc;
@@ -364,7 +377,7 @@ int web_candidate_show(struct req *r)
 	}
 	struct candidate_mail *mails;
 	int nm;
-	rc = candidate_mails(d, a, r->sess->org_id, c.email, &mails, &nm);
+	rc = candidate_mails(d, a, r->sess->org_id, c.id, &mails, &nm);
 	if (rc)
 		return rc;
 	view_list(v, "mails");
@@ -380,6 +393,9 @@ int web_candidate_show(struct req *r)
 	if (rc)
 		return rc;
 	rc = web_candidate_groups_fill(r, v, c.id); /* « Groupes » section (groups.c) */
+	if (rc)
+		return rc;
+	rc = web_candidate_privacy_fill(r, v, c.id); /* « Espace candidat »: erasure (cand_space.c) */
 	if (rc)
 		return rc;
 	return resp_page(r, 200, "candidates/show", v);
@@ -444,4 +460,14 @@ int web_candidates_tile(struct req *r, view *v)
 		view_set(o, "href", arena_printf(r->a, "/candidats?statut=%s", cand_statuses[i].slug));
 	}
 	return 0;
+}
+
+/* The fields of one step for another form (the candidate's space,
+ * cand_space.c): all_required marks every field required. */
+int web_candidate_fields(struct req *r, view *v, int step, const struct candidate_input *vals, const struct errs *e,
+			 int all_required)
+{
+	if (all_required)
+		view_set_bool(v, "all_required", 1);
+	return fields_into(r, v, step, vals, e, 1);
 }

@@ -505,6 +505,8 @@ static int render_session(struct req *r, long long id, const char *date, const c
 	view_set(v, "without_code", int_fmt(a, without_code));
 	view_set_bool(v, "has_codes", with_code > 0);
 	view_set(v, "code_days", ll_fmt(a, "", activation_days()));
+	if ((rc = web_session_proctors_fill(r, v, id)) != 0) /* « Surveillants » (proctor.c) */
+		return rc;
 	return resp_page(r, status, "certifications/session", v);
 }
 

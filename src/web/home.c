@@ -1,6 +1,9 @@
 /* home.c - « Accueil », the administrator's dashboard: each tile is filled
  * by its screen family's *_tile() function. */
 #include "web/web.h"
+#include "domain/candidate.h"
+#include "domain/group.h"
+#include "domain/stock.h"
 
 static view *admin_view(struct req *r, const char *title, const char *nav)
 {
@@ -12,6 +15,12 @@ static view *admin_view(struct req *r, const char *title, const char *nav)
 int web_home(struct req *r)
 {
 	view *v = admin_view(r, "Accueil", "nav_home");
+	/* the tiles' reads in one round trip (PostgreSQL; db_prefetch) */
+	struct db_stmt st[3];
+	stock_balances_stmt(&st[0], r->a, r->sess->org_id);
+	candidate_counts_stmt(&st[1], r->a, r->sess->org_id);
+	group_count_stmt(&st[2], r->a, r->sess->org_id);
+	db_prefetch(r->db, r->a, st, 3);
 	int rc = web_stock_tile(r, v); /* « Certifications restantes » (orders.c) */
 	if (rc)
 		return rc;
@@ -19,6 +28,9 @@ int web_home(struct req *r)
 	if (rc)
 		return rc;
 	rc = web_groups_tile(r, v); /* « Groupes » (groups.c) */
+	if (rc)
+		return rc;
+	rc = web_stock_alert_fill(r, v); /* the low-stock banner (team.c) */
 	if (rc)
 		return rc;
 	return resp_page(r, 200, "home", v);

@@ -56,5 +56,5 @@ int web_root(struct req *r)
 {
 	if (!r->sess)
 		return resp_redirect(r, "/connexion", NULL);
-	return resp_redirect(r, r->sess->is_staff ? "/backoffice" : "/accueil", NULL);
+	return resp_redirect(r, session_home(r->sess->is_staff, r->sess->is_proctor), NULL);
 }

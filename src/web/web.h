@@ -10,6 +10,9 @@
 int web_healthz(struct req *r);
 int web_static(struct req *r);
 int web_root(struct req *r);
+/* ops.c - GET /metrics (CLR_METRICS_FROM only) and GET /readyz */
+int web_metrics(struct req *r);
+int web_readyz(struct req *r);
 
 /* auth.c */
 int web_login_form(struct req *r);
@@ -46,6 +49,18 @@ int web_profile_form(struct req *r);
 int web_profile_save(struct req *r);
 int web_password_form(struct req *r);
 int web_password_save(struct req *r);
+int web_documentation(struct req *r);
+int web_doc_admin_pdf(struct req *r);
+int web_doc_proctor_pdf(struct req *r);
+int web_doc_scratch_pdf(struct req *r);
+int web_doc_surveillance_pdf(struct req *r);
+int web_contact_form(struct req *r);
+int web_contact_send(struct req *r);
+int web_contact_request(struct req *r);
+/* A support request's facts and answers into v (shared with bo_support.c). */
+struct support_request;
+void web_support_request_fill(struct req *r, view *v, const struct support_request *q);
+void web_support_answers_fill(struct req *r, view *v, const struct support_request *q);
 
 /* orders.c - « Mes commandes » (administrator) */
 int web_orders(struct req *r);
@@ -136,6 +151,36 @@ int web_cert_results_csv(struct req *r);
  * templates/certifications/candidate): cand_certs, cert_history. */
 int web_candidate_certifications_fill(struct req *r, view *v, long long cid);
 
+/* team.c - « Équipe » (issue 15), the invitation link, « Alerte de stock » */
+int web_team(struct req *r);
+int web_team_invite(struct req *r);
+int web_team_resend(struct req *r);
+int web_team_revoke(struct req *r);
+int web_team_remove(struct req *r);
+int web_invitation_form(struct req *r);
+int web_invitation_accept(struct req *r);
+int web_stock_threshold_save(struct req *r);
+/* « Alerte de stock » field of « Profil » (account.c): threshold */
+int web_stock_threshold_fill(struct req *r, view *v);
+/* The low-stock banner of « Accueil » (home.c): has_stock_alerts, stock_alerts, stock_threshold */
+int web_stock_alert_fill(struct req *r, view *v);
+
+/* reset.c - « Mot de passe oublié ? » */
+int web_reset_form(struct req *r);
+int web_reset_request(struct req *r);
+int web_reset_token_form(struct req *r);
+int web_reset_token_save(struct req *r);
+
+/* proctor.c - the proctor's « Mes sessions »; a session's « Surveillants » */
+int web_proctor_sessions(struct req *r);
+int web_proctor_session(struct req *r);
+int web_proctor_codes_pdf(struct req *r);
+int web_proctor_surveillance_pdf(struct req *r);
+int web_proctor_scratch_pdf(struct req *r);
+int web_cert_session_proctors(struct req *r);
+/* The session page's « Surveillants » (certifications.c): proctors, has_proctors */
+int web_session_proctors_fill(struct req *r, view *v, long long session_id);
+
 /* backoffice.c */
 int web_bo_home(struct req *r);
 
@@ -148,6 +193,12 @@ int web_bo_api_keys(struct req *r);
 int web_bo_api_key_create(struct req *r);
 int web_bo_api_key_revoke_form(struct req *r);
 int web_bo_api_key_revoke(struct req *r);
+
+/* bo_support.c - back office « Demandes » (the « Contact » tab's requests) */
+int web_bo_support_list(struct req *r);
+int web_bo_support_show(struct req *r);
+int web_bo_support_answer(struct req *r);
+int web_bo_support_close(struct req *r);
 
 /* bo_results.c - back office « Résultats »: results by CSV, in two steps */
 int web_bo_results_form(struct req *r);
@@ -167,5 +218,42 @@ int web_is_part(const struct req *r);
 /* The template `part` alone when the query has partiel=1 (live updates of a
  * list), else the page `page`. */
 int web_page_or_part(struct req *r, const char *page, const char *part, view *v);
+
+/* cand_space.c - the candidate's space (/candidat/...), issue 16 */
+int web_cand_login_form(struct req *r);
+int web_cand_login(struct req *r);
+int web_cand_logout(struct req *r);
+int web_cand_forgot_form(struct req *r);
+int web_cand_forgot(struct req *r);
+int web_cand_access_form(struct req *r);
+int web_cand_access(struct req *r);
+int web_cand_home(struct req *r);
+int web_cand_contact_form(struct req *r);
+int web_cand_contact_save(struct req *r);
+int web_cand_misc_form(struct req *r);
+int web_cand_misc_save(struct req *r);
+int web_cand_convocation_pdf(struct req *r);
+int web_cand_ics(struct req *r);
+int web_cand_password_form(struct req *r);
+int web_cand_password_save(struct req *r);
+int web_cand_communes(struct req *r);
+int web_cand_certificate_pdf(struct req *r);
+/* the public verification of a certificate */
+int web_verification(struct req *r);
+int web_cand_data(struct req *r);
+int web_cand_data_json(struct req *r);
+int web_cand_erasure_request(struct req *r);
+/* the administrator erases a candidate's personal data */
+int web_candidate_erase(struct req *r);
+/* the candidate page's erasure request and state (cand_space.c) */
+int web_candidate_privacy_fill(struct req *r, view *v, long long id);
+/* « Renvoyer le lien d'accès » on the candidate page (administrator) */
+int web_candidate_access_resend(struct req *r);
+/* The fields of step `step` of the candidate form into v (candidates.c),
+ * for the candidate's own forms. */
+struct candidate_input;
+struct errs;
+int web_candidate_fields(struct req *r, view *v, int step, const struct candidate_input *vals, const struct errs *e,
+			 int all_required);
 
 #endif

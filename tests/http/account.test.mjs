@@ -106,12 +106,13 @@ describe('profile form', () => {
 
 	test('email of another account: 422 « déjà utilisée »', async () => {
 		const c = await loggedIn(srv, admin);
-		const r = await c.post('/compte', { name: 'Amélie Poulain', email: other.email, phone: '' });
+		// (a new login e-mail needs the current password: issue 15)
+		const r = await c.post('/compte', { name: 'Amélie Poulain', email: other.email, phone: '', current_password: admin.password });
 		assert.equal(r.status, 422);
 		assert.ok(textOf(r.text).includes('Cette adresse est déjà utilisée par un autre compte.'));
 		assert.equal(inputValue(r.text, 'email'), other.email);
 		// Same address in another case is the same address.
-		const r2 = await c.post('/compte', { name: 'Amélie Poulain', email: other.email.toUpperCase(), phone: '' });
+		const r2 = await c.post('/compte', { name: 'Amélie Poulain', email: other.email.toUpperCase(), phone: '', current_password: admin.password });
 		assert.equal(r2.status, 422, 'case-insensitive uniqueness');
 	});
 
@@ -119,7 +120,7 @@ describe('profile form', () => {
 		const acct = await newAdmin(srv);
 		const c = await loggedIn(srv, acct);
 		const newEmail = uniqueEmail('nouvelle');
-		const r = await c.post('/compte', { name: 'Jean Nouveau', email: newEmail, phone: '' });
+		const r = await c.post('/compte', { name: 'Jean Nouveau', email: newEmail, phone: '', current_password: acct.password });
 		assert.equal(r.status, 303);
 		assert.equal(inputValue((await c.get('/compte')).text, 'email'), newEmail);
 		assert.equal((await new Client(srv.url).login(newEmail, acct.password)).status, 303);

@@ -83,7 +83,7 @@ describe('SMTP over TLS', () => {
 		}));
 		try {
 			const to = uniqueEmail('tls');
-			const id = await queueTest(db.url, { to, secret: 'Secret-Candidat-1' });
+			const id = await queueTest(db.url, { to });
 			await waitFor(async () => (await outbox(db.url, { status: 'sent' })).length === 1, { what: 'sent' });
 			await sleep(300);
 			const got = sink.messages();

@@ -185,11 +185,10 @@ export async function serve(dbUrl, env) {
 }
 
 /** `clr mail test` -> the new message's id. */
-export async function queueTest(dbUrl, { to, org, name, secret }, env = mailEnv()) {
+export async function queueTest(dbUrl, { to, org, name }, env = mailEnv()) {
 	const args = ['mail', 'test', '--db', dbUrl, '--to', to];
 	if (org) args.push('--org', org);
 	if (name) args.push('--name', name);
-	if (secret) args.push('--secret', secret);
 	const r = await clr(args, { env });
 	const m = /message (\d+) queued/.exec(r.stdout);
 	if (!m) throw new Error(`unexpected output: ${r.stdout}`);

@@ -73,10 +73,19 @@ void test_on_sqlite(const char *name, test_db_fn fn, int *failed)
 	test_tmp_sqlite_drop(path);
 }
 
-void test_on_pg(test_db_fn fn, int *failed)
+const char *test_pg_url(void)
 {
 	const char *url = getenv("CLR_TEST_PG_URL");
 	if (url && *url)
+		return url;
+	test_skip("CLR_TEST_PG_URL is not set (tests/run sets it; or tests/lib/pg.sh start DIR)");
+	return NULL;
+}
+
+void test_on_pg(test_db_fn fn, int *failed)
+{
+	const char *url = test_pg_url();
+	if (url)
 		fn(failed, url);
 }
 
@@ -102,8 +111,7 @@ int main(int argc, char **argv)
 		else
 			passed++;
 	}
-	if (skipped)
-		printf("%d skipped\n", skipped);
+	printf("%d skipped\n", skipped);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -6,8 +6,8 @@
  * printing one "ok"/"not ok" line per test and a final "N passed, N failed".
  * A test that cannot run here (a tool it needs is missing) calls
  * test_skip(): it prints "skip NAME: WHY" and counts neither as passed nor
- * as failed ("N skipped" is printed above the totals line, which keeps its
- * format: tests/run reads it).
+ * as failed ("N skipped" is printed above the totals line, 0 included; the
+ * totals line keeps its format "N passed, N failed": tests/run reads both).
  */
 #ifndef CLR_TEST_H
 #define CLR_TEST_H
@@ -30,9 +30,16 @@ void test_tmp_sqlite_drop(const char *path);
  * organisation per test run on a shared PostgreSQL database). */
 void test_unique_name(char out[64], const char *prefix);
 
+/* The PostgreSQL database of this run (CLR_TEST_PG_URL; tests/run sets it
+ * to the cluster it starts), or NULL after test_skip() when it is not set:
+ * the test then returns without checking anything, and is counted as
+ * skipped, never as passed.  A URL that does not answer is the test's to
+ * fail (db_open() failing is a CHECK like any other). */
+const char *test_pg_url(void);
+
 /* Runs FN(failed, url) on a temporary SQLite database named NAME (removed
- * after), or on the PostgreSQL database of CLR_TEST_PG_URL (nothing when it
- * is not set: PostgreSQL is not available in this run). */
+ * after), or on the PostgreSQL database of CLR_TEST_PG_URL (test_pg_url():
+ * a skip when it is not set). */
 typedef void (*test_db_fn)(int *failed, const char *url);
 void test_on_sqlite(const char *name, test_db_fn fn, int *failed);
 void test_on_pg(test_db_fn fn, int *failed);

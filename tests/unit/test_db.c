@@ -34,15 +34,18 @@ static void drop_sqlite(db *d, struct tmpdb *t)
 	test_tmp_sqlite_drop(t->path);
 }
 
-static db *open_pg(void)
+/* A connection to the run's PostgreSQL database; NULL after a skip (no
+ * URL) or a failure (the URL does not answer). */
+static db *open_pg(int *failed_)
 {
-	const char *url = getenv("CLR_TEST_PG_URL");
-	if (!url || !*url)
+	const char *url = test_pg_url();
+	if (!url)
 		return NULL;
 	db *d = NULL;
 	char err[512];
 	if (db_open(url, &d, err, sizeof err) < 0) {
 		fprintf(stderr, "  cannot open %s: %s\n", url, err);
+		*failed_ = 1;
 		return NULL;
 	}
 	return d;
@@ -221,7 +224,7 @@ TEST(db_sqlite)
 
 TEST(db_pg)
 {
-	db *d = open_pg();
+	db *d = open_pg(failed_);
 	if (!d)
 		return;
 	CHECK_INT(db_kind(d), DB_PG);
@@ -322,7 +325,7 @@ TEST(db_migrate_sqlite)
 
 TEST(db_migrate_pg)
 {
-	db *d = open_pg();
+	db *d = open_pg(failed_);
 	if (!d)
 		return;
 	migrate_checks(failed_, d);
@@ -333,7 +336,7 @@ TEST(db_migrate_pg)
  * that call is answered (it is not sent into the dead connection). */
 TEST(db_pg_reconnect)
 {
-	db *d = open_pg(), *killer = open_pg();
+	db *d = open_pg(failed_), *killer = d ? open_pg(failed_) : NULL;
 	if (!d || !killer) {
 		db_close(d);
 		db_close(killer);
@@ -376,10 +379,14 @@ static void *race_migrate(void *arg)
  * migration exactly once (stub build only: it needs a fresh database). */
 TEST(db_migrate_pg_race)
 {
-	const char *url = getenv("CLR_TEST_PG_URL");
-	if (!url || !*url || !embedded_find("migrations/0001_dbtest.sql"))
+	const char *url = test_pg_url();
+	if (!url)
 		return;
-	db *d = open_pg();
+	if (!embedded_find("migrations/0001_dbtest.sql")) {
+		test_skip("migrations/0001_dbtest.sql is not embedded in this build");
+		return;
+	}
+	db *d = open_pg(failed_);
 	if (!d)
 		return;
 	db_exec_script(d, "DROP TABLE IF EXISTS dbtest_a; DROP TABLE IF EXISTS dbtest_b;"
@@ -465,8 +472,217 @@ out:
 		db_close(o);
 }
 
-TEST(db_read_snapshot)
+TEST(db_read_snapshot_sqlite)
 {
 	test_on_sqlite("snap", snapshot_checks, failed_);
+}
+
+TEST(db_read_snapshot_pg)
+{
 	test_on_pg(snapshot_checks, failed_);
+}
+
+/* db_batch(): results in order, one round trip on PostgreSQL, an error in
+ * the middle (the later statements not run, the transaction failed and
+ * rolled back, the connection usable after), writes inside db_tx(). */
+static int batch_tx_fail(db *d, void *ctx)
+{
+	arena *a = ctx;
+	db_rows r;
+	struct db_stmt st[] = {
+		{"INSERT INTO clr_test_batch (n) VALUES (100)", DB_NOP, NULL, 0},
+		{"INSERT INTO clr_test_batch (n) VALUES (1)", DB_NOP, NULL, 0}, /* duplicate key */
+		{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r, 0},
+	};
+	return db_batch(d, a, st, 3);
+}
+
+static int batch_tx_ok(db *d, void *ctx)
+{
+	arena *a = ctx;
+	struct db_stmt st[] = {
+		{"INSERT INTO clr_test_batch (n) VALUES (200)", DB_NOP, NULL, 0},
+		{"UPDATE clr_test_batch SET n = n + 1000 WHERE n = 200", DB_NOP, NULL, 0},
+	};
+	int rc = db_batch(d, a, st, 2);
+	return rc < 0 ? rc : st[1].rc == 1 ? 0 : CLR_EDB;
+}
+
+static void batch_checks(int *failed_, const char *url)
+{
+	db *d = NULL;
+	char err[256];
+	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	if (!d)
+		return;
+	arena *a = arena_new();
+	int pg = db_kind(d) == DB_PG;
+	db_exec_script(d, "DROP TABLE IF EXISTS clr_test_batch");
+	CHECK_INT(db_exec_script(d, "CREATE TABLE clr_test_batch (n INTEGER PRIMARY KEY)"), 0);
+	CHECK_INT(db_exec_script(d, "INSERT INTO clr_test_batch (n) VALUES (1); INSERT INTO clr_test_batch (n) VALUES (2)"), 0);
+
+	/* reads, in order, each with its own parameters; twice (the second
+	 * time every statement is prepared: one round trip on PostgreSQL) */
+	for (int round = 0; round < 2; round++) {
+		db_rows r1, r2, r3;
+		struct db_stmt st[] = {
+			{"SELECT n FROM clr_test_batch WHERE n = $1", DB_P("2"), &r1, 0},
+			{"SELECT COUNT(*), $1 FROM clr_test_batch", DB_P("é"), &r2, 0},
+			{"SELECT n FROM clr_test_batch WHERE n > $1 ORDER BY n", DB_P("5"), &r3, 0},
+		};
+		unsigned long t0 = db_trips(d);
+		CHECK_INT(db_batch(d, a, st, 3), 0);
+		if (round == 1)
+			CHECK_INT((int)(db_trips(d) - t0), pg ? 1 : 3);
+		CHECK_INT(st[0].rc, 0);
+		CHECK_INT(r1.nrows, 1);
+		CHECK_STR(db_cell(&r1, 0, 0), "2");
+		CHECK_STR(db_cell(&r2, 0, 0), "2");
+		CHECK_STR(db_cell(&r2, 0, 1), "é");
+		CHECK_INT(r3.nrows, 0);
+		CHECK_INT(r3.ncols, pg ? 1 : 1);
+	}
+
+	/* an error in the middle outside a transaction, when it runs (a
+	 * division by zero; one that cannot even be prepared, then one of
+	 * every statement prepared: the pipeline's own error path on
+	 * PostgreSQL): the first ran, the rest did not, the first failure's
+	 * code is returned */
+	for (int round = 0; round < 3; round++) {
+		db_rows r1, r3;
+		struct db_stmt st[] = {
+			{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r1, 0},
+			{round == 1 ? "SELECT no_such_column FROM clr_test_batch"
+				    : "SELECT abs(CAST($1 AS BIGINT)) FROM clr_test_batch", DB_P("-9223372036854775808"), NULL, 0},
+			{"SELECT 1", DB_NOP, &r3, 0},
+		};
+		unsigned long t0 = db_trips(d);
+		CHECK_INT(db_batch(d, a, st, 3), CLR_EDB);
+		if (round == 2)
+			CHECK_INT((int)(db_trips(d) - t0), pg ? 1 : 2);
+		CHECK_INT(st[0].rc, 0);
+		CHECK_STR(db_cell(&r1, 0, 0), "2");
+		CHECK_INT(st[1].rc, CLR_EDB);
+		CHECK(db_errmsg(d)[0] != '\0');
+		CHECK_INT(st[2].rc, CLR_EDB);
+		CHECK_INT(r3.nrows, 0);
+		CHECK(!db_in_tx(d));
+	}
+	/* the connection is usable after */
+	db_rows r;
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_batch", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "2");
+
+	/* inside db_tx(): a failure in the middle rolls the whole transaction
+	 * back, the third statement did not run */
+	CHECK_INT(db_tx(d, batch_tx_fail, a), CLR_ECONFLICT);
+	CHECK(!db_in_tx(d));
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_batch WHERE n = 100", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "0");
+	/* and writes that succeed are committed together, each rc the changes */
+	CHECK_INT(db_tx(d, batch_tx_ok, a), 0);
+	CHECK_INT(db_query(d, a, &r, "SELECT n FROM clr_test_batch ORDER BY n", DB_NOP), 0);
+	CHECK_INT(r.nrows, 3);
+	CHECK_STR(db_cell(&r, 2, 0), "1200");
+	/* a single statement and an empty batch */
+	{
+		db_rows r1;
+		struct db_stmt st[] = {{"SELECT 7", DB_NOP, &r1, 0}};
+		CHECK_INT(db_batch(d, a, st, 1), 0);
+		CHECK_STR(db_cell(&r1, 0, 0), "7");
+		CHECK_INT(db_batch(d, a, st, 0), 0);
+	}
+
+	CHECK_INT(db_exec_script(d, "DROP TABLE clr_test_batch"), 0);
+	arena_free(a);
+	db_close(d);
+}
+
+TEST(db_batch)
+{
+	test_on_sqlite("batch", batch_checks, failed_);
+	test_on_pg(batch_checks, failed_);
+}
+
+/* db_defer(): the deferred read rides with the next read (one round trip on
+ * PostgreSQL), its check's verdict comes first; a failed check refuses every
+ * later statement, writes included, until db_defer_end(). */
+struct defer_ctx {
+	int calls;
+	const char *want;
+};
+
+static int defer_check(void *ctx, const db_rows *rows)
+{
+	struct defer_ctx *k = ctx;
+	k->calls++;
+	return rows->nrows == 1 && strcmp(db_cell(rows, 0, 0), k->want) == 0 ? 0 : CLR_ESTALE;
+}
+
+static void defer_checks(int *failed_, const char *url)
+{
+	db *d = NULL;
+	char err[256];
+	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	if (!d)
+		return;
+	arena *a = arena_new();
+	int pg = db_kind(d) == DB_PG;
+	db_exec_script(d, "DROP TABLE IF EXISTS clr_test_defer");
+	CHECK_INT(db_exec_script(d, "CREATE TABLE clr_test_defer (n INTEGER)"), 0);
+	db_rows r, dr;
+	/* warm the statement caches */
+	CHECK_INT(db_query(d, a, &r, "SELECT CAST($1 AS TEXT)", DB_P("x")), 0);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+
+	/* passes: the read's rows come back, one round trip on PostgreSQL */
+	struct defer_ctx k = {0, "ok"};
+	struct db_deferred x = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k, a, 0};
+	db_defer(d, &x);
+	unsigned long t0 = db_trips(d);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+	CHECK_INT((int)(db_trips(d) - t0), pg ? 1 : 2);
+	CHECK_INT(k.calls, 1);
+	CHECK_STR(db_cell(&r, 0, 0), "0");
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_defer (n) VALUES (1)", DB_NOP), 1);
+	CHECK_INT(db_defer_end(d), 0);
+	CHECK_INT(k.calls, 1);
+
+	/* fails: no rows, the write refused, until db_defer_end() */
+	struct defer_ctx k2 = {0, "other"};
+	struct db_deferred x2 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k2, a, 0};
+	db_defer(d, &x2);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), CLR_ESTALE);
+	CHECK_INT(r.nrows, 0);
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_defer (n) VALUES (2)", DB_NOP), CLR_ESTALE);
+	CHECK_INT(db_begin(d), CLR_ESTALE);
+	CHECK_INT(db_defer_end(d), CLR_ESTALE);
+	CHECK_INT(k2.calls, 1);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "1");
+
+	/* a write first: the deferred read runs alone before it, and refuses it */
+	struct defer_ctx k3 = {0, "other"};
+	struct db_deferred x3 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k3, a, 0};
+	db_defer(d, &x3);
+	CHECK_INT(db_exec(d, "INSERT INTO clr_test_defer (n) VALUES (3)", DB_NOP), CLR_ESTALE);
+	CHECK_INT(db_defer_end(d), CLR_ESTALE);
+	/* nothing else ran: db_defer_end() runs it */
+	struct defer_ctx k4 = {0, "ok"};
+	struct db_deferred x4 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k4, a, 0};
+	db_defer(d, &x4);
+	CHECK_INT(db_defer_end(d), 0);
+	CHECK_INT(k4.calls, 1);
+	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
+	CHECK_STR(db_cell(&r, 0, 0), "1");
+
+	CHECK_INT(db_exec_script(d, "DROP TABLE clr_test_defer"), 0);
+	arena_free(a);
+	db_close(d);
+}
+
+TEST(db_defer)
+{
+	test_on_sqlite("defer", defer_checks, failed_);
+	test_on_pg(defer_checks, failed_);
 }

@@ -46,7 +46,7 @@ TEST(log_escapes_control_characters_and_quotes)
 {
 	const char *t = captured(forged);
 	CHECK(strchr(t, '\n') == t + strlen(t) - 1); /* one line */
-	CHECK_STR(body(t), "msg=\"csrf refused\" path=/x\\nts=2030-01-01T00:00:00.000Z level=error msg=\\\"forged\\\"\n");
+	CHECK_STR(body(t), "msg=\"csrf refused\" path=/x\\nts=2030-01-01T00:00:00.000Z\\x20level=error\\x20msg=\\\"forged\\\"\n");
 }
 
 static void mixed(void)
@@ -76,4 +76,49 @@ TEST(log_long_values_stay_one_line)
 	size_t n = strlen(t);
 	CHECK(n > 100 && n <= 2048);
 	CHECK(strchr(t, '\n') == t + n - 1);
+}
+
+static void forged_json(void)
+{
+	log_set_json(1);
+	forged();
+	log_set_json(0);
+}
+
+TEST(log_json_one_object_with_the_value_kept)
+{
+	const char *t = captured(forged_json);
+	const char *b = strstr(t, "\"level\":\"warn\",");
+	CHECK(strncmp(t, "{\"ts\":\"", 7) == 0);
+	CHECK(b != NULL);
+	CHECK_STR(b, "\"level\":\"warn\",\"msg\":\"csrf refused\","
+		     "\"path\":\"/x\\nts=2030-01-01T00:00:00.000Z\\u0020level=error\\u0020msg=\\\"forged\\\"\"}\n");
+}
+
+static void mixed_json(void)
+{
+	log_set_json(1);
+	mixed();
+	log_info("msg=\"handler failed\" path=%s rc=%d (%s) bad=%s z=007", "/a b", -4, "database error", "\xff\xc3\xa9");
+	log_set_json(0);
+}
+
+TEST(log_json_numbers_escapes_and_loose_words)
+{
+	const char *t = captured(mixed_json);
+	const char *l2 = strchr(t, '\n');
+	CHECK(l2 != NULL);
+	const char *b = strstr(t, "\"level\":\"info\",");
+	CHECK(b != NULL && b < l2);
+	/* \x01 and \x7f become \u0001 and \u007f; numbers stay numbers; é passes */
+	CHECK(strncmp(b, "\"level\":\"info\",\"msg\":\"dit \\\"oui\\\" \\\\ non\",\"a\":\"tab\\there\\r\\u0001\\u007f\xc3\xa9\","
+			 "\"n\":-42,\"ll\":123456789012,\"z\":7,\"u\":8,\"f\":1.50,\"c\":\"k\",\"p\":\"%\",\"s3\":\"abc\","
+			 "\"s2\":\"xy\"}\n",
+		      (size_t)(l2 + 1 - b)) == 0);
+	const char *b2 = strstr(l2, "\"level\":\"info\",");
+	/* a bare value's spaces are escaped; a word that is not key=value joins
+	 * the value before it; invalid UTF-8
+	 * becomes U+FFFD; 007 is not a JSON number */
+	CHECK_STR(b2, "\"level\":\"info\",\"msg\":\"handler failed\",\"path\":\"/a\\u0020b\",\"rc\":\"-4 (database error)\","
+		      "\"bad\":\"\\ufffd\xc3\xa9\",\"z\":\"007\"}\n");
 }

@@ -1,6 +1,6 @@
 /* test_mime.c - the MIME builder (src/mail/mime.c): RFC 2047 header
- * encoding and folding, base64 line length, quoted-printable, secret
- * placeholders, multipart structure; plus the worker's back-off and the
+ * encoding and folding, base64 line length, quoted-printable, multipart
+ * structure; plus the worker's back-off and the
  * mail templates' .txt/.html lookup.  Every encoded form is decoded back
  * by the small independent decoders below and compared with the input.
  */
@@ -347,46 +347,6 @@ TEST(mime_qp_crlf_input)
 	mime_qp(&b, "un\r\ndeux\n", 9);
 	CHECK_STR(b.data, "un\r\ndeux\r\n");
 	buf_free(&b);
-}
-
-TEST(mime_secret_placeholder_kept_whole_and_filled)
-{
-	/* the placeholder lands where a soft break would otherwise split it */
-	const char *in = "Votre mot de passe provisoire, à changer dès la première connexion : {{secret}} merci";
-	buf b = BUF_INIT, f = BUF_INIT, d = BUF_INIT;
-	mime_qp(&b, in, strlen(in));
-	CHECK(strstr(b.data, MIME_SECRET) != NULL);
-	buf msg = BUF_INIT;
-	buf_adds(&msg, "Subject: {{secret}}\r\n\r\n");
-	buf_add(&msg, b.data, b.len);
-	mime_fill_secret(&f, msg.data, msg.len, "Pa ss=wörd");
-	CHECK(strncmp(f.data, "Subject: {{secret}}\r\n\r\n", 23) == 0); /* headers untouched */
-	CHECK(strstr(f.data + 23, "{{secret}}") == NULL);
-	qp_decode(f.data + 23, &d);
-	CHECK(strstr(d.data, ": Pa ss=wörd merci") != NULL);
-	int bare;
-	CHECK(max_line(f.data, &bare) <= 76);
-	buf_free(&msg);
-	buf_free(&b);
-	buf_free(&f);
-	buf_free(&d);
-}
-
-TEST(mime_secret_html_is_escaped)
-{
-	const char *in = "<code>{{secret:html}}</code>";
-	buf b = BUF_INIT, f = BUF_INIT, d = BUF_INIT;
-	buf_adds(&b, "X: y\r\n\r\n");
-	mime_qp(&b, in, strlen(in));
-	mime_fill_secret(&f, b.data, b.len, "a<b&c\"");
-	qp_decode(strstr(f.data, "\r\n\r\n") + 4, &d);
-	CHECK(strstr(d.data, "<code>a&lt;b&amp;c&quot;</code>") != NULL);
-	buf_reset(&f);
-	mime_fill_secret(&f, b.data, b.len, NULL); /* no secret: unchanged */
-	CHECK_STR(f.data, b.data);
-	buf_free(&b);
-	buf_free(&f);
-	buf_free(&d);
 }
 
 /* ---- whole messages ------------------------------------------------------------ */
