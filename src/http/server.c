@@ -600,7 +600,7 @@ static void dispatch(struct req *r)
 	}
 	if (r->spool_busy || body_map(r) != 0) {
 		resp_busy(r,
-			  "Trop d’envois de fichiers en cours sur le serveur : réessayez dans quelques instants. "
+			  "Trop d’envois de fichiers en cours sur le serveur : réessayez dans quelques instants. "
 			  "Rien n’a été enregistré.",
 			  10);
 		return;
@@ -767,7 +767,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			r->is_api = url && strncmp(url, "/api/", 5) == 0;
 			r->log_note = "refused=conns_per_ip";
 			resp_busy(r,
-				  "Trop de connexions ouvertes depuis votre adresse : fermez les onglets inutiles ou "
+				  "Trop de connexions ouvertes depuis votre adresse : fermez les onglets inutiles ou "
 				  "patientez quelques secondes, puis réessayez.",
 				  2);
 			resp_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
