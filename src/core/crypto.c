@@ -57,6 +57,14 @@ void token_hash(const char *token, char out[TOKEN_HASH_LEN + 1])
 	sodium_bin2hex(out, TOKEN_HASH_LEN + 1, h, sizeof h);
 }
 
+int token_hash_sent(const char *token, char out[TOKEN_HASH_LEN + 1])
+{
+	if (!token || strlen(token) != TOKEN_LEN)
+		return CLR_ENOTFOUND;
+	token_hash(token, out);
+	return 0;
+}
+
 int secure_eq(const char *a, const char *b)
 {
 	if (!a || !b)

@@ -19,6 +19,9 @@ void pw_dummy_verify(const char *password);
 void token_new(char out[TOKEN_LEN + 1]);
 /* Hex BLAKE2b-256 of a token (what the database stores). */
 void token_hash(const char *token, char out[TOKEN_HASH_LEN + 1]);
+/* token_hash() of a token as a client sent it: 0, or CLR_ENOTFOUND when it
+ * is missing or not TOKEN_LEN characters long (no such token can exist). */
+int token_hash_sent(const char *token, char out[TOKEN_HASH_LEN + 1]);
 /* Generated passwords hashed in the background (the bulk import): n
  * random passwords of PW_GEN_LEN characters from an alphabet without
  * look-alikes (~58 bits each), hashed with argon2id at libsodium's minimum

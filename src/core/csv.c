@@ -188,3 +188,13 @@ void csv_add_field(buf *b, const char *s, char sep)
 	}
 	buf_addc(b, '"');
 }
+
+const char *csv_encoding_label(enum csv_encoding enc)
+{
+	return enc == CSV_CP1252 ? "Windows-1252" : enc == CSV_UTF8_BOM ? "UTF-8 (avec BOM)" : "UTF-8";
+}
+
+const char *csv_separator_label(char sep)
+{
+	return sep == ',' ? "virgule" : "point-virgule";
+}

@@ -21,6 +21,10 @@ enum csv_encoding { CSV_UTF8 = 1, CSV_UTF8_BOM = 2, CSV_CP1252 = 3 };
 /* NUL-terminated UTF-8 copy of data[0..n) (*len_out its length, may be
  * NULL), *enc the encoding found.  NULL when the bytes contain a NUL (not a
  * text file). */
+/* The French names of an encoding and a separator, for reports:
+ * « UTF-8 (avec BOM) », « Windows-1252 »...; « point-virgule », « virgule ». */
+const char *csv_encoding_label(enum csv_encoding enc);
+const char *csv_separator_label(char sep);
 char *csv_to_utf8(arena *a, const char *data, size_t n, enum csv_encoding *enc, size_t *len_out);
 
 /* ';' or ',': whichever occurs more often outside quotes in the first line

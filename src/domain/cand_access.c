@@ -127,10 +127,9 @@ int cand_access_resend(db *d, arena *a, const struct actor *who, long long candi
 int cand_link_check(db *d, arena *a, const char *token, struct cand_link *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!token || strlen(token) != TOKEN_LEN)
-		return CLR_ENOTFOUND;
 	char hash[TOKEN_HASH_LEN + 1];
-	token_hash(token, hash);
+	if (token_hash_sent(token, hash))
+		return CLR_ENOTFOUND;
 	db_rows r;
 	int rc = db_query(d, a, &r,
 			  "SELECT t.candidate_id, t.purpose, c.email, c.first_name, c.last_name, c.password_by "

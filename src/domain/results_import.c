@@ -426,10 +426,9 @@ int results_store(db *d, arena *a, const struct actor *who, const char *filename
 
 int results_load(db *d, arena *a, const struct actor *who, const char *token, const char **filename, const char **text)
 {
-	if (!token || strlen(token) != TOKEN_LEN)
-		return CLR_ENOTFOUND;
 	char th[TOKEN_HASH_LEN + 1];
-	token_hash(token, th);
+	if (token_hash_sent(token, th))
+		return CLR_ENOTFOUND;
 	db_rows r;
 	int rc = db_query(d, a, &r,
 			  "SELECT filename, data FROM result_imports WHERE token_hash = $1 AND user_id = $2 AND expires_at >= $3",

@@ -240,10 +240,9 @@ int team_invite_revoke(db *d, arena *a, const struct actor *who, long long id)
 int team_invitation_by_token(db *d, arena *a, const char *token, struct invitation *out)
 {
 	memset(out, 0, sizeof *out);
-	if (!token || strlen(token) != TOKEN_LEN)
-		return CLR_ENOTFOUND;
 	char hash[TOKEN_HASH_LEN + 1];
-	token_hash(token, hash);
+	if (token_hash_sent(token, hash))
+		return CLR_ENOTFOUND;
 	db_rows r;
 	int rc = db_query(d, a, &r,
 			  "SELECT " INV_COLS "FROM invitations i JOIN organisations o ON o.id = i.org_id "
@@ -539,10 +538,9 @@ int pwreset_request(db *d, arena *a, const char *email_in, const char *ip, int *
 static int reset_user(db *d, arena *a, const char *token, long long *uid)
 {
 	*uid = 0;
-	if (!token || strlen(token) != TOKEN_LEN)
-		return CLR_ENOTFOUND;
 	char hash[TOKEN_HASH_LEN + 1];
-	token_hash(token, hash);
+	if (token_hash_sent(token, hash))
+		return CLR_ENOTFOUND;
 	db_rows r;
 	int rc = db_query(d, a, &r,
 			  "SELECT p.user_id FROM password_resets p JOIN users u ON u.id = p.user_id "

@@ -60,8 +60,8 @@ static int render_report(struct req *r, const char *token, const char *filename,
 	view_set(v, "ninvalid", int_fmt(a, rep->ninvalid));
 	view_set_bool(v, "ninvalid_any", rep->ninvalid > 0);
 	view_set(v, "ignored", rep->ignored ? rep->ignored : "");
-	view_set(v, "encoding", rep->enc == CSV_CP1252 ? "Windows-1252" : rep->enc == CSV_UTF8_BOM ? "UTF-8 (avec BOM)" : "UTF-8");
-	view_set(v, "separator", rep->sep == ',' ? "virgule" : "point-virgule");
+	view_set(v, "encoding", csv_encoding_label(rep->enc));
+	view_set(v, "separator", csv_separator_label(rep->sep));
 	view_set_bool(v, "can_confirm", rep->nnew > 0);
 	view_setf(v, "confirm_action", "/backoffice/resultats/%s/confirmer", token);
 	view_list(v, "lines");
