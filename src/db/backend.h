@@ -34,8 +34,14 @@ struct db {
 	struct db_deferred *defer; /* db_defer(): NULL when none */
 	struct db_stmt *kept;      /* db_prefetch(): results kept (arena of the request), or NULL */
 	int nkept;
+	struct db_keep *keep;      /* db_keep_version(): rows kept across requests (malloc'd), or NULL */
+	long long keep_org, keep_ver; /* the version known for this request; keep_ver < 0: none */
+	int keep_hits;
 	char errmsg[512];   /* last failure's message ("" if none) */
 };
+
+/* Frees what db_keep_version() kept (db_close()). */
+void db_keep_free(db *d);
 
 /* Records the last failure's message (printf-style) in d->errmsg. */
 void db_set_err(db *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,8 +3,10 @@
  *
  * Both schemas are this binary's (the target is migrated by the caller, the
  * source must have no pending migration).  The tables are the target's base
- * tables less schema_migrations and SQLite's full-text tables (kept by
- * triggers); each is read from the source in primary-key order, in pages,
+ * tables less schema_migrations, org_versions (the target's own: its
+ * triggers move them from its own sequence as the rows arrive, and a
+ * version copied could come back there) and SQLite's full-text tables (kept
+ * by triggers); each is read from the source in primary-key order, in pages,
  * inside one read snapshot, and inserted in the target inside one
  * transaction, parents before children (the foreign keys' order).  Tables
  * that triggers keep (DERIVED: candidate_counts, filled as candidates are
@@ -260,7 +262,7 @@ int db_copy(db *src, db *dst, void (*report)(const char *table, long long src_ro
 			snprintf(err, errlen, "nom de table inattendu : %s", name ? name : "(null)");
 			goto out;
 		}
-		if (strcmp(name, "schema_migrations") == 0)
+		if (strcmp(name, "schema_migrations") == 0 || strcmp(name, "org_versions") == 0)
 			continue;
 		struct table *t = &ts[nt++];
 		memset(t, 0, sizeof *t);

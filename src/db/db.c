@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define TX_ATTEMPTS 5
@@ -87,8 +88,10 @@ int db_open(const char *url, db **out, char *err, size_t errlen)
 
 void db_close(db *d)
 {
-	if (d)
+	if (d) {
+		db_keep_free(d);
 		d->ops->close(d);
+	}
 }
 
 enum db_kind db_kind(const db *d)
@@ -215,6 +218,199 @@ static int batch_with_defer(db *d, arena *a, struct db_stmt *st, int count)
 	return rc;
 }
 
+/* ------------------------------------------ data kept across requests
+ *
+ * Sets of KEEP_WAYS entries chosen by a hash of the SQL text and
+ * parameters; each entry is one malloc'd block (its SQL, parameters and
+ * cells).  Big answers are not kept: what is kept is a page's small reads
+ * (counters, balances, the group names). */
+#define KEEP_SLOTS 256
+#define KEEP_WAYS 4
+#define KEEP_MAX_BYTES (64 * 1024)
+
+struct keep_entry {
+	long long org, ver; /* ver 0: empty */
+	const char *sql;
+	int n;
+	const char **params;
+	db_rows rows;
+	char *blk;
+};
+
+struct db_keep {
+	struct keep_entry e[KEEP_SLOTS];
+	unsigned next; /* the way replaced next when a set is full */
+};
+
+static unsigned keep_hash(const char *sql, int n, const char *const *params)
+{
+	uint32_t h = 2166136261u;
+	for (const char *c = sql; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (int i = 0; i < n; i++) {
+		h = (h ^ 0xffu) * 16777619u;
+		for (const char *c = params[i] ? params[i] : ""; *c; c++)
+			h = (h ^ (unsigned char)*c) * 16777619u;
+	}
+	return h % (KEEP_SLOTS / KEEP_WAYS) * KEEP_WAYS; /* the set's first entry */
+}
+
+static int same_stmt(const char *sql1, int n1, const char *const *p1, const char *sql2, int n2, const char *const *p2)
+{
+	if (n1 != n2 || (sql1 != sql2 && strcmp(sql1, sql2) != 0))
+		return 0;
+	for (int p = 0; p < n1; p++)
+		if (!((!p1[p] && !p2[p]) || (p1[p] && p2[p] && strcmp(p1[p], p2[p]) == 0)))
+			return 0;
+	return 1;
+}
+
+static void keep_off(db *d)
+{
+	d->keep_ver = 0;
+	d->keep_hits = 0;
+}
+
+void db_keep_version(db *d, long long org_id, long long version)
+{
+	if (!d->ops->batch || org_id <= 0 || version <= 0) {
+		d->keep_ver = 0;
+		return;
+	}
+	d->keep_org = org_id;
+	d->keep_ver = version;
+}
+
+int db_keep_hits(const db *d)
+{
+	return d->keep_hits;
+}
+
+void db_keep_free(db *d)
+{
+	if (!d->keep)
+		return;
+	for (int i = 0; i < KEEP_SLOTS; i++)
+		free(d->keep->e[i].blk);
+	free(d->keep);
+	d->keep = NULL;
+}
+
+/* The entry kept for this statement at the version known now, or NULL. */
+static struct keep_entry *keep_find(db *d, const char *sql, int n, const char *const *params)
+{
+	if (!d->keep || d->keep_ver <= 0)
+		return NULL;
+	struct keep_entry *set = &d->keep->e[keep_hash(sql, n, params)];
+	for (int w = 0; w < KEEP_WAYS; w++) {
+		struct keep_entry *e = &set[w];
+		if (e->ver == d->keep_ver && e->org == d->keep_org && same_stmt(e->sql, e->n, e->params, sql, n, params))
+			return e;
+	}
+	return NULL;
+}
+
+/* The kept rows of this statement at the version known now, copied into
+ * the arena (a later db_prefetch() may replace the entry), or 0. */
+static int keep_take(db *d, arena *a, db_rows *out, const char *sql, int n, const char *const *params)
+{
+	struct keep_entry *e = keep_find(d, sql, n, params);
+	if (!e)
+		return 0;
+	size_t nc = (size_t)e->rows.nrows * (size_t)e->rows.ncols;
+	const char **cells = arena_alloc(a, sizeof *cells * (nc ? nc : 1));
+	for (size_t i = 0; i < nc; i++)
+		cells[i] = e->rows.cells[i] ? arena_strdup(a, e->rows.cells[i]) : NULL;
+	*out = (db_rows){e->rows.nrows, e->rows.ncols, cells};
+	d->keep_hits++;
+	return 1;
+}
+
+/* The tables whose every write moves org_versions.v (migration 0020): a
+ * kept statement may read these and nothing else. */
+static const char *const COVERED[] = {"stock_balances", "candidate_counts", "groups", "organisations", "products", NULL};
+
+int db_keep_covers(const char *sql)
+{
+	for (const char *p = sql; *p;) {
+		while (*p && !((*p | 32) >= 'a' && (*p | 32) <= 'z') && *p != '_')
+			p++;
+		const char *w = p;
+		while (((*p | 32) >= 'a' && (*p | 32) <= 'z') || *p == '_' || (*p >= '0' && *p <= '9'))
+			p++;
+		size_t n = (size_t)(p - w);
+		if (!((n == 4 && strncasecmp(w, "FROM", 4) == 0) || (n == 4 && strncasecmp(w, "JOIN", 4) == 0)))
+			continue;
+		while (*p == ' ' || *p == '\n' || *p == '\t')
+			p++;
+		if (*p == '(')
+			continue; /* a subquery: its own FROM follows */
+		const char *t = p;
+		while (((*p | 32) >= 'a' && (*p | 32) <= 'z') || *p == '_' || (*p >= '0' && *p <= '9'))
+			p++;
+		int ok = 0;
+		for (int i = 0; COVERED[i] && !ok; i++)
+			ok = strlen(COVERED[i]) == (size_t)(p - t) && strncmp(COVERED[i], t, (size_t)(p - t)) == 0;
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* Keeps a statement's rows under the version known now (db_query_stmt()). */
+static void keep_store(db *d, const struct db_stmt *st)
+{
+	if (!st->org || st->org != d->keep_org || d->keep_ver <= 0 || st->rc < 0 || !st->rows)
+		return;
+	if (!db_keep_covers(st->sql)) { /* a statement marked by mistake: read each time */
+		log_error("msg=\"kept statement reads a table org_versions does not cover\" sql=\"%.80s\"", st->sql);
+		return;
+	}
+	const db_rows *r = st->rows;
+	size_t nc = (size_t)r->nrows * (size_t)r->ncols;
+	size_t bytes = strlen(st->sql) + 1;
+	for (int i = 0; i < st->n; i++)
+		bytes += st->params[i] ? strlen(st->params[i]) + 1 : 0;
+	for (size_t i = 0; i < nc; i++)
+		bytes += r->cells[i] ? strlen(r->cells[i]) + 1 : 0;
+	if (bytes > KEEP_MAX_BYTES)
+		return;
+	if (!d->keep && !(d->keep = calloc(1, sizeof *d->keep)))
+		return;
+	size_t ptrs = sizeof(char *) * ((size_t)st->n + nc);
+	char *blk = malloc(ptrs + bytes);
+	if (!blk)
+		return;
+	/* the set's entry of this statement (another version), else an empty
+	 * one, else the next in turn */
+	struct keep_entry *set = &d->keep->e[keep_hash(st->sql, st->n, st->params)], *e = NULL;
+	for (int w = 0; w < KEEP_WAYS && !e; w++)
+		if (set[w].ver && same_stmt(set[w].sql, set[w].n, set[w].params, st->sql, st->n, st->params))
+			e = &set[w];
+	for (int w = 0; w < KEEP_WAYS && !e; w++)
+		if (!set[w].ver)
+			e = &set[w];
+	if (!e)
+		e = &set[d->keep->next++ % KEEP_WAYS];
+	free(e->blk);
+	const char **params = (const char **)blk;
+	const char **cells = (const char **)blk + st->n;
+	char *o = blk + ptrs;
+#define KEEP_COPY(dst, src)                         	do {                                        		if (src) {                          			size_t l_ = strlen(src) + 1; 			memcpy(o, src, l_);         			dst = o;                    			o += l_;                    		} else {                            			dst = NULL;                 		}                                   	} while (0)
+	KEEP_COPY(e->sql, st->sql);
+	for (int i = 0; i < st->n; i++)
+		KEEP_COPY(params[i], st->params[i]);
+	for (size_t i = 0; i < nc; i++)
+		KEEP_COPY(cells[i], r->cells[i]);
+#undef KEEP_COPY
+	e->blk = blk;
+	e->n = st->n;
+	e->params = params;
+	e->rows = (db_rows){r->nrows, r->ncols, cells};
+	e->org = d->keep_org;
+	e->ver = d->keep_ver;
+}
+
 /* ---------------------------------------------------------- prefetch */
 
 int db_prefetch(db *d, arena *a, struct db_stmt *st, int count)
@@ -223,16 +419,24 @@ int db_prefetch(db *d, arena *a, struct db_stmt *st, int count)
 	d->nkept = 0;
 	if (!d->ops->batch || count <= 0)
 		return 0;
+	/* what is kept at the current version is answered from memory by
+	 * db_query(); the rest goes in the batch */
 	struct db_stmt *k = arena_alloc(a, sizeof *k * (size_t)count);
+	int nk = 0;
 	for (int i = 0; i < count; i++) {
-		k[i] = st[i];
-		k[i].rows = arena_alloc(a, sizeof *k[i].rows);
+		if (st[i].org && keep_find(d, st[i].sql, st[i].n, st[i].params))
+			continue;
+		k[nk] = st[i];
+		k[nk].rows = arena_alloc(a, sizeof *k[nk].rows);
+		nk++;
 	}
-	int rc = db_batch(d, a, k, count);
+	if (!nk)
+		return 0;
+	int rc = db_batch(d, a, k, nk);
 	if (rc < 0)
 		return rc;
-	d->kept = k;
-	d->nkept = count;
+	d->kept = k; /* kept across requests when read (db_query_stmt()) */
+	d->nkept = nk;
 	return 0;
 }
 
@@ -241,13 +445,7 @@ static int take_kept(db *d, db_rows *out, const char *sql, int n, const char *co
 {
 	for (int i = 0; i < d->nkept; i++) {
 		struct db_stmt *k = &d->kept[i];
-		if (!k->rows || k->n != n || (k->sql != sql && strcmp(k->sql, sql) != 0))
-			continue;
-		int same = 1;
-		for (int p = 0; p < n && same; p++)
-			same = (!k->params[p] && !params[p]) ||
-			       (k->params[p] && params[p] && strcmp(k->params[p], params[p]) == 0);
-		if (!same)
+		if (!k->rows || !same_stmt(k->sql, k->n, k->params, sql, n, params))
 			continue;
 		*out = *k->rows;
 		k->rows = NULL;
@@ -267,6 +465,7 @@ static void forget_kept(db *d)
 #define DEFER_BEFORE_WRITE(d)                    \
 	do {                                     \
 		forget_kept(d);                  \
+		keep_off(d);                     \
 		int drc_ = defer_flush(d);       \
 		if (drc_ < 0)                    \
 			return drc_;             \
@@ -293,11 +492,13 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	out->cells = NULL;
 	if (d->nkept && take_kept(d, out, sql, n, params))
 		return 0;
+	if (d->keep_ver > 0 && keep_take(d, a, out, sql, n, params))
+		return 0;
 	if (d->defer) {
 		if (d->defer->state < 0)
 			return d->defer->state;
 		if (d->defer->state == 1) {
-			struct db_stmt st = {sql, n, params, out, 0};
+			struct db_stmt st = {sql, n, params, out, 0, 0};
 			return batch_with_defer(d, a, &st, 1);
 		}
 	}
@@ -306,6 +507,19 @@ int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *
 	double t0 = mono_ms();
 	int rc = d->ops->query(d, a, out, sql, n, params);
 	slow_log(d, sql, t0);
+	return rc;
+}
+
+int db_query_stmt(db *d, arena *a, db_rows *out, const struct db_stmt *st)
+{
+	int hits = d->keep_hits;
+	int rc = db_query(d, a, out, st->sql, st->n, st->params);
+	if (rc >= 0 && st->org && d->keep_hits == hits) {
+		struct db_stmt k = *st;
+		k.rows = out;
+		k.rc = 0;
+		keep_store(d, &k);
+	}
 	return rc;
 }
 
@@ -384,12 +598,14 @@ int db_rollback(db *d)
 
 int db_read_begin(db *d)
 {
+	keep_off(d);
 	return d->ops->read_begin ? d->ops->read_begin(d) : 0;
 }
 
 int db_read_end(db *d)
 {
 	forget_kept(d);
+	keep_off(d);
 	return d->ops->read_end ? d->ops->read_end(d) : 0;
 }
 

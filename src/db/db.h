@@ -67,6 +67,11 @@ void db_close_all_threads(void);
 int db_exec(db *d, const char *sql, int n, const char *const *params);
 /* Runs one statement and copies its rows into the arena.  0 or negative. */
 int db_query(db *d, arena *a, db_rows *out, const char *sql, int n, const char *const *params);
+struct db_stmt;
+/* db_query() of a described statement (a domain function's *_stmt()): the
+ * same, and the rows of a read marked st->org are kept across requests
+ * (db_keep_version()). */
+int db_query_stmt(db *d, arena *a, db_rows *out, const struct db_stmt *st);
 /* Runs several ';'-separated statements without parameters (migrations). */
 int db_exec_script(db *d, const char *sql);
 
@@ -111,6 +116,9 @@ struct db_stmt {
 	const char *const *params;
 	db_rows *rows; /* the rows (arena-owned), or NULL: a statement run for its effect */
 	int rc;        /* out: 0 (or the rows changed, rows == NULL), or negative */
+	long long org; /* non-zero: a read of this organisation's data that only the
+			* tables of org_versions (migration 0020) make: db_query_stmt()
+			* keeps its rows across requests (db_keep_version()) */
 };
 int db_batch(db *d, arena *a, struct db_stmt *st, int count);
 
@@ -124,6 +132,27 @@ int db_batch(db *d, arena *a, struct db_stmt *st, int count);
  * nothing is run or kept.  Returns db_batch()'s code; a failure keeps
  * nothing (each read then runs when asked and reports its own error). */
 int db_prefetch(db *d, arena *a, struct db_stmt *st, int count);
+
+/* Page data kept across requests (PostgreSQL; docs/DECISIONS.md, « Page
+ * data kept across requests »).  Each connection keeps the rows that
+ * db_query_stmt() read for statements marked with st.org (256 entries,
+ * 64 KiB at most each), under the version of that organisation's data
+ * (org_versions, moved by triggers in the transaction of every write of the
+ * covered tables) known when they were read.  Once db_keep_version(d, org,
+ * v) has said which version is current, a db_prefetch() or db_query() of a
+ * kept statement of that version is answered from memory, without a round
+ * trip.  The version is the caller's to know: the session's row carries it
+ * (session.c), and a deferred check that finds another version than the one
+ * assumed must throw the answer away when db_keep_hits() says kept rows were
+ * used.  v <= 0 (or SQLite, which has no round trip to save) keeps nothing;
+ * a write, db_read_begin() and db_read_end() forget the version, so a
+ * transaction never reads kept rows. */
+void db_keep_version(db *d, long long org_id, long long version);
+/* How many reads of this request the kept rows answered. */
+int db_keep_hits(const db *d);
+/* Whether SQL reads only tables that org_versions covers (each name after
+ * FROM or JOIN): a marked statement that does not is never kept. */
+int db_keep_covers(const char *sql);
 
 /* A deferred check: a read that rides with this connection's next round
  * trip instead of taking one of its own.  The server answers a request

@@ -72,14 +72,23 @@ int cand_erasure_request(db *d, arena *a, long long org_id, long long candidate_
 	return db_commit(d);
 }
 
+void cand_privacy_state_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id)
+{
+	const char **p = arena_alloc(a, sizeof *p * 2);
+	p[0] = db_int(a, candidate_id);
+	p[1] = db_int(a, org_id);
+	*st = (struct db_stmt){"SELECT COALESCE(erasure_requested_at, 0), COALESCE(erased_at, 0) FROM candidates "
+			       "WHERE id = $1 AND org_id = $2",
+			       2, p, NULL, 0, 0};
+}
+
 int cand_privacy_state(db *d, arena *a, long long org_id, long long candidate_id, long long *requested_at,
 		       long long *erased_at)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r,
-			  "SELECT COALESCE(erasure_requested_at, 0), COALESCE(erased_at, 0) FROM candidates "
-			  "WHERE id = $1 AND org_id = $2",
-			  DB_P(db_int(a, candidate_id), db_int(a, org_id)));
+	struct db_stmt st;
+	cand_privacy_state_stmt(&st, a, org_id, candidate_id);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	if (!r.nrows)

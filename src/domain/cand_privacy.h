@@ -25,6 +25,7 @@ int cand_data_json(db *d, arena *a, long long org_id, long long candidate_id, bu
 int cand_erasure_request(db *d, arena *a, long long org_id, long long candidate_id, const char *ip);
 
 /* When the candidate asked (0: never) and when the data was erased (0: not). */
+void cand_privacy_state_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id); /* (db_prefetch) */
 int cand_privacy_state(db *d, arena *a, long long org_id, long long candidate_id, long long *requested_at,
 		       long long *erased_at);
 

@@ -94,7 +94,7 @@ void candidate_list_version_stmt(struct db_stmt *st, arena *a, long long org_id)
 	const char **p = arena_alloc(a, sizeof *p);
 	p[0] = db_int(a, org_id);
 	*st = (struct db_stmt){"SELECT COALESCE(SUM(n), 0), COALESCE(SUM(v), 0) FROM candidate_counts WHERE org_id = $1",
-			       1, p, NULL, 0};
+			       1, p, NULL, 0, org_id}; /* kept (db_keep_version) */
 }
 
 /* The list from the organisation's in-memory index (cand_index.h) when it
@@ -107,7 +107,7 @@ static int list_from_index(db *d, arena *a, long long org_id, const struct candi
 	db_rows r;
 	struct db_stmt st;
 	candidate_list_version_stmt(&st, a, org_id);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	*org_total = db_ll(&r, 0, 0);
@@ -220,7 +220,7 @@ void candidate_counts_stmt(struct db_stmt *st, arena *a, long long org_id)
 {
 	const char **p = arena_alloc(a, sizeof *p);
 	p[0] = db_int(a, org_id);
-	*st = (struct db_stmt){"SELECT status, n FROM candidate_counts WHERE org_id = $1", 1, p, NULL, 0};
+	*st = (struct db_stmt){"SELECT status, n FROM candidate_counts WHERE org_id = $1", 1, p, NULL, 0, org_id};
 }
 
 int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NSTATUS], long long *total)
@@ -232,7 +232,7 @@ int candidate_counts(db *d, arena *a, long long org_id, long long counts[CAND_NS
 	 * COUNT over the organisation's rows (~10 ms for 100 000) */
 	struct db_stmt st;
 	candidate_counts_stmt(&st, a, org_id);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	for (int i = 0; i < r.nrows; i++) {

@@ -713,7 +713,7 @@ void candidate_get_stmt(struct db_stmt *st, arena *a, long long org_id, long lon
 	const char **p = arena_alloc(a, sizeof *p * 2);
 	p[0] = db_int(a, id);
 	p[1] = db_int(a, org_id);
-	*st = (struct db_stmt){q.select, 2, p, NULL, 0};
+	*st = (struct db_stmt){q.select, 2, p, NULL, 0, 0};
 }
 
 int candidate_get(db *d, arena *a, long long org_id, long long id, struct candidate *out)
@@ -722,7 +722,7 @@ int candidate_get(db *d, arena *a, long long org_id, long long id, struct candid
 	db_rows r;
 	struct db_stmt st;
 	candidate_get_stmt(&st, a, org_id, id);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	if (!r.nrows)
@@ -786,7 +786,7 @@ void candidate_mails_stmt(struct db_stmt *st, arena *a, long long org_id, long l
 	*st = (struct db_stmt){"SELECT subject, status, created_at, sent_at FROM outbox WHERE org_id = $1 AND recipient = "
 			       "(SELECT email FROM candidates WHERE id = $2 AND org_id = $1) "
 			       "AND kind LIKE 'candidate.%' ORDER BY id DESC LIMIT 20",
-			       2, p, NULL, 0};
+			       2, p, NULL, 0, 0};
 }
 
 int candidate_mails(db *d, arena *a, long long org_id, long long id, struct candidate_mail **out, int *n)
@@ -796,7 +796,7 @@ int candidate_mails(db *d, arena *a, long long org_id, long long id, struct cand
 	db_rows r;
 	struct db_stmt st;
 	candidate_mails_stmt(&st, a, org_id, id);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));

@@ -1025,7 +1025,7 @@ void certification_list_stmt(struct db_stmt *st, arena *a, long long org_id, con
 				: arena_printf(a, "SELECT " CERT_COLS(CERT_CANDIDATE) CERT_JOIN_CANDIDATE
 						  "WHERE c.org_id = $1 AND %s = $2%s ORDER BY k.sort_name, k.id, c.id",
 					       col, f->planned_only ? " AND c.state = 'planned'" : ""),
-		2, p, NULL, 0};
+		2, p, NULL, 0, 0};
 }
 
 int certification_list(db *d, arena *a, long long org_id, const struct cert_filter *f, struct certification **out,
@@ -1036,7 +1036,7 @@ int certification_list(db *d, arena *a, long long org_id, const struct cert_filt
 	db_rows r;
 	struct db_stmt st;
 	certification_list_stmt(&st, a, org_id, f);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
@@ -1068,7 +1068,7 @@ void certification_history_stmt(struct db_stmt *st, arena *a, long long org_id, 
 			       "FROM certification_events e JOIN certifications c ON c.id = e.certification_id "
 			       "LEFT JOIN users u ON u.id = e.actor_id WHERE c.org_id = $1 AND c.candidate_id = $2 "
 			       "ORDER BY e.id DESC LIMIT 100",
-			       2, p, NULL, 0};
+			       2, p, NULL, 0, 0};
 }
 
 int certification_history(db *d, arena *a, long long org_id, long long candidate_id, struct cert_event **out,
@@ -1077,7 +1077,7 @@ int certification_history(db *d, arena *a, long long org_id, long long candidate
 	db_rows r;
 	struct db_stmt st;
 	certification_history_stmt(&st, a, org_id, candidate_id);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));

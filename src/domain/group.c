@@ -253,7 +253,7 @@ void group_names_stmt(struct db_stmt *st, arena *a, long long org_id)
 {
 	const char **p = arena_alloc(a, sizeof *p);
 	p[0] = db_int(a, org_id);
-	*st = (struct db_stmt){"SELECT id, name FROM groups WHERE org_id = $1 ORDER BY name_folded, id", 1, p, NULL, 0};
+	*st = (struct db_stmt){"SELECT id, name FROM groups WHERE org_id = $1 ORDER BY name_folded, id", 1, p, NULL, 0, org_id};
 }
 
 int group_names(db *d, arena *a, long long org_id, struct group **out, int *n)
@@ -261,7 +261,7 @@ int group_names(db *d, arena *a, long long org_id, struct group **out, int *n)
 	db_rows r;
 	struct db_stmt st;
 	group_names_stmt(&st, a, org_id);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	*out = NULL;
 	*n = 0;
 	if (rc < 0)
@@ -281,7 +281,7 @@ void group_count_stmt(struct db_stmt *st, arena *a, long long org_id)
 {
 	const char **p = arena_alloc(a, sizeof *p);
 	p[0] = db_int(a, org_id);
-	*st = (struct db_stmt){"SELECT COUNT(*) FROM groups WHERE org_id = $1", 1, p, NULL, 0};
+	*st = (struct db_stmt){"SELECT COUNT(*) FROM groups WHERE org_id = $1", 1, p, NULL, 0, org_id};
 }
 
 int group_count(db *d, arena *a, long long org_id, long long *n)
@@ -289,7 +289,7 @@ int group_count(db *d, arena *a, long long org_id, long long *n)
 	db_rows r;
 	struct db_stmt st;
 	group_count_stmt(&st, a, org_id);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	*n = db_ll(&r, 0, 0);
@@ -305,7 +305,7 @@ void group_choices_stmt(struct db_stmt *st, arena *a, long long org_id, long lon
 			       "CASE WHEN EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = g.id "
 			       "AND m.candidate_id = $2 AND m.org_id = $1) THEN 1 ELSE 0 END "
 			       "FROM groups g WHERE g.org_id = $1 ORDER BY g.name_folded, g.id",
-			       2, p, NULL, 0};
+			       2, p, NULL, 0, 0};
 }
 
 int group_choices(db *d, arena *a, long long org_id, long long cid, struct group **out, int *n)
@@ -315,7 +315,7 @@ int group_choices(db *d, arena *a, long long org_id, long long cid, struct group
 	db_rows r;
 	struct db_stmt st;
 	group_choices_stmt(&st, a, org_id, cid);
-	int rc = db_query(d, a, &r, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));

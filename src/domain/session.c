@@ -51,16 +51,27 @@ int session_create(db *d, arena *a, long long user_id, const char *ip, const cha
 			   user_id, ip, user_agent, token_out);
 }
 
-/* The session's row: what session_load() reads, and what a deferred check
- * reads again.  Column 2 (seen_at) moves; every other column must be as
- * remembered for a remembered answer to stand. */
+/* The session's row: what session_load() reads, and what the deferred
+ * check of a staff session reads again.  Column 2 (seen_at) moves; every
+ * other column but the versions must be as remembered for a remembered
+ * answer to stand.  Columns 10 and 11 are the organisation's versions
+ * (org_versions, migration 0020): v, of the data kept in memory
+ * (db_keep_version()), and auth_v, which moves with every change of what
+ * the row of any of the organisation's sessions holds.  So a remembered
+ * session of an organisation is checked by reading the two versions alone
+ * (VERSIONS_SQL: one primary-key read instead of three tables). */
 #define SESSION_SQL                                                                                   \
-	"SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name, s.created_at, u.proctor " \
-	"FROM sessions s JOIN users u ON u.id = s.user_id "                                             \
+	"SELECT s.user_id, s.csrf, s.seen_at, u.org_id, u.role, u.name, u.email, o.name, s.created_at, u.proctor, " \
+	"ov.v, ov.auth_v FROM sessions s JOIN users u ON u.id = s.user_id "                             \
 	"LEFT JOIN organisations o ON o.id = u.org_id "                                                 \
+	"LEFT JOIN org_versions ov ON ov.org_id = u.org_id "                                            \
 	"WHERE s.id_hash = $1 AND u.disabled = 0"
 #define COL_SEEN 2
+#define COL_ORG 3
 #define COL_CREATED 8
+#define COL_VERSION 10
+#define COL_AUTH 11
+#define VERSIONS_SQL "SELECT v, auth_v FROM org_versions WHERE org_id = $1"
 
 /* Fills out from the session's row (cells arena-owned). */
 static void from_row(struct session *out, const db_rows *rows)
@@ -190,16 +201,19 @@ int session_load(db *d, arena *a, const char *token, struct session *out)
 	}
 	remember(out->hash, &rows);
 	from_row(out, &rows);
+	db_keep_version(d, out->org_id, db_ll(&rows, 0, COL_VERSION));
 	return 0;
 }
 
 /* The deferred check of a remembered session (db_defer). */
 struct recheck {
 	struct db_deferred x;
+	db *d;
 	db_rows rows;
 	const char **cells; /* as remembered (arena copies) */
 	int ncols;
 	const char *hash;
+	long long org_id; /* an organisation's session: checked by its versions */
 	int touch; /* seen_at is a minute old: refresh it after the answer */
 };
 
@@ -208,17 +222,49 @@ static int same(const char *x, const char *y)
 	return (!x && !y) || str_eq(x, y);
 }
 
+/* The organisation's data moved (version V, not the one remembered) since
+ * this thread last looked: adopted, unless kept rows already answered. */
+static int adopt_version(struct recheck *k, const char *v)
+{
+	if (db_keep_hits(k->d))
+		return CLR_ESTALE; /* the answer is given again */
+	db_keep_version(k->d, k->org_id, v ? atoll(v) : 0);
+	struct remembered *m = slot(k->hash);
+	if (m && strcmp(m->hash, k->hash) == 0 && m->ncols > COL_VERSION) {
+		free(m->cells[COL_VERSION]);
+		m->cells[COL_VERSION] = v ? strdup(v) : NULL;
+	}
+	return 0;
+}
+
 static int recheck(void *ctx, const db_rows *rows)
 {
 	struct recheck *k = ctx;
-	if (rows->nrows != 1 || rows->ncols != k->ncols)
-		return CLR_ESTALE;
-	for (int c = 0; c < k->ncols; c++)
-		if (c != COL_SEEN && !same(db_cell(rows, 0, c), k->cells[c]))
-			return CLR_ESTALE;
 	time_t now = now_s();
-	long long seen = db_ll(rows, 0, COL_SEEN);
-	if (expired(seen, db_ll(rows, 0, COL_CREATED), now))
+	long long seen;
+	const char *v;
+	if (k->org_id) {
+		/* the organisation's versions: the session's row is as remembered
+		 * while auth_v has not moved */
+		if (rows->nrows != 1 || rows->ncols != 2 || !same(db_cell(rows, 0, 1), k->cells[COL_AUTH]))
+			return CLR_ESTALE;
+		seen = atoll(k->cells[COL_SEEN]);
+		if (expired(seen, atoll(k->cells[COL_CREATED]), now))
+			return CLR_ESTALE;
+		v = db_cell(rows, 0, 0);
+	} else {
+		/* a staff session: its whole row */
+		if (rows->nrows != 1 || rows->ncols != k->ncols)
+			return CLR_ESTALE;
+		for (int c = 0; c < k->ncols; c++)
+			if (c != COL_SEEN && c != COL_VERSION && !same(db_cell(rows, 0, c), k->cells[c]))
+				return CLR_ESTALE;
+		seen = db_ll(rows, 0, COL_SEEN);
+		if (expired(seen, db_ll(rows, 0, COL_CREATED), now))
+			return CLR_ESTALE;
+		v = db_cell(rows, 0, COL_VERSION);
+	}
+	if (!same(v, k->cells[COL_VERSION]) && adopt_version(k, v) < 0)
 		return CLR_ESTALE;
 	k->touch = now - seen >= 60;
 	return 0;
@@ -229,7 +275,7 @@ int session_load_deferred(db *d, arena *a, const char *token, struct session *ou
 	memset(out, 0, sizeof *out);
 	token_hash(token, out->hash);
 	struct remembered *m = slot(out->hash);
-	if (!m || strcmp(m->hash, out->hash) != 0)
+	if (!m || strcmp(m->hash, out->hash) != 0 || m->ncols <= COL_AUTH || !m->cells[COL_SEEN] || !m->cells[COL_CREATED])
 		return CLR_ENOTFOUND;
 	struct recheck *k = arena_alloc(a, sizeof *k);
 	memset(k, 0, sizeof *k);
@@ -238,14 +284,22 @@ int session_load_deferred(db *d, arena *a, const char *token, struct session *ou
 	for (int c = 0; c < m->ncols; c++)
 		k->cells[c] = m->cells[c] ? arena_strdup(a, m->cells[c]) : NULL;
 	k->hash = out->hash;
+	k->d = d;
+	db_rows remembered = {1, k->ncols, k->cells};
+	from_row(out, &remembered);
 	const char **params = arena_alloc(a, sizeof *params);
-	params[0] = out->hash;
-	k->x.st = (struct db_stmt){SESSION_SQL, 1, params, &k->rows, 0};
+	if (out->org_id > 0 && k->cells[COL_AUTH]) {
+		k->org_id = out->org_id;
+		params[0] = k->cells[COL_ORG];
+		k->x.st = (struct db_stmt){VERSIONS_SQL, 1, params, &k->rows, 0, 0};
+	} else {
+		params[0] = out->hash;
+		k->x.st = (struct db_stmt){SESSION_SQL, 1, params, &k->rows, 0, 0};
+	}
 	k->x.check = recheck;
 	k->x.ctx = k;
 	k->x.a = a;
-	db_rows remembered = {1, k->ncols, k->cells};
-	from_row(out, &remembered);
+	db_keep_version(d, out->org_id, db_ll(&remembered, 0, COL_VERSION)); /* assumed until the check */
 	out->deferred = k;
 	db_defer(d, &k->x);
 	return 0;

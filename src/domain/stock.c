@@ -100,7 +100,7 @@ void stock_balances_stmt(struct db_stmt *st, arena *a, long long org_id)
 	*st = (struct db_stmt){"SELECT p.id, p.reference, p.name, p.type_label, p.proctoring, COALESCE(b.qty, 0) "
 			       "FROM products p LEFT JOIN stock_balances b ON b.product_id = p.id AND b.org_id = $1 "
 			       "WHERE p.active = 1 OR b.qty > 0 ORDER BY p.sort_order, p.id",
-			       1, p, NULL, 0};
+			       1, p, NULL, 0, org_id}; /* products and stock_balances: kept (db_keep_version) */
 }
 
 int stock_balances(db *d, arena *a, long long org_id, struct stock_balance **out, int *n, long long *total)
@@ -108,7 +108,7 @@ int stock_balances(db *d, arena *a, long long org_id, struct stock_balance **out
 	db_rows rows;
 	struct db_stmt st;
 	stock_balances_stmt(&st, a, org_id);
-	int rc = db_query(d, a, &rows, st.sql, st.n, st.params);
+	int rc = db_query_stmt(d, a, &rows, &st);
 	if (rc < 0)
 		return rc;
 	*out = arena_alloc(a, sizeof **out * (size_t)(rows.nrows + 1));

@@ -623,10 +623,19 @@ int pwreset_apply(db *d, arena *a, const char *token, const char *next, const ch
 
 /* ---- « Alerte de stock » -------------------------------------------------------- */
 
+void team_stock_threshold_stmt(struct db_stmt *st, arena *a, long long org_id)
+{
+	const char **p = arena_alloc(a, sizeof *p);
+	p[0] = db_int(a, org_id);
+	*st = (struct db_stmt){"SELECT stock_threshold FROM organisations WHERE id = $1", 1, p, NULL, 0, org_id};
+}
+
 int team_stock_threshold(db *d, arena *a, long long org_id, long long *out)
 {
 	db_rows r;
-	int rc = db_query(d, a, &r, "SELECT stock_threshold FROM organisations WHERE id = $1", DB_P(db_int(a, org_id)));
+	struct db_stmt st;
+	team_stock_threshold_stmt(&st, a, org_id);
+	int rc = db_query_stmt(d, a, &r, &st);
 	if (rc < 0)
 		return rc;
 	*out = r.nrows ? db_ll(&r, 0, 0) : STOCK_THRESHOLD_DEFAULT;

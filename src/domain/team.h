@@ -87,6 +87,7 @@ int pwreset_apply(db *d, arena *a, const char *token, const char *next, const ch
 /* ---- « Alerte de stock » ----------------------------------------------------- */
 #define STOCK_THRESHOLD_DEFAULT 5
 int team_stock_threshold(db *d, arena *a, long long org_id, long long *out);
+void team_stock_threshold_stmt(struct db_stmt *st, arena *a, long long org_id); /* its statement (db_prefetch) */
 /* Field: threshold (an integer from 0 to 100000; 0: no banner). */
 int team_stock_threshold_set(db *d, arena *a, const struct actor *who, const char *value, struct errs *e);
 

@@ -4,6 +4,7 @@
 #include "domain/candidate.h"
 #include "domain/group.h"
 #include "domain/stock.h"
+#include "domain/team.h"
 
 static view *admin_view(struct req *r, const char *title, const char *nav)
 {
@@ -16,11 +17,12 @@ int web_home(struct req *r)
 {
 	view *v = admin_view(r, "Accueil", "nav_home");
 	/* the tiles' reads in one round trip (PostgreSQL; db_prefetch) */
-	struct db_stmt st[3];
+	struct db_stmt st[4];
 	stock_balances_stmt(&st[0], r->a, r->sess->org_id);
 	candidate_counts_stmt(&st[1], r->a, r->sess->org_id);
 	group_count_stmt(&st[2], r->a, r->sess->org_id);
-	db_prefetch(r->db, r->a, st, 3);
+	team_stock_threshold_stmt(&st[3], r->a, r->sess->org_id); /* the low-stock banner's */
+	db_prefetch(r->db, r->a, st, 4);
 	int rc = web_stock_tile(r, v); /* « Certifications restantes » (orders.c) */
 	if (rc)
 		return rc;

@@ -76,6 +76,31 @@ describe('a remembered session is checked with the page', () => {
 		assert.equal((await sqlRows(A, `SELECT COUNT(*) FROM groups WHERE name = 'Jamais créé'`))[0][0], '0');
 	});
 
+	test('organisation renamed, user made a proctor, e-mail changed in the database: at once', async () => {
+		const a = await loggedIn(A, admin);
+		await statuses(a, '/groupes');
+		const [[org]] = await sqlRows(A, `SELECT org_id FROM users WHERE email = '${admin.email}'`);
+		await sqlRows(A, `UPDATE organisations SET name = 'Organisation Renommée ${org}' WHERE id = ${org}`);
+		for (let i = 0; i < 4; i++) assert.match(textOf((await a.get('/groupes')).text), new RegExp(`Organisation Renommée ${org}`));
+		const email = `autre.${org}@example.fr`;
+		await sqlRows(A, `UPDATE users SET email = '${email}' WHERE email = '${admin.email}'`);
+		try {
+			for (let i = 0; i < 4; i++) assert.match((await a.get('/compte')).text, new RegExp(email.replace('.', '\\.')));
+			await sqlRows(A, `UPDATE users SET proctor = 1 WHERE email = '${email}'`);
+			for (const s of await statuses(a, '/groupes', 4)) assert.notEqual(s, 200, 'a proctor has no « Groupes »');
+		} finally {
+			await sqlRows(A, `UPDATE users SET email = '${admin.email}', proctor = 0 WHERE email = '${email}'`);
+		}
+		assert.deepEqual(await statuses(a, '/groupes', 4), [200, 200, 200, 200]);
+	});
+
+	test('every session of the account closed in the database: refused at once', async () => {
+		const a = await loggedIn(A, admin);
+		await statuses(a, '/candidats');
+		await sqlRows(A, `DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = '${admin.email}')`);
+		for (const s of await statuses(a, '/candidats', 4)) assert.equal(s, 303);
+	});
+
 	test('a warm page: the session and the page in the same round trip (PostgreSQL)', async (t) => {
 		if (BACKEND !== 'pg') return t.skip('round trips are counted on PostgreSQL');
 		const a = await loggedIn(A, admin);

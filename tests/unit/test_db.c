@@ -490,9 +490,9 @@ static int batch_tx_fail(db *d, void *ctx)
 	arena *a = ctx;
 	db_rows r;
 	struct db_stmt st[] = {
-		{"INSERT INTO clr_test_batch (n) VALUES (100)", DB_NOP, NULL, 0},
-		{"INSERT INTO clr_test_batch (n) VALUES (1)", DB_NOP, NULL, 0}, /* duplicate key */
-		{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r, 0},
+		{"INSERT INTO clr_test_batch (n) VALUES (100)", DB_NOP, NULL, 0, 0},
+		{"INSERT INTO clr_test_batch (n) VALUES (1)", DB_NOP, NULL, 0, 0}, /* duplicate key */
+		{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r, 0, 0},
 	};
 	return db_batch(d, a, st, 3);
 }
@@ -501,8 +501,8 @@ static int batch_tx_ok(db *d, void *ctx)
 {
 	arena *a = ctx;
 	struct db_stmt st[] = {
-		{"INSERT INTO clr_test_batch (n) VALUES (200)", DB_NOP, NULL, 0},
-		{"UPDATE clr_test_batch SET n = n + 1000 WHERE n = 200", DB_NOP, NULL, 0},
+		{"INSERT INTO clr_test_batch (n) VALUES (200)", DB_NOP, NULL, 0, 0},
+		{"UPDATE clr_test_batch SET n = n + 1000 WHERE n = 200", DB_NOP, NULL, 0, 0},
 	};
 	int rc = db_batch(d, a, st, 2);
 	return rc < 0 ? rc : st[1].rc == 1 ? 0 : CLR_EDB;
@@ -526,9 +526,9 @@ static void batch_checks(int *failed_, const char *url)
 	for (int round = 0; round < 2; round++) {
 		db_rows r1, r2, r3;
 		struct db_stmt st[] = {
-			{"SELECT n FROM clr_test_batch WHERE n = $1", DB_P("2"), &r1, 0},
-			{"SELECT COUNT(*), $1 FROM clr_test_batch", DB_P("é"), &r2, 0},
-			{"SELECT n FROM clr_test_batch WHERE n > $1 ORDER BY n", DB_P("5"), &r3, 0},
+			{"SELECT n FROM clr_test_batch WHERE n = $1", DB_P("2"), &r1, 0, 0},
+			{"SELECT COUNT(*), $1 FROM clr_test_batch", DB_P("é"), &r2, 0, 0},
+			{"SELECT n FROM clr_test_batch WHERE n > $1 ORDER BY n", DB_P("5"), &r3, 0, 0},
 		};
 		unsigned long t0 = db_trips(d);
 		CHECK_INT(db_batch(d, a, st, 3), 0);
@@ -551,10 +551,10 @@ static void batch_checks(int *failed_, const char *url)
 	for (int round = 0; round < 3; round++) {
 		db_rows r1, r3;
 		struct db_stmt st[] = {
-			{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r1, 0},
+			{"SELECT COUNT(*) FROM clr_test_batch", DB_NOP, &r1, 0, 0},
 			{round == 1 ? "SELECT no_such_column FROM clr_test_batch"
-				    : "SELECT abs(CAST($1 AS BIGINT)) FROM clr_test_batch", DB_P("-9223372036854775808"), NULL, 0},
-			{"SELECT 1", DB_NOP, &r3, 0},
+				    : "SELECT abs(CAST($1 AS BIGINT)) FROM clr_test_batch", DB_P("-9223372036854775808"), NULL, 0, 0},
+			{"SELECT 1", DB_NOP, &r3, 0, 0},
 		};
 		unsigned long t0 = db_trips(d);
 		CHECK_INT(db_batch(d, a, st, 3), CLR_EDB);
@@ -587,7 +587,7 @@ static void batch_checks(int *failed_, const char *url)
 	/* a single statement and an empty batch */
 	{
 		db_rows r1;
-		struct db_stmt st[] = {{"SELECT 7", DB_NOP, &r1, 0}};
+		struct db_stmt st[] = {{"SELECT 7", DB_NOP, &r1, 0, 0}};
 		CHECK_INT(db_batch(d, a, st, 1), 0);
 		CHECK_STR(db_cell(&r1, 0, 0), "7");
 		CHECK_INT(db_batch(d, a, st, 0), 0);
@@ -637,7 +637,7 @@ static void defer_checks(int *failed_, const char *url)
 
 	/* passes: the read's rows come back, one round trip on PostgreSQL */
 	struct defer_ctx k = {0, "ok"};
-	struct db_deferred x = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k, a, 0};
+	struct db_deferred x = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0, 0}, defer_check, &k, a, 0};
 	db_defer(d, &x);
 	unsigned long t0 = db_trips(d);
 	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), 0);
@@ -650,7 +650,7 @@ static void defer_checks(int *failed_, const char *url)
 
 	/* fails: no rows, the write refused, until db_defer_end() */
 	struct defer_ctx k2 = {0, "other"};
-	struct db_deferred x2 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k2, a, 0};
+	struct db_deferred x2 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0, 0}, defer_check, &k2, a, 0};
 	db_defer(d, &x2);
 	CHECK_INT(db_query(d, a, &r, "SELECT COUNT(*) FROM clr_test_defer", DB_NOP), CLR_ESTALE);
 	CHECK_INT(r.nrows, 0);
@@ -663,13 +663,13 @@ static void defer_checks(int *failed_, const char *url)
 
 	/* a write first: the deferred read runs alone before it, and refuses it */
 	struct defer_ctx k3 = {0, "other"};
-	struct db_deferred x3 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k3, a, 0};
+	struct db_deferred x3 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0, 0}, defer_check, &k3, a, 0};
 	db_defer(d, &x3);
 	CHECK_INT(db_exec(d, "INSERT INTO clr_test_defer (n) VALUES (3)", DB_NOP), CLR_ESTALE);
 	CHECK_INT(db_defer_end(d), CLR_ESTALE);
 	/* nothing else ran: db_defer_end() runs it */
 	struct defer_ctx k4 = {0, "ok"};
-	struct db_deferred x4 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0}, defer_check, &k4, a, 0};
+	struct db_deferred x4 = {{"SELECT CAST($1 AS TEXT)", DB_P("ok"), &dr, 0, 0}, defer_check, &k4, a, 0};
 	db_defer(d, &x4);
 	CHECK_INT(db_defer_end(d), 0);
 	CHECK_INT(k4.calls, 1);
