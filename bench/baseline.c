@@ -6,9 +6,16 @@
  * headers, so that the ratio "page req/s / baseline req/s" measures what
  * the application adds (routing, session, SQL, templates) and nothing else.
  *
- *   cc -O2 -o baseline bench/baseline.c $(pkg-config --cflags --libs libmicrohttpd)
+ * With BASELINE_PG=URL (and BASELINE_SQL, a statement without parameters),
+ * each request first runs that statement, prepared, on its thread's own
+ * connection and waits for its rows: the floor of bench/run.sh's « floor-*
+ * » cases, what a page that makes one round trip to PostgreSQL and nothing
+ * else could reach on this machine.
+ *
+ *   cc -O2 -o baseline bench/baseline.c $(pkg-config --cflags --libs libmicrohttpd libpq)
  *   baseline PORT FILE          (stops on SIGINT/SIGTERM)
  */
+#include <libpq-fe.h>
 #include <microhttpd.h>
 #include <sched.h>
 #include <signal.h>
@@ -19,6 +26,31 @@
 
 static char *page;
 static size_t page_len;
+static const char *pg_url, *pg_sql;
+static _Thread_local PGconn *pg;
+
+/* BASELINE_PG: the statement's round trip; 0, or -1 when it failed. */
+static int round_trip(void)
+{
+	if (!pg) {
+		pg = PQconnectdb(pg_url);
+		if (PQstatus(pg) != CONNECTION_OK) {
+			fprintf(stderr, "baseline: %s", PQerrorMessage(pg));
+			PQfinish(pg);
+			pg = NULL;
+			return -1;
+		}
+		PGresult *p = PQprepare(pg, "s", pg_sql, 0, NULL);
+		int ok = PQresultStatus(p) == PGRES_COMMAND_OK;
+		PQclear(p);
+		if (!ok)
+			return -1;
+	}
+	PGresult *res = PQexecPrepared(pg, "s", 0, NULL, NULL, NULL, 0);
+	int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+	PQclear(res);
+	return ok ? 0 : -1;
+}
 
 static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
 			  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
@@ -32,6 +64,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	*upload_data_size = 0;
+	if (pg_url && round_trip() < 0)
+		return MHD_NO;
 	struct MHD_Response *r = MHD_create_response_from_buffer(page_len, page, MHD_RESPMEM_PERSISTENT);
 	MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -65,6 +99,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fclose(f);
+	pg_url = getenv("BASELINE_PG");
+	if (pg_url && !*pg_url)
+		pg_url = NULL;
+	pg_sql = getenv("BASELINE_SQL") ? getenv("BASELINE_SQL") : "SELECT 1";
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

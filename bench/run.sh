@@ -19,6 +19,12 @@
 #   show            /candidats/ID, the candidate page
 #   baseline-home   bench/baseline answering the captured « Accueil »
 #   home            /accueil (stock, candidates per status, groups)
+#   floor-list, floor-show, floor-home (PostgreSQL only)
+#                   bench/baseline answering the captured page after one
+#                   round trip to the database (the session's check of a warm
+#                   page, FLOOR_SQL): what a page that reads one primary key
+#                   and renders nothing could reach here, its ratio the
+#                   ceiling of any page that stays exact across servers
 # and prints requests/s, p50, p99, the ratio to the baseline of the same
 # page, the resident memory of clr serve under load (max VmRSS sampled
 # while wrk runs, and VmHWM), the database round trips of one cache-warm
@@ -98,7 +104,7 @@ CLR=$ROOT/$B/clr
 BASELINE=$B/bench-baseline
 if [ ! -x "$BASELINE" ] || [ bench/baseline.c -nt "$BASELINE" ]; then
 	cc -std=c17 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$BASELINE" bench/baseline.c \
-		$(pkg-config --cflags --libs libmicrohttpd) -lpthread
+		$(pkg-config --cflags --libs libmicrohttpd libpq) -lpthread
 fi
 NOISE=$B/bench-noise
 if [ ! -x "$NOISE" ] || [ bench/noise.c -nt "$NOISE" ]; then
@@ -191,7 +197,7 @@ wrk_case() {
 # trips CASE URL: the database round trips of one cache-warm request of the
 # case, from the server's log line (db_trips=N; "-" for a baseline)
 trips() {
-	case $1 in baseline-*) echo -; return ;; esac
+	case $1 in baseline-*) echo -; return ;; floor-*) echo 1; return ;; esac
 	local u=$2
 	case $1 in search | live) u="${2%/}/candidats?q=martin${SEARCH_LIVE:+&partiel=1}" ;; deep) u="${2%/}/candidats?page=7" ;;
 	short) u="${2%/}/candidats?q=ma" ;; esac
@@ -213,8 +219,10 @@ wait_idle() { # until core 0 (clr serve and PostgreSQL) is idle: requests queued
 	log "core 0 still busy after 120 s"
 }
 
-start_baseline() { # FILE
-	taskset -c 0 "$BASELINE" "$BPORT" "$1" &
+FLOOR_SQL=${FLOOR_SQL:-SELECT v, auth_v FROM org_versions WHERE org_id = 1}
+
+start_baseline() { # FILE [PG_URL]
+	BASELINE_PG=${2:-} BASELINE_SQL=$FLOOR_SQL taskset -c 0 "$BASELINE" "$BPORT" "$1" &
 	BASE_PID=$!
 	wait_up "$BPORT"
 }
@@ -255,6 +263,15 @@ run_backend() {
 		case $c in
 		baseline-list | baseline-show | baseline-home)
 			start_baseline "$TMP/${c#baseline-}.html"
+			local s=$SESSION
+			wrk_case "$c" "$BASE_PID" "http://127.0.0.1:$BPORT/candidats"
+			SESSION=$s
+			stop_pid "$BASE_PID"
+			BASE_PID=
+			;;
+		floor-list | floor-show | floor-home)
+			if [ "$BACKEND" != pg ]; then log "$c: PostgreSQL only"; continue; fi
+			start_baseline "$TMP/${c#floor-}.html" "$url"
 			local s=$SESSION
 			wrk_case "$c" "$BASE_PID" "http://127.0.0.1:$BPORT/candidats"
 			SESSION=$s
