@@ -1,5 +1,6 @@
 /* main.c - runs every registered unit test; see test.h. */
 #include "test.h"
+#include "db/db.h"
 #include <stdlib.h>
 #include <sodium.h>
 #include <unistd.h>
@@ -80,6 +81,24 @@ const char *test_pg_url(void)
 		return url;
 	test_skip("CLR_TEST_PG_URL is not set (tests/run sets it; or tests/lib/pg.sh start DIR)");
 	return NULL;
+}
+
+struct db *test_db_open(int *failed, const char *url)
+{
+	db *d = NULL;
+	char err[256];
+	if (db_open(url, &d, err, sizeof err) != 0) {
+		fprintf(stderr, "  db_open(%s): %s\n", url, err);
+		*failed = 1;
+		return NULL;
+	}
+	if (db_migrate(d, 0) < 0) {
+		fprintf(stderr, "  db_migrate(%s) failed: %s\n", url, db_errmsg(d));
+		*failed = 1;
+		db_close(d);
+		return NULL;
+	}
+	return d;
 }
 
 void test_on_pg(test_db_fn fn, int *failed)

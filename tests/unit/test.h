@@ -41,6 +41,10 @@ const char *test_pg_url(void);
  * after), or on the PostgreSQL database of CLR_TEST_PG_URL (test_pg_url():
  * a skip when it is not set). */
 typedef void (*test_db_fn)(int *failed, const char *url);
+/* A connection to URL with every migration applied, or NULL with *failed
+ * set (the caller db_close()s it). */
+struct db;
+struct db *test_db_open(int *failed, const char *url);
 void test_on_sqlite(const char *name, test_db_fn fn, int *failed);
 void test_on_pg(test_db_fn fn, int *failed);
 

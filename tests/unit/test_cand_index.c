@@ -138,12 +138,9 @@ static void *worker_thread(void *p)
 
 static void run_on(int *failed_, const char *url)
 {
-	db *d = NULL;
-	char err[256];
-	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	db *d = test_db_open(failed_, url);
 	if (!d)
 		return;
-	CHECK(db_migrate(d, 0) >= 0);
 	arena *a = arena_new();
 	char name[64];
 	test_unique_name(name, "Index");

@@ -93,12 +93,9 @@ static long long booked_of(db *d, arena *a, long long slot_id)
 
 static void centre_on(int *failed_, const char *url)
 {
-	db *d = NULL;
-	char err[256];
-	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	db *d = test_db_open(failed_, url);
 	if (!d)
 		return;
-	CHECK(db_migrate(d, 0) >= 0);
 	CHECK(reference_load(d) >= 0);
 	arena *a = arena_new();
 	struct actor who = {0, 0, "test"};

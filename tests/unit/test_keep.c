@@ -56,12 +56,9 @@ static long long version_of(db *d, arena *a, long long org)
  * (of every organisation for the catalogue); a write elsewhere does not. */
 static void writes_move_versions(int *failed_, const char *url)
 {
-	db *d = NULL;
-	char err[256];
-	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	db *d = test_db_open(failed_, url);
 	if (!d)
 		return;
-	CHECK(db_migrate(d, 0) >= 0);
 	arena *a = arena_new();
 	char name[64], other[64];
 	test_unique_name(name, "Gardée");
@@ -113,12 +110,9 @@ TEST(keep_writes_move_versions_pg)
 /* Kept rows: answered without a round trip at their version only. */
 static void kept_rows(int *failed_, const char *url)
 {
-	db *d = NULL;
-	char err[256];
-	CHECK_INT(db_open(url, &d, err, sizeof err), 0);
+	db *d = test_db_open(failed_, url);
 	if (!d)
 		return;
-	CHECK(db_migrate(d, 0) >= 0);
 	arena *a = arena_new();
 	char name[64];
 	test_unique_name(name, "Gardée");
