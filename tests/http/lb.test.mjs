@@ -356,6 +356,9 @@ describe('two servers behind nginx', { skip: skipWhy }, () => {
 		);
 		assert.equal(nginx.exitCode, null, `nginx exited: ${nginxErr}${readFileSync(join(dir, 'error.log'), 'utf8').slice(-2000)}`);
 
+		// the metrics are not served through the site (docs/OPERATIONS.md)
+		assert.equal((await httpsCall(`${base}/metrics`, { ca })).status, 404, '/metrics through nginx');
+
 		// http -> https
 		const plain = await httpsCall(`http://127.0.0.1:${ports.http}/connexion`);
 		assert.equal(plain.status, 301);
