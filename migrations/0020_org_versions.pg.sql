@@ -8,6 +8,9 @@
 -- (src/domain/session.c), so a server knows, in the round trip it makes
 -- anyway, whether what it kept is still exact.
 --
+-- Several organisations' rows are always taken in the order of their ids, so
+-- that two statements that touch the same ones queue instead of deadlocking.
+--
 -- v covers, and nothing else may be kept: stock_balances, candidate_counts
 -- (moved by every statement that writes candidates, 0008/0011), groups,
 -- organisations (the organisation's own row) and products (every
@@ -32,16 +35,16 @@ CREATE FUNCTION org_versions_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO org_versions (org_id, v, auth_v)
-			SELECT org_id, nextval('org_version_seq'), nextval('org_version_seq') FROM (SELECT DISTINCT org_id FROM new_rows) x
+			SELECT org_id, nextval('org_version_seq'), nextval('org_version_seq') FROM (SELECT DISTINCT org_id FROM new_rows) x ORDER BY org_id
 			ON CONFLICT (org_id) DO UPDATE SET v = EXCLUDED.v;
 	ELSIF TG_OP = 'DELETE' THEN
 		INSERT INTO org_versions (org_id, v, auth_v)
-			SELECT org_id, nextval('org_version_seq'), nextval('org_version_seq') FROM (SELECT DISTINCT org_id FROM old_rows) x
+			SELECT org_id, nextval('org_version_seq'), nextval('org_version_seq') FROM (SELECT DISTINCT org_id FROM old_rows) x ORDER BY org_id
 			ON CONFLICT (org_id) DO UPDATE SET v = EXCLUDED.v;
 	ELSE
 		INSERT INTO org_versions (org_id, v, auth_v)
 			SELECT org_id, nextval('org_version_seq'), nextval('org_version_seq') FROM (
-				SELECT org_id FROM new_rows UNION SELECT org_id FROM old_rows) x
+				SELECT org_id FROM new_rows UNION SELECT org_id FROM old_rows) x ORDER BY org_id
 			ON CONFLICT (org_id) DO UPDATE SET v = EXCLUDED.v;
 	END IF;
 	RETURN NULL;
@@ -71,7 +74,7 @@ CREATE FUNCTION org_versions_bump_org() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO org_versions (org_id, v, auth_v)
 		SELECT id, nextval('org_version_seq'), nextval('org_version_seq') FROM (
-			SELECT id FROM new_rows UNION SELECT id FROM old_rows) x
+			SELECT id FROM new_rows UNION SELECT id FROM old_rows) x ORDER BY id
 		ON CONFLICT (org_id) DO UPDATE SET v = EXCLUDED.v, auth_v = EXCLUDED.auth_v;
 	RETURN NULL;
 END $$;
@@ -92,7 +95,7 @@ CREATE TRIGGER org_versions_org_ai AFTER INSERT ON organisations
 CREATE FUNCTION org_versions_bump_auth(orgs BIGINT[]) RETURNS void LANGUAGE sql AS $$
 	INSERT INTO org_versions (org_id, v, auth_v)
 		SELECT o, nextval('org_version_seq'), nextval('org_version_seq') FROM (SELECT DISTINCT unnest(orgs) AS o) x
-		WHERE o IS NOT NULL
+		WHERE o IS NOT NULL ORDER BY o
 		ON CONFLICT (org_id) DO UPDATE SET auth_v = EXCLUDED.auth_v;
 $$;
 CREATE FUNCTION org_versions_sessions_ad() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -135,7 +138,8 @@ CREATE TRIGGER org_versions_user_au AFTER UPDATE ON users FOR EACH ROW
 -- the catalogue is everyone's
 CREATE FUNCTION org_versions_bump_all() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	UPDATE org_versions SET v = nextval('org_version_seq');
+	UPDATE org_versions SET v = nextval('org_version_seq')
+		WHERE org_id IN (SELECT org_id FROM org_versions ORDER BY org_id FOR UPDATE);
 	RETURN NULL;
 END $$;
 CREATE TRIGGER org_versions_products AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON products
