@@ -72,32 +72,6 @@ int cand_erasure_request(db *d, arena *a, long long org_id, long long candidate_
 	return db_commit(d);
 }
 
-void cand_privacy_state_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id)
-{
-	const char **p = arena_alloc(a, sizeof *p * 2);
-	p[0] = db_int(a, candidate_id);
-	p[1] = db_int(a, org_id);
-	*st = (struct db_stmt){"SELECT COALESCE(erasure_requested_at, 0), COALESCE(erased_at, 0) FROM candidates "
-			       "WHERE id = $1 AND org_id = $2",
-			       2, p, NULL, 0, 0};
-}
-
-int cand_privacy_state(db *d, arena *a, long long org_id, long long candidate_id, long long *requested_at,
-		       long long *erased_at)
-{
-	db_rows r;
-	struct db_stmt st;
-	cand_privacy_state_stmt(&st, a, org_id, candidate_id);
-	int rc = db_query_stmt(d, a, &r, &st);
-	if (rc < 0)
-		return rc;
-	if (!r.nrows)
-		return CLR_ENOTFOUND;
-	*requested_at = db_ll(&r, 0, 0);
-	*erased_at = db_ll(&r, 0, 1);
-	return 0;
-}
-
 /* The fields erasure keeps: what an issued certificate shows. */
 static int kept(const char *name)
 {

@@ -24,10 +24,8 @@ int cand_data_json(db *d, arena *a, long long org_id, long long candidate_id, bu
 /* The candidate asks for erasure (idempotent: the first date stays). */
 int cand_erasure_request(db *d, arena *a, long long org_id, long long candidate_id, const char *ip);
 
-/* When the candidate asked (0: never) and when the data was erased (0: not). */
-void cand_privacy_state_stmt(struct db_stmt *st, arena *a, long long org_id, long long candidate_id); /* (db_prefetch) */
-int cand_privacy_state(db *d, arena *a, long long org_id, long long candidate_id, long long *requested_at,
-		       long long *erased_at);
+/* When the candidate asked and when the data was erased: struct
+ * candidate's erasure_requested_at and erased_at (candidate_get()). */
 
 /* The administrator erases the candidate's personal data.  CLR_ENOTFOUND;
  * CLR_EINVAL with the French reason in e (""): a planned certification, or

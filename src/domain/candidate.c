@@ -371,6 +371,7 @@ static void sql_build(void)
 	buf_adds(&b, ") RETURNING id");
 	q.insert = dup(&b);
 	buf_printf(&b, "SELECT id, org_id, status, steps, password_hash, exam_date, created_at, updated_at, %s "
+		       ", COALESCE(erasure_requested_at, 0), COALESCE(erased_at, 0) "
 		       "FROM candidates WHERE id = $1 AND org_id = $2", q.cols);
 	q.select = dup(&b);
 	/* $1 id, $2 org, $3 now, then the search text and sort name (identity)
@@ -745,6 +746,8 @@ int candidate_get(db *d, arena *a, long long org_id, long long id, struct candid
 			v = !out->has_password ? "" : str_eq(v, "1") ? "oui" : "non";
 		out->v[i] = v;
 	}
+	out->erasure_requested_at = db_ll(&r, 0, k++);
+	out->erased_at = db_ll(&r, 0, k++);
 	return 0;
 }
 

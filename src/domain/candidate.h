@@ -103,6 +103,7 @@ struct candidate {
 	int has_password;
 	const char *exam_date; /* NULL if none */
 	long long created_at, updated_at;
+	long long erasure_requested_at, erased_at; /* RGPD (cand_privacy.h): 0 if not */
 };
 
 /* Its statement, for db_prefetch() (db.h). */

@@ -523,11 +523,8 @@ int web_cand_data(struct req *r)
 	int rc = load_self(r, &c);
 	if (rc)
 		return rc;
-	long long requested, erased;
-	if ((rc = cand_privacy_state(r->db, a, r->cand->org_id, c.id, &requested, &erased)))
-		return rc;
 	view *v = cand_view(r, "Mes données", "nav_data");
-	view_set(v, "requested", requested ? datetime_fmt(a, (time_t)requested) : "");
+	view_set(v, "requested", c.erasure_requested_at ? datetime_fmt(a, (time_t)c.erasure_requested_at) : "");
 	view_list(v, "sections");
 	for (int s = 1; s <= CAND_NSTEPS; s++) {
 		view *sec = view_add(v, "sections");
@@ -584,13 +581,9 @@ int web_candidate_erase(struct req *r)
 }
 
 /* The candidate page's « Espace candidat » section (candidates.c). */
-int web_candidate_privacy_fill(struct req *r, view *v, long long id)
+void web_candidate_privacy_fill(struct req *r, view *v, const struct candidate *c)
 {
-	long long requested, erased;
-	int rc = cand_privacy_state(r->db, r->a, r->sess->org_id, id, &requested, &erased);
-	if (rc)
-		return rc;
+	long long requested = c->erasure_requested_at, erased = c->erased_at;
 	view_set(v, "erasure_requested", requested && !erased ? datetime_fmt(r->a, (time_t)requested) : "");
 	view_set(v, "erased_on", erased ? datetime_fmt(r->a, (time_t)erased) : "");
-	return 0;
 }

@@ -10,7 +10,6 @@
 #include "core/err.h"
 #include "core/text.h"
 #include "db/db.h"
-#include "domain/cand_privacy.h"
 #include "domain/candidate.h"
 #include "domain/certification.h"
 #include "domain/group.h"
@@ -335,14 +334,13 @@ int web_candidate_show(struct req *r)
 	 * candidate, their e-mails, certifications and history, the groups */
 	long long pid = req_param_id(r, 0);
 	if (pid > 0) {
-		struct db_stmt st[6];
+		struct db_stmt st[5];
 		candidate_get_stmt(&st[0], r->a, r->sess->org_id, pid);
 		candidate_mails_stmt(&st[1], r->a, r->sess->org_id, pid);
 		certification_list_stmt(&st[2], r->a, r->sess->org_id, &(struct cert_filter){.candidate_id = pid});
 		certification_history_stmt(&st[3], r->a, r->sess->org_id, pid);
 		group_choices_stmt(&st[4], r->a, r->sess->org_id, pid);
-		cand_privacy_state_stmt(&st[5], r->a, r->sess->org_id, pid); /* « Données personnelles » */
-		db_prefetch(d, r->a, st, 6);
+		db_prefetch(d, r->a, st, 5);
 	}
 	int rc = load(r, d, &c);
 	if (rc)
@@ -397,9 +395,7 @@ int web_candidate_show(struct req *r)
 	rc = web_candidate_groups_fill(r, v, c.id); /* « Groupes » section (groups.c) */
 	if (rc)
 		return rc;
-	rc = web_candidate_privacy_fill(r, v, c.id); /* « Espace candidat »: erasure (cand_space.c) */
-	if (rc)
-		return rc;
+	web_candidate_privacy_fill(r, v, &c); /* « Espace candidat »: erasure (cand_space.c) */
 	return resp_page(r, 200, "candidates/show", v);
 }
 

@@ -246,7 +246,8 @@ int web_cand_erasure_request(struct req *r);
 /* the administrator erases a candidate's personal data */
 int web_candidate_erase(struct req *r);
 /* the candidate page's erasure request and state (cand_space.c) */
-int web_candidate_privacy_fill(struct req *r, view *v, long long id);
+struct candidate;
+void web_candidate_privacy_fill(struct req *r, view *v, const struct candidate *c);
 /* « Renvoyer le lien d'accès » on the candidate page (administrator) */
 int web_candidate_access_resend(struct req *r);
 /* The fields of step `step` of the candidate form into v (candidates.c),
