@@ -37,6 +37,8 @@ struct db {
 	struct db_keep *keep;      /* db_keep_version(): rows kept across requests (malloc'd), or NULL */
 	long long keep_org, keep_ver; /* the version known for this request; keep_ver < 0: none */
 	int keep_hits;
+	long wait_ms;       /* db_set_wait(): PostgreSQL's reconnection wait, or 0 with wait_set 0: CLR_DB_WAIT_S */
+	int wait_set;
 	char errmsg[512];   /* last failure's message ("" if none) */
 };
 

@@ -619,6 +619,12 @@ const char *db_errmsg(db *d)
 	return d->errmsg;
 }
 
+void db_set_wait(db *d, long ms)
+{
+	d->wait_set = ms >= 0;
+	d->wait_ms = ms < 0 ? 0 : ms;
+}
+
 int db_last_retryable(db *d)
 {
 	return d->retryable;

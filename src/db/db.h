@@ -193,6 +193,12 @@ const char *db_errmsg(db *d);
  * COMMIT is known to have failed): the whole transaction may be retried. */
 int db_last_retryable(db *d);
 
+/* PostgreSQL: how long this connection waits for a lost server before a
+ * statement fails with CLR_EUNAVAIL, in ms (0: one attempt); ms < 0 goes
+ * back to CLR_DB_WAIT_S.  A health check asks with 0, so that it answers
+ * at once while the database is away.  Nothing on SQLite. */
+void db_set_wait(db *d, long ms);
+
 /* Helpers. */
 const char *db_int(arena *a, long long v);
 long long db_ll(const db_rows *r, int row, int col); /* 0 for NULL */

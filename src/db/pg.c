@@ -159,7 +159,7 @@ static int reconnect(struct pg *p)
 {
 	strmap_clear(&p->cache, free); /* the server forgot them with the session */
 	p->doomed = 0;
-	double t0 = mono_ms(), limit = wait_ms();
+	double t0 = mono_ms(), limit = p->base.wait_set ? (double)p->base.wait_ms : wait_ms();
 	long pause = 50;
 	int tries = 0;
 	for (;;) {

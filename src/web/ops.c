@@ -22,16 +22,14 @@ static void read_db(struct req *r, struct metrics_db *m)
 	memset(m, 0, sizeof *m);
 	if (!r->db)
 		return;
+	db_set_wait(r->db, 0); /* a lost server is tried once: the answer comes at once */
 	int pend = db_migrations_pending(r->db);
-	if (pend < 0)
-		return;
-	m->migrations_pending = pend;
-	if (outbox_stats(r->db, r->a, (long long)time(NULL), m->outbox, &m->oldest_pending_s) < 0) {
+	if (pend >= 0) {
+		m->migrations_pending = pend;
 		/* no outbox table (schema behind): the database answers all the same */
-		m->db_ok = pend > 0;
-		return;
+		m->db_ok = outbox_stats(r->db, r->a, (long long)time(NULL), m->outbox, &m->oldest_pending_s) < 0 ? pend > 0 : 1;
 	}
-	m->db_ok = 1;
+	db_set_wait(r->db, -1);
 }
 
 int web_metrics(struct req *r)

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, newAdmin, loggedIn, Client, sqlRows, run, ROOT, PG_URL } from '../lib/server.mjs';
 
-async function scrape(srv) {
-	const r = await fetch(`${srv.url}/metrics`);
+async function scrape(srv, opts = {}) {
+	const r = await fetch(`${srv.url}/metrics`, opts);
 	const text = await r.text();
 	assert.equal(r.status, 200, text.slice(0, 300));
 	assert.match(r.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
@@ -219,7 +219,8 @@ describe('readiness when PostgreSQL is down', { skip: !PG_URL && 'PostgreSQL onl
 	let dir, srv;
 	before(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'clr-readyz-'));
-		srv = await startServer({ db: await pgsh('start', dir), env: { CLR_DB_WAIT_S: '1' } });
+		// a page waits CLR_DB_WAIT_S for the database to come back; /readyz must not
+		srv = await startServer({ db: await pgsh('start', dir), env: { CLR_DB_WAIT_S: '60' } });
 	});
 	after(async () => {
 		try {
@@ -238,14 +239,15 @@ describe('readiness when PostgreSQL is down', { skip: !PG_URL && 'PostgreSQL onl
 		}
 		await pgsh('stop', dir);
 		try {
-			const r = await fetch(`${srv.url}/readyz`);
+			// answered without waiting the 60 s a page would (the fetch gives up at 20 s)
+			const r = await fetch(`${srv.url}/readyz`, { signal: AbortSignal.timeout(20000) });
 			assert.equal(r.status, 503);
 			const j = await r.json();
 			assert.equal(j.ready, false);
 			assert.deepEqual(j.reasons, ['database']);
 			assert.equal(j.database, 'unreachable');
 			assert.match(j.message, /base de données ne répond pas/);
-			const { byName } = await scrape(srv);
+			const { byName } = await scrape(srv, { signal: AbortSignal.timeout(20000) });
 			assert.equal(value(byName.clr_db_up), 0);
 			assert.ok(value(byName.clr_db_unreachable_total) >= 1);
 		} finally {
