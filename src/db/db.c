@@ -1,7 +1,8 @@
 /* db.c - the backend-independent half of the storage interface: opening a
  * connection by URL and dispatching to its backend's ops table, the
  * per-thread connection, transactions with retry (db_tx), small helpers,
- * and the statement cache shared by both backends.
+ * the statement cache shared by both backends, batches, prefetched and
+ * deferred reads, and the page data kept across requests (db_keep_version).
  */
 #include "db/backend.h"
 #include "core/err.h"
