@@ -763,7 +763,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->is_post = strcmp(method, "POST") == 0;
 		req_client_info(r);
 		struct conn_ctx *cc = conn_ctx_of(conn);
-		if (cc && cc->over_ip) { /* past CLR_MAX_CONNS_PER_IP: answered at once, then closed */
+		int asset = url && strncmp(url, "/static/", 8) == 0 && !r->is_post;
+		if (cc && cc->over_ip && asset) {
+			/* the refusal page's stylesheet (served from memory): answered
+			 * as usual, then the connection is closed all the same */
+			resp_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+			r->log_note = "conns_per_ip=asset";
+		} else if (cc && cc->over_ip) { /* past CLR_MAX_CONNS_PER_IP: answered at once, then closed */
 			r->is_api = url && strncmp(url, "/api/", 5) == 0;
 			r->log_note = "refused=conns_per_ip";
 			resp_busy(r,

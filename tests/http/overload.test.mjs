@@ -120,6 +120,22 @@ describe('connections past the limit', () => {
 			await sleep(200);
 			const closed = conns.filter((c) => c.closed).length;
 			assert.equal(closed, 2, 'the refused connections are closed');
+			// the refusal page's stylesheet is served all the same (then closed)
+			const css = /href="(\/static\/[^"]+\.css[^"]*)"/.exec(busy[0].body);
+			assert.ok(css, 'the refusal page links its stylesheet');
+			const extra = new RawConn(s.port);
+			await extra.connected;
+			await sleep(100);
+			const sheet = await extra.get(css[1].replace(/&amp;/g, '&'), { timeout: 5000 });
+			assert.equal(sheet?.status, 200, 'the stylesheet over the limit');
+			assert.match(sheet.headers['content-type'], /text\/css/);
+			assert.equal(sheet.headers.connection, 'close');
+			const other = new RawConn(s.port);
+			await other.connected;
+			await sleep(100);
+			assert.equal((await other.get('/connexion', { timeout: 5000 }))?.status, 503, 'a page over the limit is still refused');
+			extra.close();
+			other.close();
 			// a held connection is still served, and a new one once others closed
 			assert.equal((await conns.find((c) => !c.closed).get('/healthz')).status, 200);
 			for (const c of conns) c.close();
