@@ -49,23 +49,35 @@ static const char backup_help[] =
 	"(and on PostgreSQL, where it prints the commands to use instead).\n"
 	"\n";
 
-int cmd_backup(int argc, char **argv)
+/* The arguments of backup and restore, whose --db must be SQLite: -1 and
+ * *url to go on, else the exit code (help printed, or the error). */
+static int sqlite_args(int argc, char **argv, const struct opt *opts, const char **dbf, const char *help,
+		       const char *refusal, const char **url)
 {
-	const char *dbf = NULL, *to = NULL;
-	const struct opt opts[] = {{"db", &dbf, 0}, {"to", &to, 0}, {0, 0, 0}};
 	const char *pos[1];
 	int npos, rc = cli_parse(argc, argv, opts, pos, 0, &npos);
 	if (rc) {
-		fputs(backup_help, rc > 0 ? stdout : stderr);
+		fputs(help, rc > 0 ? stdout : stderr);
 		fprintf(rc > 0 ? stdout : stderr, pg_help);
 		return rc > 0 ? 0 : 2;
 	}
-	const char *url = cli_db_url(dbf);
-	if (strncmp(url, "sqlite:", 7) != 0) {
-		fprintf(stderr, "clr backup: cette commande sauvegarde une base SQLite.\n");
+	*url = cli_db_url(*dbf);
+	if (strncmp(*url, "sqlite:", 7) != 0) {
+		fputs(refusal, stderr);
 		fprintf(stderr, pg_help);
 		return 2;
 	}
+	return -1;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+	const char *dbf = NULL, *to = NULL, *url;
+	const struct opt opts[] = {{"db", &dbf, 0}, {"to", &to, 0}, {0, 0, 0}};
+	int rc = sqlite_args(argc, argv, opts, &dbf, backup_help,
+			     "clr backup: cette commande sauvegarde une base SQLite.\n", &url);
+	if (rc >= 0)
+		return rc;
 	if (!to || !*to) {
 		fprintf(stderr, "clr backup: indiquez le fichier de sauvegarde à créer avec --to FILE\n");
 		return 2;
@@ -139,21 +151,12 @@ static int copy_file(const char *from, const char *to, char *err, size_t errlen)
 
 int cmd_restore(int argc, char **argv)
 {
-	const char *dbf = NULL, *from = NULL, *force = NULL;
+	const char *dbf = NULL, *from = NULL, *force = NULL, *url;
 	const struct opt opts[] = {{"db", &dbf, 0}, {"from", &from, 0}, {"force", &force, 1}, {0, 0, 0}};
-	const char *pos[1];
-	int npos, rc = cli_parse(argc, argv, opts, pos, 0, &npos);
-	if (rc) {
-		fputs(restore_help, rc > 0 ? stdout : stderr);
-		fprintf(rc > 0 ? stdout : stderr, pg_help);
-		return rc > 0 ? 0 : 2;
-	}
-	const char *url = cli_db_url(dbf);
-	if (strncmp(url, "sqlite:", 7) != 0) {
-		fprintf(stderr, "clr restore: cette commande restaure une base SQLite.\n");
-		fprintf(stderr, pg_help);
-		return 2;
-	}
+	int rc = sqlite_args(argc, argv, opts, &dbf, restore_help,
+			     "clr restore: cette commande restaure une base SQLite.\n", &url);
+	if (rc >= 0)
+		return rc;
 	if (!from || !*from) {
 		fprintf(stderr, "clr restore: indiquez le fichier de sauvegarde avec --from FILE\n");
 		return 2;

@@ -23,16 +23,21 @@ int web_home(struct req *r)
 	group_count_stmt(&st[2], r->a, r->sess->org_id);
 	team_stock_threshold_stmt(&st[3], r->a, r->sess->org_id); /* the low-stock banner's */
 	db_prefetch(r->db, r->a, st, 4);
-	int rc = web_stock_tile(r, v); /* « Certifications restantes » (orders.c) */
+	/* the balances, read once for the tile and the low-stock banner */
+	struct stock_balance *bs;
+	int nb;
+	long long total;
+	int rc = stock_balances(r->db, r->a, r->sess->org_id, &bs, &nb, &total);
 	if (rc)
 		return rc;
+	web_stock_tile(r, v, bs, nb, total); /* « Certifications restantes » (orders.c) */
 	rc = web_candidates_tile(r, v); /* « Candidats » (candidates.c) */
 	if (rc)
 		return rc;
 	rc = web_groups_tile(r, v); /* « Groupes » (groups.c) */
 	if (rc)
 		return rc;
-	rc = web_stock_alert_fill(r, v); /* the low-stock banner (team.c) */
+	rc = web_stock_alert_fill(r, v, bs, nb); /* the low-stock banner (team.c) */
 	if (rc)
 		return rc;
 	return resp_page(r, 200, "home", v);

@@ -204,15 +204,8 @@ int web_stock(struct req *r)
 
 /* The « Certifications restantes » tile of « Accueil »: the total and one
  * figure per type. */
-int web_stock_tile(struct req *r, view *v)
+void web_stock_tile(struct req *r, view *v, const struct stock_balance *bs, int nb, long long total)
 {
-	db *d = r->db;
-	struct stock_balance *bs;
-	int nb;
-	long long total;
-	int rc = stock_balances(d, r->a, r->sess->org_id, &bs, &nb, &total);
-	if (rc)
-		return rc;
 	view_set(v, "stock_total", int_fmt(r->a, total));
 	view_list(v, "stock_types");
 	for (int i = 0; i < nb; i++) {
@@ -220,5 +213,4 @@ int web_stock_tile(struct req *r, view *v)
 		view_set(b, "type", bs[i].type_label);
 		view_set(b, "qty", int_fmt(r->a, bs[i].qty));
 	}
-	return 0;
 }

@@ -71,8 +71,9 @@ int web_order_cancel(struct req *r);
 int web_stock(struct req *r);
 /* shared with bo_orders.c: balances + ledger into v */
 int web_stock_fill(struct req *r, view *v, long long org_id);
-/* « Certifications restantes » on « Accueil » (home.c) */
-int web_stock_tile(struct req *r, view *v);
+/* « Certifications restantes » on « Accueil » (home.c), from its balances */
+struct stock_balance;
+void web_stock_tile(struct req *r, view *v, const struct stock_balance *bs, int nb, long long total);
 
 /* bo_orders.c - back office: orders, organisations and stock, products */
 int web_bo_orders(struct req *r);
@@ -162,8 +163,9 @@ int web_invitation_accept(struct req *r);
 int web_stock_threshold_save(struct req *r);
 /* « Alerte de stock » field of « Profil » (account.c): threshold */
 int web_stock_threshold_fill(struct req *r, view *v);
-/* The low-stock banner of « Accueil » (home.c): has_stock_alerts, stock_alerts, stock_threshold */
-int web_stock_alert_fill(struct req *r, view *v);
+/* The low-stock banner of « Accueil » (home.c), from its balances: has_stock_alerts, stock_alerts,
+ * stock_threshold */
+int web_stock_alert_fill(struct req *r, view *v, const struct stock_balance *bs, int nb);
 
 /* reset.c - « Mot de passe oublié ? » */
 int web_reset_form(struct req *r);
